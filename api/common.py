@@ -1,0 +1,92 @@
+"""Shared API plumbing: bearer auth, JSON bodies, error shape, cursor pages."""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from extensions import db
+from platform_support.errors import ServiceError
+from staff.services import staff_for_api_token
+
+
+class ApiError(ServiceError):
+    def __init__(self, message: str, status: int = 400, fields: dict | None = None):
+        super().__init__(message, fields)
+        self.status_code = status
+
+
+def error_response(message: str, status: int, fields: dict | None = None):
+    return jsonify({"error": message, "fields": fields or {}}), status
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        user = staff_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            response = error_response(_("A valid API token is required (Authorization: Bearer …)."), 401)
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        db.session.commit()  # records last_used_at
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(_("Send a JSON object with Content-Type: application/json."))
+    return body
+
+
+def text_field(body: dict, name: str, *, required: bool = False, max_length: int = 20_000) -> str:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ApiError(_("Missing field."), fields={name: [_("This field is required.")]})
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(_("Wrong type."), fields={name: [_("Must be a string.")]})
+    if "\x00" in value:
+        raise ApiError(_("Invalid characters."), fields={name: [_("Must not contain NUL characters.")]})
+    if len(value) > max_length:
+        raise ApiError(_("Too long."), fields={name: [_("At most %(n)d characters.", n=max_length)]})
+    if required and not value.strip():
+        raise ApiError(_("Missing field."), fields={name: [_("This field is required.")]})
+    return value
+
+
+def date_field(body: dict, name: str, *, required: bool = False) -> date | None:
+    value = body.get(name)
+    if value in (None, ""):
+        if required:
+            raise ApiError(_("Missing field."), fields={name: [_("This field is required.")]})
+        return None
+    if not isinstance(value, str):
+        raise ApiError(_("Wrong type."), fields={name: [_("Use a date like 2027-01-31.")]})
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(_("Invalid date."), fields={name: [_("Use a date like 2027-01-31.")]}) from None
+
+
+def int_field(body: dict, name: str, *, default: int = 0) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(_("Wrong type."), fields={name: [_("Must be a whole number.")]})
+    return value
+
+
+def limit_arg(default: int = 50, maximum: int = 200) -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ApiError(_("Invalid limit."), fields={"limit": [_("A whole number from 1 to %(n)d.", n=maximum)]})
+    return int(raw)

@@ -1,0 +1,143 @@
+"""The OpenAPI 3 document for /api/v1 (kept beside the routes it describes)."""
+from __future__ import annotations
+
+from flask import current_app
+
+ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _staff_op(summary: str, *, body: dict | None = None, ok: int = 200, ok_schema: dict | None = None,
+              parameters: list | None = None) -> dict:
+    op = {"summary": summary, "security": [{"bearer": []}], "responses": {
+        str(ok): {"description": "OK", **_json(ok_schema or _ref("ComplaintDetail"))},
+        "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR}}
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if parameters:
+        op["parameters"] = parameters
+    return op
+
+
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 20}}
+
+
+def _obj(required: list[str], **properties) -> dict:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+STR = {"type": "string"}
+NULLABLE_STR = {"type": "string", "nullable": True}
+MINUTES = {"type": "integer", "minimum": 0, "maximum": 1440}
+
+SCHEMAS = {
+    "Error": _obj(["error", "fields"], error=STR, fields={"type": "object", "additionalProperties": {
+        "type": "array", "items": STR}}),
+    "Staff": {"type": "object", "nullable": True, "properties": {"email": STR, "name": STR}},
+    "ComplaintSummary": _obj(
+        ["reference", "status", "priority"], reference=STR,
+        status={"type": "string", "enum": ["new", "assigned", "in_progress", "resolved", "closed"]},
+        priority={"type": "string", "enum": ["urgent", "high", "normal", "low"]}, subject=STR,
+        customer_email=STR, customer_name=STR, owner=_ref("Staff"),
+        created_at={"type": "string", "format": "date-time"},
+        first_response_due_at={"type": "string", "format": "date-time"},
+        resolution_due_at={"type": "string", "format": "date-time"}, overdue={"type": "boolean"}),
+    "Event": _obj(["id", "kind", "public"], id={"type": "integer"}, kind=STR, public={"type": "boolean"}, body=STR,
+                  detail={"type": "object"}, by_customer={"type": "boolean"}, actor=_ref("Staff"),
+                  minutes={"type": "integer"}, created_at={"type": "string", "format": "date-time"}),
+    "ComplaintDetail": {"allOf": [_ref("ComplaintSummary"), {"type": "object", "properties": {
+        "description": STR, "order_reference": STR, "occurred_on": {"type": "string", "format": "date", "nullable": True},
+        "desired_outcome": STR, "phone": STR, "preferred_channel": STR, "language": STR,
+        "first_responded_at": {"type": "string", "format": "date-time", "nullable": True},
+        "committed_action": NULLABLE_STR, "committed_action_due_on": {"type": "string", "format": "date", "nullable": True},
+        "resolution": NULLABLE_STR,
+        "root_cause": {"type": "object", "nullable": True, "properties": {"code": STR, "name": STR}},
+        "resolved_at": {"type": "string", "format": "date-time", "nullable": True},
+        "closed_at": {"type": "string", "format": "date-time", "nullable": True},
+        "handling_minutes": {"type": "integer"},
+        "facts": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "text": STR, "created_at": STR, "actor": _ref("Staff")}}},
+        "events": {"type": "array", "items": _ref("Event")},
+        "attachments": {"type": "array", "items": {"type": "object"}}}}]},
+    "NewComplaint": _obj(
+        ["name", "email", "description"], name={"type": "string", "maxLength": 200},
+        email={"type": "string", "format": "email", "maxLength": 254},
+        description={"type": "string", "maxLength": 20000}, subject={"type": "string", "maxLength": 200},
+        order_reference={"type": "string", "maxLength": 100}, occurred_on={"type": "string", "format": "date"},
+        desired_outcome={"type": "string", "maxLength": 5000}, phone={"type": "string", "maxLength": 50},
+        preferred_channel={"type": "string", "enum": ["email", "phone", "in_person"]},
+        language={"type": "string", "enum": ["en", "pl", "ru", "ro", "cs"]}),
+}
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Complaint care API", "version": "1.0.0",
+                 "description": "Complaints, customers, orders and survey answers. Staff endpoints take "
+                                "`Authorization: Bearer <token>` (`flask --app wsgi staff token EMAIL`)."},
+        "servers": [{"url": current_app.config["BASE_URL"] + "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {"Error": {"description": "Error", **_json(_ref("Error"))}},
+            "schemas": SCHEMAS,
+        },
+        "paths": {
+            "/complaints": {
+                "post": {"summary": "File a complaint (public, rate-limited)",
+                         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                         "schema": {"type": "string", "minLength": 16, "maxLength": 64}}],
+                         "requestBody": {"required": True, **_json(_ref("NewComplaint"))},
+                         "responses": {
+                             "201": {"description": "Filed", **_json(_obj(["reference", "tracking_url"], reference=STR,
+                                                                          tracking_url=STR))},
+                             "200": {"description": "Same Idempotency-Key: the complaint filed before",
+                                     **_json(_obj(["reference", "tracking_url"], reference=STR, tracking_url=STR))},
+                             "400": ERROR, "429": ERROR}},
+                "get": _staff_op("List complaints (cursor pagination)", ok_schema=_obj(
+                    ["items", "next_cursor"], items={"type": "array", "items": _ref("ComplaintSummary")},
+                    next_cursor=NULLABLE_STR), parameters=[
+                    {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                        "open", "all", "new", "assigned", "in_progress", "resolved", "closed"]}},
+                    {"name": "owner", "in": "query", "schema": {"type": "string"},
+                     "description": "me, none or a staff e-mail"},
+                    {"name": "priority", "in": "query", "schema": {"type": "string", "enum": ["urgent", "high", "normal", "low"]}},
+                    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}}]),
+            },
+            "/complaints/{reference}": {"get": _staff_op("One complaint with facts, events, owner, due dates",
+                                                         parameters=[REFERENCE])},
+            "/complaints/{reference}/facts": {"post": _staff_op(
+                "Record a fact", ok=201, parameters=[REFERENCE],
+                body=_obj(["text"], text={"type": "string", "maxLength": 20000}, minutes=MINUTES))},
+            "/complaints/{reference}/assign": {"post": _staff_op(
+                "Assign the owner (the customer is told the name)", parameters=[REFERENCE],
+                body=_obj(["owner"], owner={"type": "string", "format": "email"}, minutes=MINUTES))},
+            "/complaints/{reference}/updates": {"post": _staff_op(
+                "Progress update (public) or internal note", ok=201, parameters=[REFERENCE],
+                body=_obj(["message"], message={"type": "string", "maxLength": 20000}, public={"type": "boolean"},
+                          minutes=MINUTES))},
+            "/complaints/{reference}/commitments": {"post": _staff_op(
+                "Commit to an action with a target date", parameters=[REFERENCE],
+                body=_obj(["action", "due_on"], action={"type": "string", "maxLength": 5000},
+                          due_on={"type": "string", "format": "date"}, minutes=MINUTES))},
+            "/complaints/{reference}/resolve": {"post": _staff_op(
+                "Resolve with a resolution and a root-cause code", parameters=[REFERENCE],
+                body=_obj(["resolution", "root_cause"], resolution={"type": "string", "maxLength": 20000},
+                          root_cause={"type": "string", "maxLength": 50}, minutes=MINUTES))},
+            "/complaints/{reference}/reopen": {"post": _staff_op(
+                "Reopen a resolved or closed complaint", parameters=[REFERENCE],
+                body=_obj(["reason"], reason={"type": "string", "maxLength": 5000}))},
+            "/complaints/{reference}/close": {"post": _staff_op("Close a resolved complaint", parameters=[REFERENCE])},
+            "/root-causes": {"get": _staff_op("The root-cause list", ok_schema={"type": "array", "items": _obj(
+                ["code", "name"], code=STR, name=STR)})},
+        },
+    }

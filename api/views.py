@@ -1,0 +1,169 @@
+"""JSON API v1. Thin: parse JSON, call the same service functions as the HTML views."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from api import serializers
+from api.common import ApiError, date_field, error_response, int_field, json_body, limit_arg, staff_required, text_field
+from api.openapi import openapi_document
+from complaints import queries, services
+from complaints.models import PRIORITIES
+from customers.models import CHANNELS
+from extensions import csrf, db, limiter
+from notifications.headers import has_control_characters
+from platform_support.clock import utcnow
+from platform_support.errors import ServiceError
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
+
+
+@blueprint.errorhandler(ServiceError)
+def service_error(exc: ServiceError):
+    db.session.rollback()
+    return error_response(exc.message, exc.status_code, exc.fields)
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return error_response(exc.description or exc.name, exc.code or 400)
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+def _complaint_limit() -> str:
+    return current_app.config["COMPLAINT_RATE_LIMIT"]
+
+
+@blueprint.post("/complaints")
+@limiter.limit(_complaint_limit)
+def file_complaint():
+    body = json_body()
+    fields: dict[str, list[str]] = {}
+    name = text_field(body, "name", required=True, max_length=200)
+    email = text_field(body, "email", required=True, max_length=254)
+    for label, value in (("name", name), ("email", email), ("phone", body.get("phone"))):
+        if isinstance(value, str) and has_control_characters(value):
+            fields.setdefault(label, []).append(_("Please use a single line without special characters."))
+    if email and ("@" not in email or " " in email.strip()):
+        fields.setdefault("email", []).append(_("Please enter a valid e-mail address."))
+    channel = text_field(body, "preferred_channel", max_length=20) or "email"
+    if channel not in CHANNELS:
+        fields.setdefault("preferred_channel", []).append(_("One of: %(choices)s.", choices=", ".join(CHANNELS)))
+    language = text_field(body, "language", max_length=8) or "en"
+    if language not in current_app.config["LANGUAGES"]:
+        fields.setdefault("language", []).append(_("One of: %(choices)s.", choices=", ".join(current_app.config["LANGUAGES"])))
+    if fields:
+        raise ApiError(_("Please correct the highlighted fields."), fields=fields)
+    new = services.NewComplaint(
+        name=name, email=email, description=text_field(body, "description", required=True),
+        subject=text_field(body, "subject", max_length=200), order_reference=text_field(body, "order_reference", max_length=100),
+        occurred_on=date_field(body, "occurred_on"), desired_outcome=text_field(body, "desired_outcome", max_length=5000),
+        phone=text_field(body, "phone", max_length=50), preferred_channel=channel, language=language)
+    key = request.headers.get("Idempotency-Key")
+    key = key if key and 16 <= len(key) <= 64 else None
+    filed = services.file_complaint(new, submission_key=key)
+    return jsonify({"reference": filed.complaint.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
+
+
+@blueprint.get("/complaints")
+@staff_required
+def list_complaints():
+    args = request.args
+    status = args.get("status")
+    priority = args.get("priority")
+    if priority and priority not in PRIORITIES:
+        raise ApiError(_("Unknown priority."), fields={"priority": [_("One of: %(choices)s.", choices=", ".join(PRIORITIES))]})
+    overdue = args.get("overdue", "").lower() in ("1", "true", "yes")
+    now = utcnow()
+    items, next_cursor = queries.queue_page(
+        g.api_user, queries.QueueFilter(status=status or "all", owner=args.get("owner"), priority=priority, overdue=overdue),
+        now=now, limit=limit_arg(), cursor=args.get("cursor"))
+    return jsonify({"items": [serializers.complaint_summary(c, now) for c in items], "next_cursor": next_cursor})
+
+
+@blueprint.get("/complaints/<reference>")
+@staff_required
+def get_complaint(reference: str):
+    complaint = queries.get_visible_complaint(reference, g.api_user)
+    return jsonify(serializers.complaint_detail(complaint, utcnow()))
+
+
+def _detail(reference: str, status: int = 200):
+    complaint = queries.get_visible_complaint(reference, g.api_user)
+    return jsonify(serializers.complaint_detail(complaint, utcnow())), status
+
+
+@blueprint.post("/complaints/<reference>/facts")
+@staff_required
+def add_fact(reference: str):
+    body = json_body()
+    services.record_fact(reference, text_field(body, "text", required=True), actor=g.api_user,
+                         minutes=int_field(body, "minutes"))
+    return _detail(reference, 201)
+
+
+@blueprint.post("/complaints/<reference>/assign")
+@staff_required
+def assign(reference: str):
+    body = json_body()
+    services.assign_owner(reference, text_field(body, "owner", required=True, max_length=254), actor=g.api_user,
+                          minutes=int_field(body, "minutes"))
+    return _detail(reference)
+
+
+@blueprint.post("/complaints/<reference>/updates")
+@staff_required
+def post_update(reference: str):
+    body = json_body()
+    public = body.get("public", True)
+    if not isinstance(public, bool):
+        raise ApiError(_("Wrong type."), fields={"public": [_("Must be true or false.")]})
+    services.post_update(reference, text_field(body, "message", required=True), public=public, actor=g.api_user,
+                         minutes=int_field(body, "minutes"))
+    return _detail(reference, 201)
+
+
+@blueprint.post("/complaints/<reference>/commitments")
+@staff_required
+def commit_action(reference: str):
+    body = json_body()
+    services.commit_action(reference, text_field(body, "action", required=True, max_length=5000),
+                           date_field(body, "due_on", required=True), actor=g.api_user, minutes=int_field(body, "minutes"))
+    return _detail(reference)
+
+
+@blueprint.post("/complaints/<reference>/resolve")
+@staff_required
+def resolve(reference: str):
+    body = json_body()
+    services.resolve(reference, text_field(body, "resolution", required=True),
+                     text_field(body, "root_cause", required=True, max_length=50), actor=g.api_user,
+                     minutes=int_field(body, "minutes"))
+    return _detail(reference)
+
+
+@blueprint.post("/complaints/<reference>/reopen")
+@staff_required
+def reopen(reference: str):
+    body = json_body()
+    services.reopen(reference, text_field(body, "reason", required=True, max_length=5000), actor=g.api_user)
+    return _detail(reference)
+
+
+@blueprint.post("/complaints/<reference>/close")
+@staff_required
+def close(reference: str):
+    services.close(reference, actor=g.api_user)
+    return _detail(reference)
+
+
+@blueprint.get("/root-causes")
+@staff_required
+def root_causes():
+    return jsonify([{"code": rc.code, "name": rc.name} for rc in services.active_root_causes()])

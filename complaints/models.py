@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from platform_support.columns import created_at_column
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+class RootCause(db.Model):
+    """Admin-managed list; resolving a complaint requires one (seed 003: find the cause of every failure)."""
+
+    __tablename__ = "root_causes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class SlaTarget(db.Model):
+    """First-response and resolution targets per priority, editable by admins."""
+
+    __tablename__ = "sla_targets"
+
+    priority: Mapped[str] = mapped_column(String(20), primary_key=True)
+    first_response_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    resolution_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class Complaint(db.Model):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        # The staff queue: open complaints by due time, keyset-paginated on (due, id).
+        Index("ix_complaints_queue", "status", "resolution_due_at", "id"),
+        Index("ix_complaints_owner_queue", "owner_id", "status", "resolution_due_at", "id"),
+        Index("ix_complaints_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # Double submit of the same form (same hidden key) yields one complaint.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), nullable=False, index=True)
+
+    contact_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    contact_email: Mapped[str] = mapped_column(String(254), nullable=False)
+    contact_phone: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    preferred_channel: Mapped[str] = mapped_column(String(20), nullable=False, default="email")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+
+    subject: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    order_reference: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    desired_outcome: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="new")
+    priority: Mapped[str] = mapped_column(String(20), nullable=False, default="normal")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+    first_response_due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    resolution_due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    first_responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_response_escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution_escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    committed_action: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    committed_action_due_on: Mapped[date | None] = mapped_column(Date)
+
+    resolution: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    root_cause_id: Mapped[int | None] = mapped_column(ForeignKey("root_causes.id", ondelete="RESTRICT"), index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reopened_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    handling_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    customer = relationship("Customer")
+    owner = relationship("StaffUser")
+    root_cause: Mapped[RootCause | None] = relationship()
+    events: Mapped[list[ComplaintEvent]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="complaint", order_by="Attachment.id", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("resolved", "closed")
+
+    def is_overdue(self, now: datetime) -> bool:
+        if not self.is_open:
+            return False
+        if self.first_responded_at is None and self.first_response_due_at < now:
+            return True
+        return self.resolution_due_at < now
+
+
+class ComplaintEvent(db.Model):
+    """One row per thing that happened; the tracking page shows the public ones."""
+
+    __tablename__ = "complaint_events"
+    __table_args__ = (Index("ix_complaint_events_complaint", "complaint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    public: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Structured detail, e.g. {"from": "new", "to": "assigned", "owner": "Ann"}.
+    detail: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    by_customer: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = created_at_column()
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+    actor = relationship("StaffUser")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="event")
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="SET NULL"))
+    # Random, server-chosen; the original name is only ever shown, never used as a path.
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    uploaded_by_customer: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    complaint: Mapped[Complaint] = relationship(back_populates="attachments")
+    event: Mapped[ComplaintEvent | None] = relationship(back_populates="attachments")

@@ -1,0 +1,141 @@
+"""Customer side, no account: the complaint form, the confirmation, the tracking page."""
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session,
+                   url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from complaints import services, uploads
+from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
+from complaints.models import Attachment
+from extensions import db, limiter
+from platform_support.errors import NotFound, ServiceError
+
+blueprint = Blueprint("complaints_public", __name__)
+
+
+def _complaint_limit() -> str:
+    return current_app.config["COMPLAINT_RATE_LIMIT"]
+
+
+def _public_limit() -> str:
+    return current_app.config["PUBLIC_RATE_LIMIT"]
+
+
+def _uploads_from(field) -> list[uploads.Upload]:
+    files = [f for f in (field.data or []) if getattr(f, "filename", None)]
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    # Read one byte more than allowed so an oversized file is recognised without reading it all.
+    return [uploads.Upload(filename=f.filename, content=f.stream.read(limit + 1)) for f in files]
+
+
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@blueprint.route("/")
+def home():
+    return redirect(url_for("complaints_public.complain"))
+
+
+@blueprint.route("/complain", methods=["GET", "POST"])
+@limiter.limit(_complaint_limit, methods=["POST"])
+def complain():
+    form = ComplaintForm()
+    if request.method == "GET":
+        form.language.data = str(get_locale())
+        form.submission_key.data = secrets.token_urlsafe(32)
+    if form.validate_on_submit():
+        if form.website.data:
+            # A bot filled the honeypot: pretend success, store nothing.
+            return redirect(url_for("complaints_public.received", reference="C-RECEIVED"))
+        new = services.NewComplaint(
+            name=form.name.data, email=form.email.data, description=form.description.data,
+            subject=form.subject.data or "", order_reference=form.order_reference.data or "",
+            occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
+            phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
+            language=form.language.data, attachments=_uploads_from(form.attachments))
+        key = form.submission_key.data if form.submission_key.data and len(form.submission_key.data) <= 64 else None
+        try:
+            filed = services.file_complaint(new, submission_key=key)
+        except ServiceError as exc:
+            db.session.rollback()
+            for name, messages in exc.fields.items():
+                getattr(form, name).errors = list(getattr(form, name).errors) + messages
+            flash(exc.message, "error")
+        else:
+            session["lang"] = filed.complaint.language
+            session.setdefault("filed", {})
+            session["filed"] = {**session["filed"], filed.complaint.reference: filed.tracking_token}
+            return redirect(url_for("complaints_public.received", reference=filed.complaint.reference))
+    elif request.method == "POST" and not form.submission_key.data:
+        form.submission_key.data = secrets.token_urlsafe(32)
+    return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX)
+
+
+@blueprint.route("/complain/received/<reference>")
+def received(reference: str):
+    token = (session.get("filed") or {}).get(reference)
+    complaint = None
+    if token:
+        try:
+            complaint = services.complaint_for_tracking_token(token)
+        except NotFound:
+            complaint = None
+    return _private(current_app.make_response(render_template(
+        "complaints/public/received.html", complaint=complaint,
+        tracking_url=services.tracking_url(token) if token else None, reference=reference)))
+
+
+@blueprint.route("/track/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit)
+def track(token: str):
+    try:
+        complaint = services.complaint_for_tracking_token(token)
+    except NotFound as exc:
+        return _private(current_app.make_response((render_template("complaints/public/not_found.html", message=exc.message), 404)))
+    form = CustomerMessageForm()
+    if form.validate_on_submit():
+        try:
+            services.add_customer_message(token, form.message.data or "", _uploads_from(form.attachments))
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(_("Thank you. We have added your information and told the person handling your complaint."), "success")
+            return redirect(url_for("complaints_public.track", token=token))
+    events = [event for event in complaint.events if event.public]
+    return _private(current_app.make_response(render_template(
+        "complaints/public/track.html", complaint=complaint, events=events, form=form, token=token,
+        description_max=DESCRIPTION_MAX)))
+
+
+@blueprint.route("/track/<token>/attachments/<stored_name>")
+@limiter.limit(_public_limit)
+def tracked_attachment(token: str, stored_name: str):
+    try:
+        complaint = services.complaint_for_tracking_token(token)
+    except NotFound:
+        abort(404)
+    attachment = db.session.scalar(db.select(Attachment).where(
+        Attachment.complaint_id == complaint.id, Attachment.stored_name == stored_name[:64]))
+    if attachment is None:
+        abort(404)
+    return _private(send_attachment(attachment))
+
+
+def send_attachment(attachment: Attachment):
+    """Always a download, never rendered inline (no HTML/SVG can run in our origin)."""
+    path = uploads.path_of(attachment.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name or attachment.stored_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

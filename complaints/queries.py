@@ -1,0 +1,91 @@
+"""Who may see which complaint, enforced in the query itself (not after loading).
+
+Agents see complaints nobody owns yet and their own; managers and admins see everyone's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, func, or_, select
+
+from complaints.lifecycle import OPEN_STATES, STATES
+from complaints.models import PRIORITIES, Complaint
+from extensions import db
+from platform_support.errors import NotFound
+from staff.models import StaffUser
+
+
+def visible_to(actor: StaffUser, query: Select | None = None) -> Select:
+    query = query if query is not None else select(Complaint)
+    if actor.is_manager:
+        return query
+    return query.where(or_(Complaint.owner_id.is_(None), Complaint.owner_id == actor.id))
+
+
+def get_visible_complaint(reference: str, actor: StaffUser) -> Complaint:
+    complaint = db.session.scalar(visible_to(actor).where(Complaint.reference == (reference or "")[:20]))
+    if complaint is None:
+        raise NotFound(_("No complaint with this reference is visible to you."))
+    return complaint
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None  # a state, "open" (default) or "all"
+    owner: str | None = None  # "me", "none", or a staff e-mail
+    priority: str | None = None
+    overdue: bool = False
+
+
+def _cursor_parts(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        due, _sep, ident = cursor.partition("_")
+        return datetime.fromisoformat(due), int(ident)
+    except ValueError:
+        return None
+
+
+def make_cursor(complaint: Complaint) -> str:
+    return f"{complaint.resolution_due_at.isoformat()}_{complaint.id}"
+
+
+def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: int = 50,
+               cursor: str | None = None) -> tuple[list[Complaint], str | None]:
+    """The staff queue sorted by due time, keyset-paginated on (resolution_due_at, id)."""
+    query = visible_to(actor)
+    if filters.status in STATES:
+        query = query.where(Complaint.status == filters.status)
+    elif filters.status != "all":
+        query = query.where(Complaint.status.in_(OPEN_STATES))
+    if filters.owner == "me":
+        query = query.where(Complaint.owner_id == actor.id)
+    elif filters.owner == "none":
+        query = query.where(Complaint.owner_id.is_(None))
+    elif filters.owner:
+        owner_id = db.session.scalar(select(StaffUser.id).where(StaffUser.email == filters.owner.strip().lower()))
+        query = query.where(Complaint.owner_id == owner_id)
+    if filters.priority in PRIORITIES:
+        query = query.where(Complaint.priority == filters.priority)
+    if filters.overdue:
+        query = query.where(Complaint.status.in_(OPEN_STATES), or_(
+            Complaint.resolution_due_at < now,
+            and_(Complaint.first_responded_at.is_(None), Complaint.first_response_due_at < now)))
+    position = _cursor_parts(cursor)
+    if position is not None:
+        due, ident = position
+        query = query.where(or_(Complaint.resolution_due_at > due,
+                                and_(Complaint.resolution_due_at == due, Complaint.id > ident)))
+    rows = list(db.session.scalars(query.order_by(Complaint.resolution_due_at, Complaint.id).limit(limit + 1)))
+    next_cursor = make_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def counts_by_status(actor: StaffUser) -> dict[str, int]:
+    query = visible_to(actor, select(Complaint.status, func.count()).group_by(Complaint.status))
+    counts = {state: 0 for state in STATES}
+    counts.update({status: n for status, n in db.session.execute(query)})
+    return counts

@@ -1,0 +1,15 @@
+"""What the complaints domain announces. Other packages subscribe; complaints imports none of them.
+
+Receivers run inside the same transaction as the change (before commit), so whatever they
+write (a scheduled survey, a webhook) commits or rolls back with it. Every signal is sent
+with `complaint=<Complaint>` and `now=<datetime>`.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+complaint_created = _signals.signal("complaint-created")
+complaint_assigned = _signals.signal("complaint-assigned")
+complaint_resolved = _signals.signal("complaint-resolved")
+complaint_reopened = _signals.signal("complaint-reopened")
+complaint_closed = _signals.signal("complaint-closed")

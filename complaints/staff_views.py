@@ -1,0 +1,179 @@
+"""Staff side: the queue, the complaint page and one POST route per lifecycle action."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from complaints import queries, services
+from complaints.forms import (AssignForm, CommitActionForm, FactForm, PriorityForm, ReopenForm, ResolveForm,
+                              UpdateForm)
+from complaints.labels import CHANNEL_LABELS, PRIORITY_LABELS
+from complaints.lifecycle import STATE_LABELS, STATES, allowed_actions
+from complaints.models import PRIORITIES, Attachment
+from complaints.public_views import send_attachment
+from extensions import db
+from platform_support.clock import utcnow
+from platform_support.errors import NotFound, PermissionDenied, ServiceError
+from platform_support.forms import EmptyForm
+from staff.services import active_staff
+
+blueprint = Blueprint("complaints_staff", __name__, url_prefix="/staff/complaints")
+
+
+@blueprint.app_context_processor
+def complaint_labels():
+    return {"STATE_LABELS": STATE_LABELS, "PRIORITY_LABELS": PRIORITY_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS}
+
+
+def _filters_from_request(owner_default: str | None = None) -> queries.QueueFilter:
+    args = request.args
+    return queries.QueueFilter(status=args.get("status") or None, owner=args.get("owner") or owner_default,
+                               priority=args.get("priority") or None, overdue=args.get("overdue") == "1")
+
+
+@blueprint.route("/")
+@login_required
+def queue():
+    return _queue_page(_filters_from_request(), title=_("Complaint queue"))
+
+
+@blueprint.route("/mine")
+@login_required
+def mine():
+    return _queue_page(_filters_from_request(owner_default="me"), title=_("My complaints"))
+
+
+def _queue_page(filters: queries.QueueFilter, *, title: str):
+    now = utcnow()
+    complaints, next_cursor = queries.queue_page(current_user, filters, now=now, cursor=request.args.get("cursor"))
+    next_url = None
+    if next_cursor:
+        args = {k: v for k, v in request.args.items() if k != "cursor"}
+        next_url = url_for(request.endpoint, **args, cursor=next_cursor)
+    return render_template("complaints/staff/queue.html", complaints=complaints, next_url=next_url,
+                           filters=filters, counts=queries.counts_by_status(current_user), now=now, title=title,
+                           states=STATES, priorities=PRIORITIES, staff=active_staff())
+
+
+def _page_forms(complaint):
+    assign = AssignForm(prefix="assign")
+    staff = active_staff() if current_user.is_manager else [current_user]
+    assign.owner.choices = [(s.email, f"{s.name} ({s.email})") for s in staff]
+    resolve = ResolveForm(prefix="resolve")
+    resolve.root_cause.choices = [("", _("Choose…"))] + [(rc.code, rc.name) for rc in services.active_root_causes()]
+    priority = PriorityForm(prefix="priority", priority=complaint.priority)
+    return {"fact_form": FactForm(prefix="fact"), "assign_form": assign, "update_form": UpdateForm(prefix="update"),
+            "commit_form": CommitActionForm(prefix="commit"), "resolve_form": resolve, "reopen_form": ReopenForm(prefix="reopen"),
+            "close_form": EmptyForm(prefix="close"), "priority_form": priority}
+
+
+@blueprint.route("/<reference>")
+@login_required
+def detail(reference: str):
+    try:
+        complaint = queries.get_visible_complaint(reference, current_user)
+    except NotFound:
+        abort(404)
+    return render_template("complaints/staff/detail.html", complaint=complaint, now=utcnow(),
+                           actions=allowed_actions(complaint.status), **_page_forms(complaint))
+
+
+def _act(reference: str, form, perform, success: str):
+    """Validate the form, run one service call, flash the outcome, go back to the complaint."""
+    if form.validate_on_submit():
+        try:
+            perform(form)
+        except NotFound:
+            abort(404)
+        except PermissionDenied as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(success, "success")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+    return redirect(url_for("complaints_staff.detail", reference=reference))
+
+
+@blueprint.route("/<reference>/facts", methods=["POST"])
+@login_required
+def add_fact(reference: str):
+    return _act(reference, FactForm(prefix="fact"), lambda f: services.record_fact(
+        reference, f.text.data, actor=current_user, minutes=f.minutes.data), _("Fact recorded."))
+
+
+@blueprint.route("/<reference>/assign", methods=["POST"])
+@login_required
+def assign(reference: str):
+    form = AssignForm(prefix="assign")
+    form.owner.choices = [(s.email, s.name) for s in active_staff()]
+    return _act(reference, form, lambda f: services.assign_owner(
+        reference, f.owner.data, actor=current_user, minutes=f.minutes.data),
+        _("Owner assigned; the customer has been told who is responsible."))
+
+
+@blueprint.route("/<reference>/updates", methods=["POST"])
+@login_required
+def update(reference: str):
+    form = UpdateForm(prefix="update")
+    message = _("Update sent to the customer.") if form.public.data else _("Internal note added.")
+    return _act(reference, form, lambda f: services.post_update(
+        reference, f.message.data, public=bool(f.public.data), actor=current_user, minutes=f.minutes.data), message)
+
+
+@blueprint.route("/<reference>/commit", methods=["POST"])
+@login_required
+def commit(reference: str):
+    return _act(reference, CommitActionForm(prefix="commit"), lambda f: services.commit_action(
+        reference, f.action.data, f.due_on.data, actor=current_user, minutes=f.minutes.data),
+        _("Action committed; the customer has been told."))
+
+
+@blueprint.route("/<reference>/resolve", methods=["POST"])
+@login_required
+def resolve(reference: str):
+    form = ResolveForm(prefix="resolve")
+    form.root_cause.choices = [(rc.code, rc.name) for rc in services.active_root_causes()]
+    return _act(reference, form, lambda f: services.resolve(
+        reference, f.resolution.data, f.root_cause.data, actor=current_user, minutes=f.minutes.data),
+        _("Complaint resolved."))
+
+
+@blueprint.route("/<reference>/reopen", methods=["POST"])
+@login_required
+def reopen(reference: str):
+    return _act(reference, ReopenForm(prefix="reopen"), lambda f: services.reopen(
+        reference, f.reason.data, actor=current_user), _("Complaint reopened."))
+
+
+@blueprint.route("/<reference>/close", methods=["POST"])
+@login_required
+def close(reference: str):
+    return _act(reference, EmptyForm(prefix="close"), lambda f: services.close(reference, actor=current_user),
+                _("Complaint closed."))
+
+
+@blueprint.route("/<reference>/priority", methods=["POST"])
+@login_required
+def priority(reference: str):
+    return _act(reference, PriorityForm(prefix="priority"), lambda f: services.change_priority(
+        reference, f.priority.data, actor=current_user), _("Priority changed; due dates recalculated."))
+
+
+@blueprint.route("/<reference>/attachments/<int:attachment_id>")
+@login_required
+def attachment(reference: str, attachment_id: int):
+    try:
+        complaint = queries.get_visible_complaint(reference, current_user)
+    except NotFound:
+        abort(404)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.complaint_id != complaint.id:
+        abort(404)
+    return send_attachment(found)

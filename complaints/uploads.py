@@ -1,0 +1,73 @@
+"""Attachments: type sniffed from content, size limited, stored under a random name outside static/."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from platform_support.errors import ServiceError
+
+# Only these, recognised by their first bytes (never by the name or the declared type).
+_SIGNATURES: list[tuple[bytes, int, str, str]] = [
+    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
+    (b"GIF87a", 0, "image/gif", "gif"),
+    (b"GIF89a", 0, "image/gif", "gif"),
+    (b"%PDF-", 0, "application/pdf", "pdf"),
+]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What a view or the API hands to the services: the bytes and the name the user gave."""
+    filename: str
+    content: bytes
+
+
+def sniff_type(content: bytes) -> tuple[str, str] | None:
+    for magic, offset, content_type, extension in _SIGNATURES:
+        if content[offset:offset + len(magic)] == magic:
+            return content_type, extension
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["INSTANCE_PATH"]) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str, str]]:
+    """Validate every file before anything is written; returns (upload, content_type, extension)."""
+    max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
+    max_files = current_app.config["UPLOAD_MAX_FILES"]
+    uploads = [u for u in uploads if u.content]
+    if len(uploads) > max_files:
+        raise ServiceError(_("You can attach at most %(n)d files.", n=max_files),
+                           {"attachments": [_("Too many files.")]})
+    accepted = []
+    for upload in uploads:
+        if len(upload.content) > max_bytes:
+            raise ServiceError(_("The file is too large."), {"attachments": [
+                _("%(name)s is larger than %(mb)d MB.", name=upload.filename[:100], mb=max_bytes // (1024 * 1024))]})
+        sniffed = sniff_type(upload.content)
+        if sniffed is None:
+            raise ServiceError(_("This type of file is not accepted."), {"attachments": [
+                _("%(name)s is not a photo (JPEG, PNG, GIF, WebP) or a PDF.", name=upload.filename[:100])]})
+        accepted.append((upload, *sniffed))
+    return accepted
+
+
+def store(content: bytes, extension: str) -> str:
+    stored_name = f"{secrets.token_hex(16)}.{extension}"
+    (upload_folder() / stored_name).write_bytes(content)
+    return stored_name
+
+
+def path_of(stored_name: str) -> Path:
+    return upload_folder() / stored_name

@@ -1,0 +1,1 @@
+"""The customer file: organisations, contact persons, orders, preferences, scores and segments."""

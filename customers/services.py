@@ -1,0 +1,48 @@
+"""Use cases on the customer file that other domains call."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from customers.models import Customer
+from extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_customer_by_email(email: str) -> Customer | None:
+    return db.session.scalar(select(Customer).where(Customer.email_normalised == normalise_email(email)))
+
+
+def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", language: str = "en",
+                                     preferred_channel: str = "email") -> Customer:
+    """Complaints link to a customer file by e-mail, creating one for a newcomer.
+
+    Runs inside the caller's transaction (no commit here). Two first complaints from the same
+    new address at once: the loser's insert fails on the unique index inside a savepoint and it
+    uses the winner's row.
+    """
+    customer = find_customer_by_email(email)
+    if customer is not None:
+        return customer
+    customer = Customer(name=name, email=email.strip(), email_normalised=normalise_email(email), phone=phone or "",
+                        language=language, preferred_channel=preferred_channel)
+    try:
+        with db.session.begin_nested():
+            db.session.add(customer)
+    except IntegrityError:
+        customer = find_customer_by_email(email)
+        if customer is None:
+            raise
+    return customer
+
+
+def complaint_priority_for(customer: Customer) -> str:
+    """The priority a new complaint from this customer starts with.
+
+    Segment-based rules (devoted / A customers first) plug in here; until a customer has been
+    segmented every complaint starts as "normal".
+    """
+    return "normal"

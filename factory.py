@@ -1,0 +1,136 @@
+"""The application factory: create_app(config) made of small register_* steps."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request, session
+
+from config import ROOT, Config, config_for_environment
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+BLUEPRINTS = (
+    "staff.views:blueprint",
+    "complaints.public_views:blueprint",
+    "complaints.staff_views:blueprint",
+    "complaints.admin_views:blueprint",
+    "notifications.views:blueprint",
+    "api.views:blueprint",
+)
+
+CLI_COMMANDS = (
+    "staff.cli:staff_cli",
+    "scheduling.cli:jobs_cli",
+    "scheduling.cli:worker_command",
+    "platform_support.serve:serve_command",
+    "complaints.cli:root_causes_cli",
+)
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(Config.INSTANCE_PATH), instance_relative_config=False)
+    _load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_signal_receivers(app)
+    return app
+
+
+def _load_config(app: Flask, config) -> None:
+    base = config_for_environment() if config is None else config
+    if isinstance(base, dict):
+        settings = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+        settings.update(base)
+    else:
+        settings = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+    settings = Config.finalise(settings)
+    app.config.from_mapping(settings)
+    app.instance_path = str(settings["INSTANCE_PATH"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _import(path: str):
+    module_name, _sep, attribute = path.partition(":")
+    module = __import__(module_name, fromlist=[attribute])
+    return getattr(module, attribute)
+
+
+def register_extensions(app: Flask) -> None:
+    from platform_support.database import configure_sqlite
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: g.get("timezone"))
+    limiter.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    import models_registry  # noqa: F401  all models known to SQLAlchemy and Alembic
+
+
+def select_locale() -> str:
+    """The customer's explicit choice first (?lang=, then the session), then Accept-Language."""
+    from flask import current_app
+
+    supported = current_app.config["LANGUAGES"]
+    override = g.get("locale_override")
+    if override in supported:
+        return override
+    requested = request.args.get("lang") if request else None
+    if requested in supported:
+        session["lang"] = requested
+        return requested
+    if session.get("lang") in supported:
+        return session["lang"]
+    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_blueprints(app: Flask) -> None:
+    for path in BLUEPRINTS:
+        app.register_blueprint(_import(path))
+
+
+def register_commands(app: Flask) -> None:
+    for path in CLI_COMMANDS:
+        app.cli.add_command(_import(path))
+
+
+def register_request_hooks(app: Flask) -> None:
+    from platform_support.database import declare_write_intent, end_write_intent
+    from platform_support.security import apply_security_headers
+
+    @app.before_request
+    def _declare_writes():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g.write_intent_token = declare_write_intent()
+
+    @app.teardown_request
+    def _end_writes(_exc):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            end_write_intent(token)
+
+    app.after_request(apply_security_headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from platform_support.error_pages import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from platform_support.templating import register
+
+    register(app)
+
+
+def register_signal_receivers(app: Flask) -> None:
+    """Packages that react to other packages' signals connect here (once per process)."""

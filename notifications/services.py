@@ -1,0 +1,61 @@
+"""Queue an e-mail in the caller's transaction, rendered in the recipient's language."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from notifications.headers import header_safe
+from notifications.models import OutboxMessage
+from platform_support.clock import utcnow
+
+
+def _message_id() -> str:
+    domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost"
+    return f"<{secrets.token_hex(16)}@{header_safe(domain)}>"
+
+
+def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str, context: dict,
+                language: str = "en", dedupe_key: str | None = None, extra_headers: dict | None = None,
+                customer_id: int | None = None, staff_user_id: int | None = None,
+                complaint_id: int | None = None, now: datetime | None = None) -> OutboxMessage | None:
+    """Render `templates/emails/<template>.{subject,txt,html}` and add an outbox row (no commit).
+
+    Returns None when `dedupe_key` was already queued: the second trigger is a no-op.
+    """
+    if dedupe_key is not None:
+        existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+        if existing is not None:
+            return None
+    now = now or utcnow()
+    with force_locale(language):
+        context = {"base_url": current_app.config["BASE_URL"], "language": language, **context}
+        subject = render_template(f"emails/{template}.subject.txt", **context)
+        text_body = render_template(f"emails/{template}.txt", **context)
+        try:
+            html_body = render_template(f"emails/{template}.html", **context)
+        except TemplateNotFound:  # the HTML part is optional
+            html_body = None
+    message = OutboxMessage(
+        kind=kind, dedupe_key=dedupe_key, to_address=header_safe(to_address, limit=254),
+        to_name=header_safe(to_name), subject=header_safe(subject, limit=300), text_body=text_body,
+        html_body=html_body, extra_headers={k: header_safe(v, limit=900) for k, v in (extra_headers or {}).items()},
+        message_id=_message_id(), language=language, status="queued", next_attempt_at=now,
+        customer_id=customer_id, staff_user_id=staff_user_id, complaint_id=complaint_id, created_at=now,
+    )
+    if dedupe_key is not None:
+        # A concurrent twin may insert between our check and our flush; the unique key decides.
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            return None
+    else:
+        db.session.add(message)
+    return message

@@ -1,0 +1,48 @@
+"""The staff "sent mail" view (managers): every outbox message, so a local run without SMTP shows the loop."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from extensions import db
+from notifications.delivery import requeue_parked, smtp_configured
+from notifications.models import OUTBOX_STATUSES, OutboxMessage
+from platform_support.forms import EmptyForm
+from staff.auth import role_required
+
+blueprint = Blueprint("notifications", __name__, url_prefix="/staff/mail")
+PAGE = 50
+
+
+@blueprint.route("/")
+@role_required("manager")
+def outbox():
+    query = select(OutboxMessage)
+    status = request.args.get("status")
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(OutboxMessage.id < before)
+    messages = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(PAGE + 1)))
+    next_before = messages[PAGE - 1].id if len(messages) > PAGE else None
+    return render_template("notifications/outbox.html", messages=messages[:PAGE], next_before=next_before,
+                           status=status, statuses=OUTBOX_STATUSES, smtp=smtp_configured())
+
+
+@blueprint.route("/<int:message_id>")
+@role_required("manager")
+def message(message_id: int):
+    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("notifications/message.html", message=found, retry_form=EmptyForm())
+
+
+@blueprint.route("/<int:message_id>/retry", methods=["POST"])
+@role_required("admin")
+def retry(message_id: int):
+    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    if EmptyForm().validate_on_submit() and found.status == "parked":
+        requeue_parked(found)
+        flash(_("The message is queued again."), "success")
+    return redirect(url_for("notifications.message", message_id=message_id))

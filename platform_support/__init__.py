@@ -1,0 +1,1 @@
+"""Small cross-cutting pieces every domain uses: time, tokens, database dialect glue."""

@@ -1,0 +1,64 @@
+"""Database glue that depends on the dialect: SQLite pragmas and write locking, row claiming."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+# Set for work that will write (unsafe HTTP methods, scheduled jobs, CLI commands).
+_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=False)
+
+
+def declare_write_intent():
+    """The transactions that follow in this context will write: take SQLite's write lock at BEGIN.
+    Returns a token for `end_write_intent` (a request resets it in teardown)."""
+    return _write_intent.set(True)
+
+
+def end_write_intent(token) -> None:
+    _write_intent.reset(token)
+
+
+@contextmanager
+def write_intent():
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE so a write transaction never fails half-way.
+
+    pysqlite's own transaction handling is switched off (isolation_level=None) and we emit BEGIN
+    ourselves, as SQLAlchemy's documentation recommends. A transaction declared as writing
+    (`declare_write_intent`: POST/PUT/PATCH/DELETE requests, jobs, CLI) starts with BEGIN
+    IMMEDIATE, taking the write lock first, so concurrent writers queue on the busy timeout
+    instead of failing at their first write after a read (SQLITE_BUSY_SNAPSHOT). Reads start a
+    plain deferred transaction and never block writers (WAL).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def is_postgresql(engine_or_session) -> bool:
+    bind = getattr(engine_or_session, "bind", None) or engine_or_session
+    return bind.dialect.name == "postgresql"

@@ -1,0 +1,45 @@
+"""`flask worker` (production clock) and `flask jobs run-due --now` (one pass)."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from platform_support.clock import parse_now
+from scheduling.runner import build_scheduler, run_due
+
+jobs_cli = AppGroup("jobs", help="Scheduled work.")
+
+
+@jobs_cli.command("run-due")
+@click.option("--now", "now_text", default=None, help="ISO-8601 moment to act at (default: now).")
+@with_appcontext
+def run_due_command(now_text: str | None) -> None:
+    """Do, once, everything due at that moment, then exit."""
+    try:
+        now = parse_now(now_text)
+    except ValueError:
+        raise click.BadParameter("use ISO-8601, e.g. 2027-01-15T09:00", param_hint="--now") from None
+    results = run_due(current_app._get_current_object(), now)
+    click.echo(json.dumps({"now": now.isoformat(), "jobs": {k: _plain(v) for k, v in results.items()}}, indent=2))
+
+
+def _plain(value):
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__}
+    return value
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the scheduler in the foreground (production: one or more of these beside gunicorn)."""
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app, blocking=True)
+    click.echo(f"worker started with jobs: {', '.join(job.id for job in scheduler.get_jobs())}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,33 @@
+"""All scheduled jobs, in one place.
+
+Each job is a function `job(now) -> summary` that claims and does what is due at `now`; it is
+short and safe to rerun (rows with due_at/status/dedupe keys are the truth). APScheduler only
+decides when to call them; `flask --app wsgi jobs run-due --now …` calls them all once.
+Jobs are listed in dependency order: those that create e-mails come before outbox delivery, so
+one pass sends what it produced.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from complaints.jobs import escalate_overdue_complaints
+from notifications.jobs import deliver_outbox_job
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    name: str
+    run: Callable[[datetime], Any]
+    trigger: str  # "interval" or "cron"
+    trigger_args: dict
+
+
+def scheduled_jobs(config) -> list[ScheduledJob]:
+    return [
+        ScheduledJob("escalate-overdue-complaints", escalate_overdue_complaints, "interval",
+                     {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
+        ScheduledJob("deliver-outbox", deliver_outbox_job, "interval",
+                     {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
+    ]

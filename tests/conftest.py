@@ -1,0 +1,223 @@
+"""Fixtures: a real database per test (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+the Flask test client, staff accounts, and a real SMTP server (aiosmtpd) that records what arrives.
+
+Each test session migrates its databases once with Alembic (so the migrations are what is
+tested) and empties every table between tests. On PostgreSQL each session works in a database
+of its own, so parallel runs on one server do not meet.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from config import TestConfig
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+NOW = datetime(2027, 1, 15, 9, 0)
+
+
+def _postgres_database(request) -> str:
+    admin_url = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
+    if admin_url.drivername == "postgresql":
+        admin_url = admin_url.set(drivername="postgresql+psycopg")
+    name = f"test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+                {"n": name})
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """One migrated database per backend for the whole session."""
+    if request.param == "postgresql":
+        url = _postgres_database(request)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    from factory import create_app
+    from flask_migrate import upgrade
+
+    app = create_app(_settings(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        from extensions import db
+        db.engine.dispose()
+    return url
+
+
+def _settings(url: str, instance: Path, **overrides) -> dict:
+    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=instance, **overrides)
+    return settings
+
+
+def _empty_all_tables(db) -> None:
+    from complaints import reference_data
+
+    tables = [t for t in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+        reference_data.install(connection)
+
+
+@pytest.fixture
+def app_settings() -> dict:
+    """Override in a test module (or parametrize) to change configuration for its apps."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_settings):
+    from extensions import db
+    from factory import create_app
+
+    app = create_app(_settings(database_url, tmp_path / "instance", **app_settings))
+    with app.app_context():
+        _empty_all_tables(db)
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    ctx.pop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs every request outside the test's own app context, as a real server would: `g`, the
+    logged-in user and the database session are fresh for each request instead of leaking
+    from the context the test pushed."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    from extensions import db
+    return db.session
+
+
+class StaffAccounts:
+    PASSWORD = "correct horse battery"
+
+    def __init__(self):
+        from staff.services import create_staff
+        self.agent = create_staff(email="agnes@example.com", name="Agnes Agent", role="agent", password=self.PASSWORD)
+        self.other_agent = create_staff(email="otto@example.com", name="Otto Other", role="agent", password=self.PASSWORD)
+        self.manager = create_staff(email="maria@example.com", name="Maria Manager", role="manager", password=self.PASSWORD)
+        self.admin = create_staff(email="adam@example.com", name="Adam Admin", role="admin", password=self.PASSWORD)
+
+
+@pytest.fixture
+def staff(app) -> StaffAccounts:
+    return StaffAccounts()
+
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+class Browser:
+    """The Flask test client with the habits of a person: reads the form's CSRF token first."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post_form(self, page_url: str, data: dict, action: str | None = None, **kwargs):
+        page = self.client.get(page_url)
+        token = csrf_from(page.get_data(as_text=True))
+        return self.client.post(action or page_url, data={"csrf_token": token, **data}, **kwargs)
+
+    def login(self, user, password: str = StaffAccounts.PASSWORD):
+        response = self.post_form("/staff/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ReceivedMail:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; `.messages` holds what arrived (email.message objects)."""
+    aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    handler = ReceivedMail()
+    handler.port = free_port()
+    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """The app pointed at the test SMTP server."""
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+    return app
