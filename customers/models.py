@@ -42,9 +42,26 @@ class Customer(db.Model):
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     preferred_channel: Mapped[str] = mapped_column(String(20), nullable=False, default="email")
+    # Contact preferences (seed 000): weekdays as "mon,tue,…" (empty: any day) and a local-time
+    # window [start, end) in whole hours (None: any hour), in the customer's time zone.
+    preferred_days: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    preferred_hour_start: Mapped[int | None] = mapped_column(Integer)
+    preferred_hour_end: Mapped[int | None] = mapped_column(Integer)
+    surveys_opted_out_at: Mapped[datetime | None] = mapped_column(DateTime)
+    greetings_opted_out_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Personal salutation (seed 002): e.g. "Pani Anno", "Иван Петрович"; empty: a neutral form.
+    salutation: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    patronymic: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    birthday: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    is_partner: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    disqualified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    account_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = created_at_column()
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="contacts")
+    account_owner = relationship("StaffUser")
 
 
 class Order(db.Model):

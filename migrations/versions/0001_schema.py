@@ -1,8 +1,8 @@
-"""initial schema
+"""schema
 
 Revision ID: 0001_schema
 Revises: 
-Create Date: 2026-11-23 20:06:18.981239
+Create Date: 2026-11-23 20:13:30.237739
 
 """
 from alembic import op
@@ -81,7 +81,21 @@ def upgrade():
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('preferred_channel', sa.String(length=20), nullable=False),
+    sa.Column('preferred_days', sa.String(length=40), nullable=False),
+    sa.Column('preferred_hour_start', sa.Integer(), nullable=True),
+    sa.Column('preferred_hour_end', sa.Integer(), nullable=True),
+    sa.Column('surveys_opted_out_at', sa.DateTime(), nullable=True),
+    sa.Column('greetings_opted_out_at', sa.DateTime(), nullable=True),
+    sa.Column('salutation', sa.String(length=200), nullable=False),
+    sa.Column('patronymic', sa.String(length=100), nullable=False),
+    sa.Column('birthday', sa.Date(), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('is_partner', sa.Boolean(), nullable=False),
+    sa.Column('disqualified', sa.Boolean(), nullable=False),
+    sa.Column('account_owner_id', sa.Integer(), nullable=True),
+    sa.Column('erased_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_owner_id'], ['staff_users.id'], name=op.f('fk_customers_account_owner_id_staff_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_customers_organisation_id_organisations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
     sa.UniqueConstraint('external_id', name=op.f('uq_customers_external_id'))
