@@ -1,0 +1,1 @@
+"""Audit log of staff actions: who, what, when, from where (issue 6)."""
