@@ -3,11 +3,12 @@
 Revision ID: 0005_reports
 Revises: 0004_surveys
 
-Reserved in the chain so work on different domains can add tables side by side; filled in by
-the issue named above. Until then it changes nothing.
+Small daily tables the dashboard reads instead of scanning every complaint and answer
+(refreshed by the `refresh-report-aggregates` job), raised trend alerts, and indexes the
+filtered charts and exports use.
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0005_reports"
 down_revision = "0004_surveys"
@@ -16,8 +17,96 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "report_complaint_daily",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("priority", sa.String(length=20), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("root_cause_id", sa.Integer(), nullable=False),
+        sa.Column("created", sa.Integer(), nullable=False),
+        sa.Column("resolved", sa.Integer(), nullable=False),
+        sa.Column("first_response_met", sa.Integer(), nullable=False),
+        sa.Column("first_response_total", sa.Integer(), nullable=False),
+        sa.Column("resolution_met", sa.Integer(), nullable=False),
+        sa.Column("resolution_total", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_complaint_daily")),
+        sa.UniqueConstraint("day", "priority", "owner_id", "root_cause_id", name="uq_report_complaint_daily_key"),
+    )
+    op.create_table(
+        "report_resolution_hist",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("priority", sa.String(length=20), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_resolution_hist")),
+        sa.UniqueConstraint("day", "priority", "hours", name="uq_report_resolution_hist_key"),
+    )
+    op.create_table(
+        "report_customer_value",
+        sa.Column("customer_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("revenue", sa.Float(), nullable=False),
+        sa.Column("handling_minutes", sa.Integer(), nullable=False),
+        sa.Column("complaints", sa.Integer(), nullable=False),
+        sa.Column("revenue_rank", sa.Integer(), nullable=False),
+        sa.Column("cumulative_share", sa.Float(), nullable=False),
+        sa.Column("costly", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("customer_id", name=op.f("pk_report_customer_value")),
+    )
+    op.create_index("ix_report_customer_value_minutes", "report_customer_value", ["handling_minutes"])
+    op.create_index(op.f("ix_report_customer_value_revenue_rank"), "report_customer_value", ["revenue_rank"])
+    op.create_table(
+        "report_survey_daily",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("metric", sa.String(length=10), nullable=False),
+        sa.Column("complained", sa.Boolean(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Float(), nullable=False),
+        sa.Column("total_sq", sa.Float(), nullable=False),
+        sa.Column("promoters", sa.Integer(), nullable=False),
+        sa.Column("detractors", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_survey_daily")),
+        sa.UniqueConstraint("day", "metric", "complained", name="uq_report_survey_daily_key"),
+    )
+    op.create_table(
+        "report_invitation_daily",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("sent", sa.Integer(), nullable=False),
+        sa.Column("answered", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_report_invitation_daily")),
+    )
+    op.create_table(
+        "report_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("raised_at", sa.DateTime(), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_alerts")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_report_alerts_dedupe_key")),
+    )
+    op.create_index("ix_report_alerts_raised", "report_alerts", ["raised_at"])
+    op.create_index("ix_complaints_resolved", "complaints", ["resolved_at"])
+    op.create_index("ix_complaints_owner_resolved", "complaints", ["owner_id", "resolved_at"])
+    op.create_index("ix_complaints_root_cause_created", "complaints", ["root_cause_id", "created_at"])
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_complaints_root_cause_created", table_name="complaints")
+    op.drop_index("ix_complaints_owner_resolved", table_name="complaints")
+    op.drop_index("ix_complaints_resolved", table_name="complaints")
+    op.drop_index("ix_report_alerts_raised", table_name="report_alerts")
+    op.drop_table("report_alerts")
+    op.drop_table("report_invitation_daily")
+    op.drop_table("report_survey_daily")
+    op.drop_index(op.f("ix_report_customer_value_revenue_rank"), table_name="report_customer_value")
+    op.drop_index("ix_report_customer_value_minutes", table_name="report_customer_value")
+    op.drop_table("report_customer_value")
+    op.drop_table("report_resolution_hist")
+    op.drop_table("report_complaint_daily")

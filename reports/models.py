@@ -1,0 +1,120 @@
+"""Pre-aggregated report tables (refreshed by `reports.aggregation`) and raised alerts.
+
+The dashboard reads these small tables instead of scanning a million complaints per request.
+Dimension columns use 0 for "none" (no owner, no root cause) so they can be part of a unique key.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from platform_support.columns import created_at_column
+
+
+class ComplaintDaily(db.Model):
+    """Complaints by the day they arrived, per priority, owner and root cause."""
+
+    __tablename__ = "report_complaint_daily"
+    __table_args__ = (UniqueConstraint("day", "priority", "owner_id", "root_cause_id",
+                                       name="uq_report_complaint_daily_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    owner_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    root_cause_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # SLA outcomes that are known: "total" counts complaints answered/resolved or already late.
+    first_response_met: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_response_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolution_met: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolution_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ResolutionHistogram(db.Model):
+    """Resolved complaints per day of resolution, priority and whole hours to resolve (capped):
+    the median time to resolve is read from this histogram without sorting every complaint."""
+
+    __tablename__ = "report_resolution_hist"
+    __table_args__ = (UniqueConstraint("day", "priority", "hours", name="uq_report_resolution_hist_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class CustomerValue(db.Model):
+    """Revenue and handling time per customer with their revenue rank (the 20/80 view)."""
+
+    __tablename__ = "report_customer_value"
+    __table_args__ = (Index("ix_report_customer_value_minutes", "handling_minutes"),)
+
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revenue: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    handling_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    complaints: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    revenue_rank: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    cumulative_share: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    # Takes much time (top quartile of minutes) and brings little (bottom quartile of revenue).
+    costly: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False)
+
+
+class SurveyDaily(db.Model):
+    """Survey answers per day, metric and whether the customer had a resolved complaint before
+    answering (the recovery comparison). Sums allow means, shares and margins of error."""
+
+    __tablename__ = "report_survey_daily"
+    __table_args__ = (UniqueConstraint("day", "metric", "complained", name="uq_report_survey_daily_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    metric: Mapped[str] = mapped_column(String(10), nullable=False)  # nps, csat, ces
+    complained: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    total_sq: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    # NPS: promoters (9-10) and detractors (0-6); CSAT: satisfied (4-5 of 5) in `promoters`.
+    promoters: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    detractors: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class SurveyInvitationDaily(db.Model):
+    """Invitations sent and answered per day sent: the response rate."""
+
+    __tablename__ = "report_invitation_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ReportAlert(db.Model):
+    """A negative trend found by the scheduled check; `dedupe_key` makes each one unique."""
+
+    __tablename__ = "report_alerts"
+    __table_args__ = (Index("ix_report_alerts_raised", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)  # score_drop, root_cause_rise, sla_breach
+    period: Mapped[str] = mapped_column(String(20), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    detail: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    raised_at: Mapped[datetime] = created_at_column()
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# Indexes on other domains' tables that the reports (filtered charts, alerts, exports) need.
+# Declared here so the reports migration that creates them is matched by the model metadata.
+from complaints.models import Complaint  # noqa: E402
+
+Index("ix_complaints_resolved", Complaint.resolved_at)
+Index("ix_complaints_owner_resolved", Complaint.owner_id, Complaint.resolved_at)
+Index("ix_complaints_root_cause_created", Complaint.root_cause_id, Complaint.created_at)
