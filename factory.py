@@ -119,6 +119,12 @@ def register_request_hooks(app: Flask) -> None:
 
     app.after_request(apply_security_headers)
 
+    from audit.recording import record_request
+    from platform_support.sessions import enforce_session_lifetime
+
+    app.before_request(enforce_session_lifetime)
+    app.after_request(record_request)
+
 
 def register_error_handlers(app: Flask) -> None:
     from platform_support.error_pages import register
