@@ -4,6 +4,8 @@
     python3 manage.py run     install into .venv, migrate the SQLite database under instance/,
                               create a local staff login, start the server and the scheduler
     python3 manage.py test    install into .venv and run the whole test suite
+    python3 manage.py i18n    extract every marked text into translations/messages.pot, merge it
+                              into the en/pl/ru/ro/cs catalogues and compile them
 
 Needs only Python 3.11+ and access to the package registry (or a pip cache).
 """
@@ -48,6 +50,35 @@ def compile_translations() -> None:
     catalogues = list((ROOT / "translations").glob("*/LC_MESSAGES/messages.po"))
     if catalogues:
         _run(str(BIN / "pybabel"), "compile", "--use-fuzzy", "-q", "-d", str(ROOT / "translations"), check=False)
+
+
+LANGUAGES = ("en", "pl", "ru", "ro", "cs")
+TRANSLATIONS = ROOT / "translations"
+
+
+def _pybabel() -> list[str]:
+    """pybabel of this interpreter when it has Babel (a developer's own venv), else of .venv."""
+    try:
+        import babel  # noqa: F401
+    except ImportError:
+        ensure_installed()
+        return [str(PYTHON), "-m", "babel.messages.frontend"]
+    return [sys.executable, "-m", "babel.messages.frontend"]
+
+
+def command_i18n(args: list[str]) -> int:
+    """Extract → update (or init a new language) → compile. Afterwards translate the new or
+    fuzzy entries in translations/<lang>/LC_MESSAGES/messages.po; tests/i18n fails until done."""
+    pybabel = _pybabel()
+    pot = TRANSLATIONS / "messages.pot"
+    TRANSLATIONS.mkdir(exist_ok=True)
+    _run(*pybabel, "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-c", "TRANSLATORS:",
+         "--sort-by-file", "--project", "complaint-care", "-o", str(pot), ".")
+    for language in LANGUAGES:
+        exists = (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").exists()
+        _run(*pybabel, "update" if exists else "init", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", language)
+    _run(*pybabel, "compile", "--statistics", "-d", str(TRANSLATIONS))
+    return 0
 
 
 def flask(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -98,6 +129,8 @@ def main() -> int:
         return command_run(rest)
     if command == "test":
         return command_test(rest)
+    if command == "i18n":
+        return command_i18n(rest)
     print(__doc__)
     return 2
 
