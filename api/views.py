@@ -1,6 +1,8 @@
 """JSON API v1. Thin: parse JSON, call the same service functions as the HTML views."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -65,10 +67,24 @@ def file_complaint():
         subject=text_field(body, "subject", max_length=200), order_reference=text_field(body, "order_reference", max_length=100),
         occurred_on=date_field(body, "occurred_on"), desired_outcome=text_field(body, "desired_outcome", max_length=5000),
         phone=text_field(body, "phone", max_length=50), preferred_channel=channel, language=language)
-    key = request.headers.get("Idempotency-Key")
-    key = key if key and 16 <= len(key) <= 64 else None
-    filed = services.file_complaint(new, submission_key=key)
+    filed = services.file_complaint(new, submission_key=_idempotency_key(new))
     return jsonify({"reference": filed.complaint.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
+
+
+def _idempotency_key(new: services.NewComplaint) -> str | None:
+    """A retry with the same Idempotency-Key returns the first complaint (and its tracking link).
+
+    The key is the client's choice, so it is scoped to the sender's address and the text: another
+    client that happens to pick the same key files its own complaint instead of being handed
+    someone else's tracking link."""
+    key = request.headers.get("Idempotency-Key", "")
+    if not 16 <= len(key) <= 64:
+        if key:
+            raise ApiError(_("Invalid Idempotency-Key."),
+                           fields={"Idempotency-Key": [_("Use 16 to 64 characters, e.g. a UUID.")]})
+        return None
+    scope = hashlib.sha256(f"{new.email.strip().lower()}\n{new.description}".encode()).hexdigest()
+    return f"api:{scope}:{key}"
 
 
 @blueprint.get("/complaints")

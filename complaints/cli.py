@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from complaints import admin_services
+from platform_support.database import write_intent
 from platform_support.errors import ServiceError
 
 root_causes_cli = AppGroup("root-causes", help="The admin-managed root-cause list.")
@@ -21,7 +22,8 @@ def list_root_causes() -> None:
 @click.argument("name")
 def add_root_cause(code: str, name: str) -> None:
     try:
-        admin_services.save_root_cause(code=code, name=name)
+        with write_intent():
+            admin_services.save_root_cause(code=code, name=name)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"saved {code}")

@@ -85,10 +85,16 @@ class ResolveForm(FlaskForm):
 
 class ReopenForm(FlaskForm):
     reason = TextAreaField(_l("Why is it reopened?"), validators=[DataRequired(), Length(max=5000)])
+    minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
+
+
+class CloseForm(FlaskForm):
+    minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
 class PriorityForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=list(PRIORITY_LABELS.items()))
+    minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
 class RootCauseForm(FlaskForm):

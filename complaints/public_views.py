@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session,
+import pytz
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -30,6 +31,13 @@ def _uploads_from(field) -> list[uploads.Upload]:
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     # Read one byte more than allowed so an oversized file is recognised without reading it all.
     return [uploads.Upload(filename=f.filename, content=f.stream.read(limit + 1)) for f in files]
+
+
+def _in_customers_time_zone(complaint) -> None:
+    """Dates on the customer's pages read in their own zone, as in their e-mails (Flask-Babel's
+    timezone selector reads g.timezone)."""
+    name = complaint.customer.timezone if complaint.customer is not None else "UTC"
+    g.timezone = name if name in pytz.all_timezones_set else "UTC"
 
 
 def _private(response):
@@ -87,6 +95,8 @@ def received(reference: str):
             complaint = services.complaint_for_tracking_token(token)
         except NotFound:
             complaint = None
+    if complaint is not None:
+        _in_customers_time_zone(complaint)
     return _private(current_app.make_response(render_template(
         "complaints/public/received.html", complaint=complaint,
         tracking_url=services.tracking_url(token) if token else None, reference=reference)))
@@ -110,6 +120,7 @@ def track(token: str):
             flash(_("Thank you. We have added your information and told the person handling your complaint."), "success")
             return redirect(url_for("complaints_public.track", token=token))
     events = [event for event in complaint.events if event.public]
+    _in_customers_time_zone(complaint)
     return _private(current_app.make_response(render_template(
         "complaints/public/track.html", complaint=complaint, events=events, form=form, token=token,
         description_max=DESCRIPTION_MAX)))

@@ -84,8 +84,11 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     return rows[:limit], next_cursor
 
 
-def counts_by_status(actor: StaffUser) -> dict[str, int]:
+def counts_by_status(actor: StaffUser, *, only_mine: bool = False) -> dict[str, int]:
+    """One GROUP BY over what the actor may see (or, for "My complaints", what they own)."""
     query = visible_to(actor, select(Complaint.status, func.count()).group_by(Complaint.status))
+    if only_mine:
+        query = query.where(Complaint.owner_id == actor.id)
     counts = {state: 0 for state in STATES}
     counts.update({status: n for status, n in db.session.execute(query)})
     return counts

@@ -84,7 +84,6 @@ def _tracking_token_for(submission_key: str | None) -> str:
         return new_secret()
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), b"tracking:" + submission_key.encode(),
                       hashlib.sha256).digest()
-    import base64
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -131,8 +130,11 @@ def _mark_first_response(complaint: Complaint, action: str, now: datetime) -> No
 
 def _email_customer(complaint: Complaint, kind: str, *, now: datetime, context: dict | None = None,
                     dedupe_key: str | None = None) -> None:
+    # Dates in the customer's own time zone (the customer file knows it; new customers get UTC).
+    customer = complaint.customer
     queue_email(kind=kind, to_address=complaint.contact_email, to_name=complaint.contact_name,
-                template=kind, language=complaint.language, dedupe_key=dedupe_key,
+                template=kind, language=complaint.language, timezone=customer.timezone if customer else None,
+                dedupe_key=dedupe_key,
                 context={"complaint": complaint, **(context or {})},
                 customer_id=complaint.customer_id, complaint_id=complaint.id, now=now)
 
@@ -160,7 +162,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
                                                 language=language, preferred_channel=new.preferred_channel)
     complaint = Complaint(
         reference=new_reference(), tracking_token_hash=hash_secret(token), submission_key=key_hash,
-        customer_id=customer.id, contact_name=new.name.strip(), contact_email=new.email.strip(),
+        customer=customer, contact_name=new.name.strip(), contact_email=new.email.strip(),
         contact_phone=new.phone.strip(), preferred_channel=new.preferred_channel, language=language,
         subject=new.subject.strip(), description=new.description.strip(), order_reference=new.order_reference.strip(),
         occurred_on=new.occurred_on, desired_outcome=new.desired_outcome.strip(), status="new",
@@ -333,8 +335,11 @@ def commit_action(reference: str, action: str, due_on: date | None, *, actor: St
     return complaint
 
 
-def change_priority(reference: str, priority: str, *, actor: StaffUser, now: datetime | None = None) -> Complaint:
+def change_priority(reference: str, priority: str, *, actor: StaffUser, minutes: int = 0,
+                    now: datetime | None = None) -> Complaint:
+    """A different priority means different SLA targets, counted from when the complaint arrived."""
     now = now or utcnow()
+    minutes = _check_minutes(minutes)
     if priority not in PRIORITIES:
         raise ServiceError(_("Unknown priority."), {"priority": [_("Choose a priority from the list.")]})
     complaint = _load(reference, actor)
@@ -344,7 +349,8 @@ def change_priority(reference: str, priority: str, *, actor: StaffUser, now: dat
     before = complaint.priority
     complaint.priority = priority
     _apply_sla(complaint, complaint.created_at)
-    _event(complaint, "priority_changed", now=now, public=False, actor=actor, detail={"from": before, "to": priority})
+    _event(complaint, "priority_changed", now=now, public=False, actor=actor, minutes=minutes,
+           detail={"from": before, "to": priority})
     _commit()
     return complaint
 
@@ -381,6 +387,7 @@ def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: Sta
 
 
 def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None) -> Complaint:
+    """The customer (or staff) is not satisfied after all: back to work with a fresh resolution clock."""
     now = now or utcnow()
     minutes = _check_minutes(minutes)
     reason = _require_text(reason, "reason", _("Say why the complaint is reopened."))
@@ -400,12 +407,14 @@ def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, n
     return complaint
 
 
-def close(reference: str, *, actor: StaffUser, now: datetime | None = None) -> Complaint:
+def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None) -> Complaint:
+    """File a resolved complaint away; only a reopen brings it back."""
     now = now or utcnow()
+    minutes = _check_minutes(minutes)
     complaint = _load(reference, actor)
     before, after = _transition(complaint, "close")
     complaint.closed_at = now
-    _event(complaint, "closed", now=now, public=True, actor=actor, detail={"from": before, "to": after})
+    _event(complaint, "closed", now=now, public=True, actor=actor, minutes=minutes, detail={"from": before, "to": after})
     signals.complaint_closed.send(current_app._get_current_object(), complaint=complaint, now=now)
     _commit()
     return complaint

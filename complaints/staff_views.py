@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from complaints import queries, services
-from complaints.forms import (AssignForm, CommitActionForm, FactForm, PriorityForm, ReopenForm, ResolveForm,
-                              UpdateForm)
+from complaints.forms import (AssignForm, CloseForm, CommitActionForm, FactForm, PriorityForm, ReopenForm,
+                              ResolveForm, UpdateForm)
 from complaints.labels import CHANNEL_LABELS, PRIORITY_LABELS
 from complaints.lifecycle import STATE_LABELS, STATES, allowed_actions
 from complaints.models import PRIORITIES, Attachment
@@ -15,7 +15,6 @@ from complaints.public_views import send_attachment
 from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
-from platform_support.forms import EmptyForm
 from staff.services import active_staff
 
 blueprint = Blueprint("complaints_staff", __name__, url_prefix="/staff/complaints")
@@ -52,7 +51,7 @@ def _queue_page(filters: queries.QueueFilter, *, title: str):
         args = {k: v for k, v in request.args.items() if k != "cursor"}
         next_url = url_for(request.endpoint, **args, cursor=next_cursor)
     return render_template("complaints/staff/queue.html", complaints=complaints, next_url=next_url,
-                           filters=filters, counts=queries.counts_by_status(current_user), now=now, title=title,
+                           filters=filters, counts=queries.counts_by_status(current_user, only_mine=filters.owner == "me"), now=now, title=title,
                            states=STATES, priorities=PRIORITIES, staff=active_staff())
 
 
@@ -65,7 +64,7 @@ def _page_forms(complaint):
     priority = PriorityForm(prefix="priority", priority=complaint.priority)
     return {"fact_form": FactForm(prefix="fact"), "assign_form": assign, "update_form": UpdateForm(prefix="update"),
             "commit_form": CommitActionForm(prefix="commit"), "resolve_form": resolve, "reopen_form": ReopenForm(prefix="reopen"),
-            "close_form": EmptyForm(prefix="close"), "priority_form": priority}
+            "close_form": CloseForm(prefix="close"), "priority_form": priority}
 
 
 @blueprint.route("/<reference>")
@@ -149,21 +148,22 @@ def resolve(reference: str):
 @login_required
 def reopen(reference: str):
     return _act(reference, ReopenForm(prefix="reopen"), lambda f: services.reopen(
-        reference, f.reason.data, actor=current_user), _("Complaint reopened."))
+        reference, f.reason.data, actor=current_user, minutes=f.minutes.data), _("Complaint reopened."))
 
 
 @blueprint.route("/<reference>/close", methods=["POST"])
 @login_required
 def close(reference: str):
-    return _act(reference, EmptyForm(prefix="close"), lambda f: services.close(reference, actor=current_user),
-                _("Complaint closed."))
+    return _act(reference, CloseForm(prefix="close"), lambda f: services.close(
+        reference, actor=current_user, minutes=f.minutes.data), _("Complaint closed."))
 
 
 @blueprint.route("/<reference>/priority", methods=["POST"])
 @login_required
 def priority(reference: str):
     return _act(reference, PriorityForm(prefix="priority"), lambda f: services.change_priority(
-        reference, f.priority.data, actor=current_user), _("Priority changed; due dates recalculated."))
+        reference, f.priority.data, actor=current_user, minutes=f.minutes.data),
+        _("Priority changed; due dates recalculated."))
 
 
 @blueprint.route("/<reference>/attachments/<int:attachment_id>")

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app, render_template
+import flask_babel
+import pytz
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
@@ -21,11 +24,41 @@ def _message_id() -> str:
     return f"<{secrets.token_hex(16)}@{header_safe(domain)}>"
 
 
+@contextmanager
+def force_timezone(name: str | None):
+    """Render dates in the recipient's time zone (the counterpart of Flask-Babel's force_locale).
+
+    Flask-Babel caches the selected zone on its context; we swap it for the duration of the
+    rendering and restore it after, so the current request's own pages are unaffected. An
+    unknown zone name falls back to UTC rather than failing the change that queues the e-mail.
+    """
+    ctx = flask_babel._get_current_context()
+    if ctx is None or not name:
+        yield
+        return
+    try:
+        zone = pytz.timezone(name)
+    except pytz.UnknownTimeZoneError:
+        zone = pytz.UTC
+    missing = object()
+    previous = getattr(ctx, "babel_tzinfo", missing)
+    ctx.babel_tzinfo = zone
+    try:
+        yield
+    finally:
+        if previous is missing:
+            del ctx.babel_tzinfo
+        else:
+            ctx.babel_tzinfo = previous
+
+
 def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str, context: dict,
-                language: str = "en", dedupe_key: str | None = None, extra_headers: dict | None = None,
+                language: str = "en", timezone: str | None = None, dedupe_key: str | None = None, extra_headers: dict | None = None,
                 customer_id: int | None = None, staff_user_id: int | None = None,
                 complaint_id: int | None = None, now: datetime | None = None) -> OutboxMessage | None:
     """Render `templates/emails/<template>.{subject,txt,html}` and add an outbox row (no commit).
+
+    Text is rendered in `language` and dates in `timezone` (an IANA name; default UTC).
 
     Returns None when `dedupe_key` was already queued: the second trigger is a no-op.
     """
@@ -34,7 +67,7 @@ def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str,
         if existing is not None:
             return None
     now = now or utcnow()
-    with force_locale(language):
+    with force_locale(language), force_timezone(timezone or "UTC"):
         context = {"base_url": current_app.config["BASE_URL"], "language": language, **context}
         subject = render_template(f"emails/{template}.subject.txt", **context)
         text_body = render_template(f"emails/{template}.txt", **context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from platform_support.database import write_intent
 from platform_support.errors import ServiceError
 from staff import services
 from staff.models import ROLES
@@ -19,7 +20,8 @@ staff_cli = AppGroup("staff", help="Staff accounts.")
 def create(email: str, name: str, role: str, password: str) -> None:
     """Add a staff account."""
     try:
-        user = services.create_staff(email=email, name=name, role=role, password=password)
+        with write_intent():  # SQLite: take the write lock at BEGIN (CLI runs beside the server)
+            user = services.create_staff(email=email, name=name, role=role, password=password)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"created {user.role} {user.email}")
@@ -30,7 +32,8 @@ def create(email: str, name: str, role: str, password: str) -> None:
 @click.option("--label", default="cli")
 def token(email: str, label: str) -> None:
     """Print a new API token for that account (shown once; stored hashed)."""
-    user = services.staff_by_email(email)
-    if user is None or not user.active:
-        raise click.ClickException(f"no active staff account {email}")
-    click.echo(services.issue_api_token(user, label=label))
+    with write_intent():
+        user = services.staff_by_email(email)
+        if user is None or not user.active:
+            raise click.ClickException(f"no active staff account {email}")
+        click.echo(services.issue_api_token(user, label=label))

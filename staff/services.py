@@ -1,7 +1,7 @@
 """Staff accounts and API tokens."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -82,7 +82,10 @@ def staff_for_api_token(token: str, *, now: datetime | None = None) -> StaffUser
                                                          ApiToken.revoked_at.is_(None)))
     if api_token is None or not api_token.staff_user.active:
         return None
-    api_token.last_used_at = now or utcnow()
+    now = now or utcnow()
+    # Touch at most once a minute: a read-only API call should rarely need SQLite's write lock.
+    if api_token.last_used_at is None or now - api_token.last_used_at >= timedelta(minutes=1):
+        api_token.last_used_at = now
     return api_token.staff_user
 
 
