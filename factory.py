@@ -69,6 +69,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: g.get("timezone"))
+    from platform_support.i18n import register as register_form_translations
+    register_form_translations(app)  # WTForms' own messages in the customer's language too
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -140,3 +142,6 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
+    from webhooks.receivers import connect as connect_webhooks
+
+    connect_webhooks()
