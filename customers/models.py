@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -77,3 +77,145 @@ class Order(db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)
     paid_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = created_at_column()
+
+
+# --- scores, segments and what changes them (issue 3) --------------------------------------------
+
+ABC_CLASSES = ("A", "B", "C")
+CATEGORIES = ("devoted", "core", "difficult", "dead")
+STAGES = ("prospect", "disqualified", "first_time", "repeat", "client", "advocate", "partner", "inactive", "former")
+SEGMENT_DIMENSIONS = ("abc", "category", "stage")
+
+
+class CustomerScore(db.Model):
+    """The latest recompute for one customer: the raw figures, the two scores and the three segments.
+
+    Rewritten for all customers at once by `customers.recompute` (one set-based statement); the
+    figures are kept so that a page or a transition can say *why* a customer sits where it does.
+    """
+
+    __tablename__ = "customer_scores"
+    __table_args__ = (Index("ix_customer_scores_segments", "abc", "category", "stage"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    revenue_12m: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False, default=0)
+    revenue_q: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False, default=0)
+    revenue_prev_q: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False, default=0)
+    orders_12m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    orders_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_order_on: Mapped[date | None] = mapped_column(Date)
+    last_order_on: Mapped[date | None] = mapped_column(Date)
+    late_payments_12m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    overdue_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False, default=0)
+    complaints_12m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    complaints_q: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    top_root_cause_id: Mapped[int | None] = mapped_column(Integer)
+    nps_last: Mapped[int | None] = mapped_column(Integer)
+    nps_prev: Mapped[int | None] = mapped_column(Integer)
+    # Cumulative share of last-12-months revenue up to and including this customer (Pareto), in %.
+    pareto_share: Mapped[float | None] = mapped_column(Float)
+    satisfaction: Mapped[float | None] = mapped_column(Float)
+    loyalty: Mapped[float | None] = mapped_column(Float)
+    abc: Mapped[str] = mapped_column(String(1), nullable=False)
+    category: Mapped[str] = mapped_column(String(12), nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
+class SegmentTransition(db.Model):
+    """A customer moved from one segment to another; the figures are the system's stated reasons."""
+
+    __tablename__ = "segment_transitions"
+    __table_args__ = (Index("ix_segment_transitions_changed", "changed_at", "id"),
+                      Index("ix_segment_transitions_customer", "customer_id", "changed_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    dimension: Mapped[str] = mapped_column(String(10), nullable=False)
+    from_value: Mapped[str] = mapped_column(String(16), nullable=False)
+    to_value: Mapped[str] = mapped_column(String(16), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    revenue_q: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    revenue_prev_q: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    complaints_q: Mapped[int | None] = mapped_column(Integer)
+    top_root_cause_id: Mapped[int | None] = mapped_column(Integer)
+    nps_before: Mapped[int | None] = mapped_column(Integer)
+    nps_after: Mapped[int | None] = mapped_column(Integer)
+    late_payments_12m: Mapped[int | None] = mapped_column(Integer)
+    overdue_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    last_order_on: Mapped[date | None] = mapped_column(Date)
+    satisfaction_before: Mapped[float | None] = mapped_column(Float)
+    satisfaction_after: Mapped[float | None] = mapped_column(Float)
+
+    customer: Mapped[Customer] = relationship()
+
+
+INTERACTION_KINDS = ("call", "meeting", "note", "audit")
+
+
+class Interaction(db.Model):
+    """A staff-logged contact (call, meeting, note) with the minutes it took; also audit notes."""
+
+    __tablename__ = "customer_interactions"
+    __table_args__ = (Index("ix_customer_interactions_customer", "customer_id", "occurred_at"),
+                      Index("ix_customer_interactions_occurred", "occurred_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    staff_user = relationship("StaffUser")
+
+
+class SegmentPriorityRule(db.Model):
+    """Admin-editable: a complaint from a customer in this segment starts with this priority.
+    The first matching rule by position wins (devoted / A first)."""
+
+    __tablename__ = "segment_priority_rules"
+    __table_args__ = (UniqueConstraint("dimension", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10), nullable=False)
+    value: Mapped[str] = mapped_column(String(16), nullable=False)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+OCCASIONS = ("birthday", "founding_day", "first_deal")
+GREETING_OUTCOMES = ("emailed", "task", "opted_out", "capped", "no_address")
+
+
+class Greeting(db.Model):
+    """One greeting decision per customer, occasion and year (the dedupe key), whatever its outcome."""
+
+    __tablename__ = "customer_greetings"
+    __table_args__ = (UniqueConstraint("customer_id", "occasion", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    occasion: Mapped[str] = mapped_column(String(20), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class CustomerTask(db.Model):
+    """Something the account owner must do by hand (e.g. phone a greeting to a phone-only customer)."""
+
+    __tablename__ = "customer_tasks"
+    __table_args__ = (Index("ix_customer_tasks_owner", "owner_id", "done_at", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = created_at_column()
+
+    customer: Mapped[Customer] = relationship()
