@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from config import ROOT, Config, config_for_environment
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -85,7 +85,9 @@ def select_locale() -> str:
     override = g.get("locale_override")
     if override in supported:
         return override
-    requested = request.args.get("lang") if request else None
+    if not has_request_context():  # jobs and CLI commands: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    requested = request.args.get("lang")
     if requested in supported:
         session["lang"] = requested
         return requested
