@@ -98,6 +98,18 @@ class Config:
     SURVEY_MIN_N = _int("SURVEY_MIN_N", 30)
     AUTOMATED_MESSAGES_PER_MONTH = _int("AUTOMATED_MESSAGES_PER_MONTH", 4)
 
+    # Segmentation (issue 3). ABC: A = customers making the top ABC_A_SHARE % of last-12-months
+    # revenue, B = the next ABC_B_SHARE %, C = the rest; then adjusted by frequency and tenure.
+    ABC_A_SHARE = _int("ABC_A_SHARE", 80)
+    ABC_B_SHARE = _int("ABC_B_SHARE", 15)
+    ABC_FREQUENT_ORDERS = _int("ABC_FREQUENT_ORDERS", 12)   # B buying this often for 2+ years → A
+    DIFFICULT_COMPLAINTS = _int("DIFFICULT_COMPLAINTS", 3)  # complaints or late payments in 12 months
+    CLIENT_ORDERS_12M = _int("CLIENT_ORDERS_12M", 6)        # "regular" client: orders in 12 months
+    INACTIVE_DAYS = _int("INACTIVE_DAYS", 365)
+    FORMER_DAYS = _int("FORMER_DAYS", 730)
+    SEGMENTS_RECOMPUTE_HOUR = _int("SEGMENTS_RECOMPUTE_HOUR", 2)  # nightly, UTC
+    GREETINGS_INTERVAL_MINUTES = _int("GREETINGS_INTERVAL_MINUTES", 15)
+
     @classmethod
     def finalise(cls, settings: dict) -> dict:
         """Fill in what depends on other settings (called by the factory)."""
