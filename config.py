@@ -54,6 +54,12 @@ class Config:
     WORKER_LEASE_SECONDS = _int("WORKER_LEASE_SECONDS", 300)
     WORKER_BATCH_SIZE = _int("WORKER_BATCH_SIZE", 200)
 
+    # Outgoing webhooks: private/loopback/link-local targets are refused unless allowed here.
+    WEBHOOK_ALLOW_PRIVATE = bool(_bool("WEBHOOK_ALLOW_PRIVATE", False))
+    WEBHOOK_TIMEOUT_SECONDS = _int("WEBHOOK_TIMEOUT_SECONDS", 10)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+    WEBHOOK_RETRY_BASE_SECONDS = _int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from complaints.jobs import escalate_overdue_complaints
 from notifications.jobs import deliver_outbox_job
+from webhooks.delivery import deliver_webhooks_job
 
 
 @dataclass(frozen=True)
@@ -29,5 +30,7 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
         ScheduledJob("escalate-overdue-complaints", escalate_overdue_complaints, "interval",
                      {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
         ScheduledJob("deliver-outbox", deliver_outbox_job, "interval",
+                     {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
+        ScheduledJob("deliver-webhooks", deliver_webhooks_job, "interval",
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
     ]

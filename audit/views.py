@@ -1,0 +1,28 @@
+"""Admins read the audit log and export it as CSV."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+
+from audit import queries
+from platform_support.clock import utcnow
+from staff.auth import role_required
+
+blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@blueprint.route("/")
+@role_required("admin")
+def log():
+    before = request.args.get("before", "")
+    actor = request.args.get("actor", "")[:254]
+    entries = queries.page(before_id=int(before) if before.isdigit() else None, actor=actor)
+    return render_template("audit/log.html", entries=entries, actor=actor,
+                           next_before=entries[-1].id if len(entries) == 100 else None)
+
+
+@blueprint.route("/export.csv")
+@role_required("admin")
+def export():
+    filename = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(queries.csv_lines()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
