@@ -4,5 +4,6 @@ import complaints.models  # noqa: F401
 import customers.models  # noqa: F401
 import notifications.models  # noqa: F401
 import staff.models  # noqa: F401
+import surveys.models  # noqa: F401
 import webhooks.models  # noqa: F401
 import reports.models  # noqa: F401
