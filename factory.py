@@ -139,9 +139,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from customers.salutations import salutation
     from platform_support.templating import register
 
     register(app)
+    app.jinja_env.globals["salutation"] = salutation  # e-mails greet customers in their language
 
 
 def register_signal_receivers(app: Flask) -> None:

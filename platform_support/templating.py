@@ -1,14 +1,27 @@
-"""Template filters and globals: locale-aware dates, linkified plain text."""
+"""Template filters and globals: dates, times and numbers for the reader's locale and time zone;
+linkified plain text.
+
+Dates: stored datetimes are naive UTC. `|when` shows them in the time zone Flask-Babel selected
+(the page's `g.timezone`, or the recipient's zone while an e-mail is rendered under
+`notifications.services.force_timezone`), or in an explicit zone: `value|when(tz="Europe/Prague")`.
+Python code that needs the same text outside a template calls `local_datetime(value, tz, locale)`.
+"""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
+
+LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ru": "Русский", "ro": "Română", "cs": "Čeština"}
 
 
 def linkify(text: str) -> Markup:
@@ -23,18 +36,59 @@ def linkify(text: str) -> Markup:
     return Markup("").join(out)
 
 
-def when(value: datetime | date | None, fmt: str = "medium") -> str:
+def zone(name: str | None) -> ZoneInfo:
+    """An IANA zone; an unknown or empty name is UTC (a typo must not break a page or an e-mail)."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def local_datetime(value: datetime | None, tz: str | None, locale: str, fmt: str = "medium") -> str:
+    """A stored (naive UTC) datetime as the reader in zone `tz` and `locale` reads it."""
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(_as_utc(value), fmt, tzinfo=zone(tz), locale=locale)
+
+
+def when(value: datetime | date | None, fmt: str = "medium", tz: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
+        if tz is not None:
+            return local_datetime(value, tz, str(get_locale()), fmt)
         return format_datetime(value, fmt)
     return format_date(value, fmt)
 
 
+def number(value: int | float | Decimal | None, digits: int | None = None) -> str:
+    """1234.5 → "1,234.5" (en), "1 234,5" (pl, ru, cs), "1.234,5" (ro)."""
+    if value is None:
+        return ""
+    if digits is not None:
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return babel_numbers.format_decimal(value, format=pattern, locale=str(get_locale()))
+    return babel_numbers.format_decimal(value, locale=str(get_locale()))
+
+
+def percent(value: float | Decimal | None, digits: int = 0) -> str:
+    """A share 0..1 as a percentage: 0.25 → "25%" (en), "25 %" (cs, ru, ro), "25%" (pl)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    return babel_numbers.format_percent(value, format=pattern, locale=str(get_locale()))
+
+
+def money(amount: int | float | Decimal | None, currency: str = "EUR") -> str:
+    if amount is None:
+        return ""
+    return babel_numbers.format_currency(amount, currency, locale=str(get_locale()))
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters["linkify"] = linkify
-    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters.update(linkify=linkify, when=when, number=number, percent=percent, money=money)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
-
-
-LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ru": "Русский", "ro": "Română", "cs": "Čeština"}
