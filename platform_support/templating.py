@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel import units as babel_units
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
@@ -89,6 +90,17 @@ def money(amount: int | float | Decimal | None, currency: str = "EUR") -> str:
     return babel_numbers.format_currency(amount, currency, locale=str(get_locale()))
 
 
+def filesize(size_bytes: int | None) -> str:
+    """12595 → "12.3 kB" (en), "12,3 кБ" (ru): units from CLDR, so no word to translate."""
+    if size_bytes is None:
+        return ""
+    locale = str(get_locale())
+    if size_bytes >= 1024 * 1024:
+        return babel_units.format_unit(round(size_bytes / (1024 * 1024), 1), "digital-megabyte", length="short", locale=locale)
+    return babel_units.format_unit(round(size_bytes / 1024, 1), "digital-kilobyte", length="short", locale=locale)
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(linkify=linkify, when=when, number=number, percent=percent, money=money)
+    app.jinja_env.filters.update(linkify=linkify, when=when, number=number, percent=percent, money=money,
+                                 filesize=filesize)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
