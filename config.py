@@ -67,6 +67,7 @@ class Config:
     COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT") or "10 per minute;100 per day"
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute"
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT") or "60 per minute"
+    API_AUTH_RATE_LIMIT = os.environ.get("API_AUTH_RATE_LIMIT") or "20 per minute"  # failed bearer tokens
 
     # None: decided by the entry point (the `serve` command turns it on; gunicorn never does).
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", None)

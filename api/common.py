@@ -22,13 +22,34 @@ def error_response(message: str, status: int, fields: dict | None = None):
     return jsonify({"error": message, "fields": fields or {}}), status
 
 
+def _token_guessing_blocked(*, failed: bool) -> bool:
+    """Failed bearer tokens count per client address (shared through Redis when configured);
+    past API_AUTH_RATE_LIMIT the API answers 429 without looking at the token."""
+    from flask import current_app
+    from flask_limiter.util import get_remote_address
+    from limits import parse_many
+
+    from extensions import limiter
+
+    if not limiter.enabled:
+        return False
+    items = parse_many(current_app.config["API_AUTH_RATE_LIMIT"])
+    key = ("api-auth-failure", get_remote_address())
+    if failed:
+        return not all([limiter.limiter.hit(item, *key) for item in items])
+    return not all(limiter.limiter.test(item, *key) for item in items)
+
+
 def staff_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
+        if _token_guessing_blocked(failed=False):
+            return error_response(_("Too many failed attempts. Try again later."), 429)
         header = request.headers.get("Authorization", "")
         scheme, _sep, token = header.partition(" ")
         user = staff_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
+            _token_guessing_blocked(failed=True)
             response = error_response(_("A valid API token is required (Authorization: Bearer …)."), 401)
             response[0].headers["WWW-Authenticate"] = 'Bearer realm="api"'
             return response

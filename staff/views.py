@@ -65,7 +65,7 @@ def change_password():
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
-            login_user(current_user)  # this session continues under the new version
+            login_user(current_user._get_current_object())  # this session continues under the new version
             flash(_("Your password is changed. Your other sessions were signed out."), "success")
             return redirect(url_for("complaints_staff.queue"))
     return render_template("staff/password.html", form=form)
