@@ -72,7 +72,7 @@ def command_i18n(args: list[str]) -> int:
     pybabel = _pybabel()
     pot = TRANSLATIONS / "messages.pot"
     TRANSLATIONS.mkdir(exist_ok=True)
-    _run(*pybabel, "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-k", "lazy_ngettext:1,2", "-c", "TRANSLATORS:",
+    _run(*pybabel, "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-k", "lazy_ngettext:1,2", "-k", "lazy_pgettext:1c,2", "-c", "TRANSLATORS:",
          "--sort-by-file", "--project", "complaint-care", "-o", str(pot), ".")
     for language in LANGUAGES:
         exists = (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").exists()
