@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 SEGMENT_LABELS = {
     "abc": {"A": "A", "B": "B", "C": "C"},
@@ -73,16 +74,18 @@ def transition_reasons(t, root_cause_name: str | None = None) -> list[str]:
         reasons.append(_("first revenue after a quiet quarter"))
     if t.complaints_q:
         if root_cause_name:
-            reasons.append(_("%(n)d complaints (root cause: %(cause)s)", n=t.complaints_q, cause=root_cause_name)
-                           if t.complaints_q != 1 else _("1 complaint (root cause: %(cause)s)", cause=root_cause_name))
+            # ngettext: Polish, Russian and Czech have three plural forms, not "1 or more".
+            reasons.append(ngettext("%(num)d complaint (root cause: %(cause)s)",
+                                    "%(num)d complaints (root cause: %(cause)s)", t.complaints_q, cause=root_cause_name))
         else:
-            reasons.append(_("%(n)d complaints", n=t.complaints_q) if t.complaints_q != 1 else _("1 complaint"))
+            reasons.append(ngettext("%(num)d complaint", "%(num)d complaints", t.complaints_q))
     if t.nps_after is not None and t.nps_before is not None and t.nps_after != t.nps_before:
         reasons.append(_("NPS %(before)d → %(after)d", before=t.nps_before, after=t.nps_after))
     elif t.nps_after is not None and t.nps_before is None:
         reasons.append(_("NPS %(after)d", after=t.nps_after))
     if t.late_payments_12m:
-        reasons.append(_("%(n)d late payments in 12 months", n=t.late_payments_12m))
+        reasons.append(ngettext("%(num)d late payment in 12 months", "%(num)d late payments in 12 months",
+                                t.late_payments_12m))
     if t.overdue_amount and Decimal(t.overdue_amount) > 0:
         reasons.append(_("%(amount)s overdue", amount=f"{Decimal(t.overdue_amount):.2f}"))
     if t.dimension == "stage" and t.to_value in ("inactive", "former", "dead") and t.last_order_on:
