@@ -26,6 +26,10 @@ CLI_COMMANDS = (
     "scheduling.cli:worker_command",
     "platform_support.serve:serve_command",
     "complaints.cli:root_causes_cli",
+    "reports.cli:reports_cli",
+    "demo.cli:demo_cli",
+    "customers.cli:segments_cli",
+    "customers.cli:import_cli",
 )
 
 
