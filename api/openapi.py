@@ -135,8 +135,9 @@ def openapi_document() -> dict:
                           root_cause={"type": "string", "maxLength": 50}, minutes=MINUTES))},
             "/complaints/{reference}/reopen": {"post": _staff_op(
                 "Reopen a resolved or closed complaint", parameters=[REFERENCE],
-                body=_obj(["reason"], reason={"type": "string", "maxLength": 5000}))},
-            "/complaints/{reference}/close": {"post": _staff_op("Close a resolved complaint", parameters=[REFERENCE])},
+                body=_obj(["reason"], reason={"type": "string", "maxLength": 5000}, minutes=MINUTES))},
+            "/complaints/{reference}/close": {"post": {**_staff_op("Close a resolved complaint", parameters=[REFERENCE]),
+                                                       "requestBody": {"required": False, **_json(_obj([], minutes=MINUTES))}}},
             "/root-causes": {"get": _staff_op("The root-cause list", ok_schema={"type": "array", "items": _obj(
                 ["code", "name"], code=STR, name=STR)})},
         },

@@ -168,14 +168,18 @@ def resolve(reference: str):
 @staff_required
 def reopen(reference: str):
     body = json_body()
-    services.reopen(reference, text_field(body, "reason", required=True, max_length=5000), actor=g.api_user)
+    services.reopen(reference, text_field(body, "reason", required=True, max_length=5000), actor=g.api_user,
+                    minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 
 @blueprint.post("/complaints/<reference>/close")
 @staff_required
 def close(reference: str):
-    services.close(reference, actor=g.api_user)
+    body = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        raise ApiError(_("Send a JSON object with Content-Type: application/json."))
+    services.close(reference, actor=g.api_user, minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 

@@ -1,0 +1,150 @@
+"""Outbox delivery against a real SMTP server (aiosmtpd): what arrives, retries, parking, escalations."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from complaints import services
+from notifications.delivery import deliver_outbox
+from notifications.models import OutboxMessage
+from platform_support.database import write_intent
+from tests.conftest import NOW, free_port
+
+
+def file(name="Jan Kowalski", email="jan@example.com"):
+    return services.file_complaint(services.NewComplaint(name=name, email=email, description="The vase broke."), now=NOW)
+
+
+def deliver(now=NOW):
+    with write_intent():
+        return deliver_outbox(now=now)
+
+
+def rows(db_session):
+    db_session.rollback()
+    return list(db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_acknowledgement_arrives_with_text_part_reference_link_and_stable_message_id(mail_app, smtp_server, db_session):
+    filed = file()
+    (queued,) = rows(db_session)
+    report = deliver()
+    assert (report.claimed, report.sent) == (1, 1)
+    (mail,) = smtp_server.messages
+    assert mail["To"] == "Jan Kowalski <jan@example.com>"
+    assert mail["Message-ID"] == queued.message_id
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert filed.complaint.reference in text and filed.tracking_url in text and "truly sorry" in text
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert filed.tracking_url in html
+    (sent,) = rows(db_session)
+    assert sent.status == "sent" and sent.sent_at == NOW and sent.attempts == 1
+    assert deliver(NOW + timedelta(hours=1)).claimed == 0  # nothing is sent twice
+
+
+def test_a_message_whose_worker_died_is_sent_again_with_the_same_message_id(mail_app, smtp_server, db_session):
+    file()
+    (message,) = rows(db_session)
+    message.status, message.lease_until, message.attempts = "sending", NOW + timedelta(minutes=5), 1
+    db_session.commit()
+    assert deliver(NOW).claimed == 0  # the lease still holds
+    assert deliver(NOW + timedelta(minutes=6)).sent == 1  # the lease ran out: taken again
+    assert smtp_server.messages[0]["Message-ID"] == message.message_id
+
+
+def test_crlf_in_a_name_cannot_add_headers(mail_app, smtp_server, db_session):
+    file(name="Eve\r\nBcc: victim@example.com")
+    deliver()
+    (mail,) = smtp_server.messages
+    assert mail["Bcc"] is None and "victim@example.com" not in str(mail["To"]).split("<")[-1]
+
+
+def test_without_smtp_mail_stays_in_the_outbox(app, db_session):
+    file()
+    assert deliver().claimed == 0
+    assert [m.status for m in rows(db_session)] == ["queued"]
+
+
+class RefusingServer:
+    """A real SMTP server that answers DATA with a temporary (4xx) or permanent (5xx) failure."""
+
+    def __init__(self, reply):
+        self.reply = reply
+        self.attempts = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        return self.reply
+
+
+@pytest.fixture
+def refusing_smtp(app):
+    from aiosmtpd.controller import Controller
+
+    controllers = []
+
+    def start(reply):
+        handler = RefusingServer(reply)
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, MAIL_MAX_ATTEMPTS=3, MAIL_RETRY_BASE_SECONDS=60)
+        return handler
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def test_temporary_failure_is_retried_with_backoff_then_parked(refusing_smtp, db_session):
+    server = refusing_smtp("451 4.3.0 Mailbox busy, try again later")
+    file()
+    report = deliver(NOW)
+    assert (report.claimed, report.retried, report.parked) == (1, 1, 0)
+    (message,) = rows(db_session)
+    assert message.status == "queued" and message.attempts == 1
+    assert message.next_attempt_at == NOW + timedelta(seconds=60) and "451" in message.last_error
+
+    assert deliver(NOW + timedelta(seconds=59)).claimed == 0  # not yet due
+    assert deliver(NOW + timedelta(seconds=60)).retried == 1
+    (message,) = rows(db_session)
+    assert message.attempts == 2 and message.next_attempt_at == NOW + timedelta(seconds=60 + 120)  # doubled
+
+    report = deliver(NOW + timedelta(seconds=180))
+    assert report.parked == 1  # MAIL_MAX_ATTEMPTS = 3
+    (message,) = rows(db_session)
+    assert message.status == "parked" and message.attempts == 3 and server.attempts == 3
+    assert deliver(NOW + timedelta(days=1)).claimed == 0  # parked stays parked until an admin retries
+
+
+def test_permanent_failure_is_parked_at_once(refusing_smtp, db_session):
+    refusing_smtp("550 5.1.1 No such user")
+    file()
+    assert deliver(NOW).parked == 1
+    (message,) = rows(db_session)
+    assert message.status == "parked" and message.attempts == 1 and "550" in message.last_error
+
+
+def test_unreachable_server_is_a_temporary_failure(app, db_session):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2)
+    file()
+    assert deliver(NOW).retried == 1
+    (message,) = rows(db_session)
+    assert message.status == "queued" and message.attempts == 1
+
+
+def test_escalation_job_mails_managers_once_per_breach(mail_app, smtp_server, staff, runner, db_session):
+    complaint = file().complaint
+    first_hours, _resolution_hours = services.sla_hours("normal")
+    late = (NOW + timedelta(hours=first_hours, minutes=5)).isoformat()
+    for _ in range(2):  # the clock firing twice is harmless
+        result = runner.invoke(args=["jobs", "run-due", "--now", late])
+        assert result.exit_code == 0, result.output
+    escalations = [m for m in smtp_server.messages if complaint.reference in m["Subject"]
+                   and m["To"] != "Jan Kowalski <jan@example.com>"]
+    assert sorted(m["To"] for m in escalations) == ["Adam Admin <adam@example.com>", "Maria Manager <maria@example.com>"]
+    body = escalations[0].get_body(preferencelist=("plain",)).get_content()
+    assert "first response" in body.lower() and f"/staff/complaints/{complaint.reference}" in body
+    # The acknowledgement went out in the same pass (jobs that create mail run before delivery).
+    assert any(m["To"] == "Jan Kowalski <jan@example.com>" for m in smtp_server.messages)
