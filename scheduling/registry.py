@@ -9,11 +9,15 @@ one pass sends what it produced.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any, Callable
 
 from complaints.jobs import escalate_overdue_complaints
+from customers.greetings import send_greetings
+from customers.jobs import recompute_segments_job
 from notifications.jobs import deliver_outbox_job
+from notifications.services import queue_email
 from webhooks.delivery import deliver_webhooks_job
 
 
@@ -29,6 +33,13 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
     return [
         ScheduledJob("escalate-overdue-complaints", escalate_overdue_complaints, "interval",
                      {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
+        # Customers: segments nightly (first-deal dates for greetings come from it); greetings every
+        # few minutes so each customer is greeted inside their own contact hours. customers may not
+        # import notifications, so the e-mail function is handed to the job here.
+        ScheduledJob("recompute-segments", recompute_segments_job, "cron",
+                     {"hour": config["SEGMENTS_RECOMPUTE_HOUR"], "minute": 0}),
+        ScheduledJob("send-greetings", partial(send_greetings, queue_email=queue_email), "interval",
+                     {"minutes": config["GREETINGS_INTERVAL_MINUTES"]}),
         ScheduledJob("deliver-outbox", deliver_outbox_job, "interval",
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
         ScheduledJob("deliver-webhooks", deliver_webhooks_job, "interval",
