@@ -1,10 +1,10 @@
 """Use cases on the customer file that other domains call."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from customers.models import Customer
+from customers.models import Customer, CustomerScore, SegmentPriorityRule
 from extensions import db
 
 
@@ -39,10 +39,18 @@ def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", 
     return customer
 
 
-def complaint_priority_for(customer: Customer) -> str:
-    """The priority a new complaint from this customer starts with.
-
-    Segment-based rules (devoted / A customers first) plug in here; until a customer has been
-    segmented every complaint starts as "normal".
-    """
-    return "normal"
+def complaint_priority_for(customer: Customer | None) -> str:
+    """The priority a new complaint from this customer starts with: the first admin rule (by
+    position) that matches one of the customer's current segments; "normal" when none does or the
+    customer has not been segmented yet. SLA targets follow from the priority."""
+    if customer is None or customer.id is None:
+        return "normal"
+    score = CustomerScore
+    rule = SegmentPriorityRule
+    matches = or_(and_(rule.dimension == "abc", rule.value == score.abc),
+                  and_(rule.dimension == "category", rule.value == score.category),
+                  and_(rule.dimension == "stage", rule.value == score.stage))
+    priority = db.session.scalar(
+        select(rule.priority).join(score, matches).where(score.customer_id == customer.id)
+        .order_by(rule.position, rule.id).limit(1))
+    return priority or "normal"

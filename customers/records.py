@@ -1,0 +1,142 @@
+"""Use cases on the customer file itself: create/update by external id (API, import), edit (staff form)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from customers.models import Customer, Organisation
+from customers.services import normalise_email
+from customers.validation import clean_customer
+from extensions import db
+from platform_support.errors import NotFound, ServiceError
+
+# Columns a staff member or an API client may set directly (organisation is resolved by name).
+DIRECT_FIELDS = ("name", "email", "phone", "language", "timezone", "preferred_channel", "salutation", "patronymic",
+                 "job_title", "notes", "preferred_days", "birthday")
+
+
+@dataclass
+class SavedCustomer:
+    customer: Customer
+    created: bool
+
+
+def organisation_named(name: str) -> Organisation:
+    """Organisations are matched by name (case-insensitive); a new name creates one."""
+    found = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower())
+                              .order_by(Organisation.id).limit(1))
+    if found is None:
+        found = Organisation(name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _apply(customer: Customer, clean: dict) -> None:
+    for field in DIRECT_FIELDS:
+        if field in clean:
+            setattr(customer, field, clean[field] if clean[field] != "" or field not in ("email",) else None)
+    if "email" in clean:
+        customer.email_normalised = normalise_email(clean["email"]) if clean["email"] else None
+    if "organisation" in clean:
+        customer.organisation = organisation_named(clean["organisation"]) if clean["organisation"] else None
+
+
+def _email_taken(email: str | None, customer_id: int | None) -> bool:
+    if not email:
+        return False
+    other = db.session.scalar(select(Customer.id).where(Customer.email_normalised == normalise_email(email)))
+    return other is not None and other != customer_id
+
+
+def save_customer(external_id: str, raw: dict, *, now: datetime) -> SavedCustomer:
+    """PUT semantics on the customer file: create it, or update the fields given. Commits."""
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > 100:
+        raise ServiceError(_("Invalid external id."), {"external_id": [_("1 to 100 characters.")]})
+    customer = db.session.scalar(select(Customer).where(Customer.external_id == external_id))
+    clean, errors = clean_customer(raw, require_name=customer is None)
+    if customer is None and not clean.get("email"):
+        errors.setdefault("email", []).append(_("This field is required."))
+    if not errors and _email_taken(clean.get("email"), customer.id if customer else None):
+        errors.setdefault("email", []).append(_("Another customer file already has this e-mail address."))
+    if errors:
+        raise ServiceError(_("Please correct the highlighted fields."), errors)
+    if customer is not None and customer.erased_at is not None:
+        raise ServiceError(_("This customer file was erased."), {"external_id": [_("The file was erased.")]})
+    created = customer is None
+    if created:
+        customer = Customer(external_id=external_id, name=clean["name"], created_at=now)
+        db.session.add(customer)
+    _apply(customer, clean)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("Another customer file already has this e-mail address."),
+                           {"email": [_("Another customer file already has this e-mail address.")]}) from None
+    return SavedCustomer(customer, created)
+
+
+def get_customer(customer_id: int) -> Customer:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    return customer
+
+
+def get_customer_by_external_id(external_id: str) -> Customer:
+    customer = db.session.scalar(select(Customer).where(Customer.external_id == external_id))
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    return customer
+
+
+def update_customer(customer_id: int, raw: dict, *, is_partner: bool | None = None, disqualified: bool | None = None,
+                    account_owner_id: int | None = None, greetings_opt_out: bool | None = None,
+                    surveys_opt_out: bool | None = None, preferred_hours: tuple[int | None, int | None] | None = None,
+                    now: datetime) -> Customer:
+    """The staff edit form: file fields, staff flags (partner, disqualified), opt-outs, owner. Commits."""
+    customer = get_customer(customer_id)
+    if customer.erased_at is not None:
+        raise ServiceError(_("This customer file was erased."))
+    clean, errors = clean_customer(raw)
+    if preferred_hours is not None:
+        start, end = preferred_hours
+        if (start is None) != (end is None) or (start is not None and not 0 <= start < end <= 24):
+            errors.setdefault("preferred_hour_start", []).append(_("Give both hours, the start before the end (0–24)."))
+    if not errors and _email_taken(clean.get("email"), customer.id):
+        errors.setdefault("email", []).append(_("Another customer file already has this e-mail address."))
+    if errors:
+        raise ServiceError(_("Please correct the highlighted fields."), errors)
+    _apply(customer, clean)
+    if preferred_hours is not None:
+        customer.preferred_hour_start, customer.preferred_hour_end = preferred_hours
+    if is_partner is not None:
+        customer.is_partner = is_partner
+    if disqualified is not None:
+        customer.disqualified = disqualified
+    if account_owner_id is not None:
+        customer.account_owner_id = account_owner_id or None
+    if greetings_opt_out is not None:
+        customer.greetings_opted_out_at = (customer.greetings_opted_out_at or now) if greetings_opt_out else None
+    if surveys_opt_out is not None:
+        customer.surveys_opted_out_at = (customer.surveys_opted_out_at or now) if surveys_opt_out else None
+    db.session.commit()
+    return customer
+
+
+def save_organisation(organisation_id: int, *, name: str, founded_on, notes: str) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(_("No such organisation."))
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ServiceError(_("Please correct the highlighted fields."), {"name": [_("1 to 200 characters.")]})
+    organisation.name, organisation.founded_on, organisation.notes = name, founded_on, notes or ""
+    db.session.commit()
+    return organisation
