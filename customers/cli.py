@@ -25,12 +25,14 @@ def _now(text: str | None):
 @click.option("--now", "now_text", default=None, help="ISO-8601 moment to compute at (default: now).")
 def recompute_command(now_text: str | None) -> None:
     """Recompute scores and segments for all customers (set-based; a few statements in total)."""
+    from customers.jobs import announce
     from customers.recompute import recompute_all
 
     now = _now(now_text)
     steps = ["aggregate", "index", "analyze", "transitions", "replace", "store"]
     with write_intent(), click.progressbar(length=len(steps), label="recomputing", show_pos=True) as bar:
         result = recompute_all(now, current_app.config, progress=lambda name: bar.update(1))
+        announce(result, now)
     click.echo(f"{result.customers} customers scored, {result.transitions} segment changes recorded at {now.isoformat()}")
     click.echo("seconds per step: " + ", ".join(f"{k} {v}" for k, v in result.seconds_by_step.items()))
 

@@ -12,3 +12,7 @@ _signals = Namespace()
 timeline_sources = _signals.signal("customer-timeline-sources")
 # Sent after a recompute committed: `now=<datetime>`, `customers=<int>`, `transitions=<int>`.
 segments_recomputed = _signals.signal("customer-segments-recomputed")
+# Sent once per recorded segment transition after a recompute committed (at most
+# `ANNOUNCE_LIMIT` per run): `customer_id`, `dimension`, `from_value`, `to_value`, `now`.
+segment_changed = _signals.signal("customer-segment-changed")
+ANNOUNCE_LIMIT = 10_000
