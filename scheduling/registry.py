@@ -17,6 +17,7 @@ from complaints.jobs import escalate_overdue_complaints
 from customers.greetings import send_greetings
 from customers.jobs import recompute_segments_job
 from notifications.jobs import deliver_outbox_job
+from surveys.jobs import dispatch_survey_invitations_job, plan_relationship_surveys_job
 from notifications.services import queue_email
 from webhooks.delivery import deliver_webhooks_job
 
@@ -40,6 +41,8 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
                      {"hour": config["SEGMENTS_RECOMPUTE_HOUR"], "minute": 0}),
         ScheduledJob("send-greetings", partial(send_greetings, queue_email=queue_email), "interval",
                      {"minutes": config["GREETINGS_INTERVAL_MINUTES"]}),
+        ScheduledJob("plan-relationship-surveys", plan_relationship_surveys_job, "interval", {"seconds": 3600}),
+        ScheduledJob("dispatch-survey-invitations", dispatch_survey_invitations_job, "interval", {"seconds": 60}),
         ScheduledJob("deliver-outbox", deliver_outbox_job, "interval",
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
         ScheduledJob("deliver-webhooks", deliver_webhooks_job, "interval",

@@ -18,9 +18,11 @@ AFTER_COMPLAINT = {
     "title": N_("How did we handle your complaint?"),
     "intro": N_("Your complaint has been resolved. Two minutes of your time help us do better."),
     "questions": [
+        # NPS first: it is the one-click question in the e-mail (a single click is the whole
+        # answer for many customers); the complaint-specific CSAT and CES follow on the page.
+        ("nps", N_("How likely are you to recommend us to a friend or colleague?"), True),
         ("csat", N_("How satisfied are you with the way we handled your complaint?"), True),
         ("ces", N_("How easy was it to get your problem solved?"), True),
-        ("nps", N_("How likely are you to recommend us to a friend or colleague?"), True),
         ("text", N_("What could we have done better?"), False),
     ],
 }

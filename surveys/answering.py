@@ -1,0 +1,202 @@
+"""The customer's side of an invitation: open the page, confirm/save answers, submit, unsubscribe.
+
+A GET (what an e-mail security scanner does when it follows every link) only notes the click:
+it never records or changes a score. Answers count once the customer confirms with a POST.
+One response per invitation, editable until submitted; afterwards the page says "already
+answered".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from extensions import db
+from platform_support.errors import NotFound, ServiceError
+from platform_support.tokens import hash_secret
+from surveys import alerts, signals
+from surveys.models import SCALES, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+
+TEXT_MAX = 5000
+
+
+@dataclass
+class SurveyPage:
+    invitation: SurveyInvitation
+    state: str  # "open" | "answered" | "expired"
+    language: str
+    questions: list[SurveyQuestion]
+    values: dict[int, str] = field(default_factory=dict)  # question id → pre-selected / saved value
+    error: str = ""
+    notice: str = ""
+
+
+def _invitation_for(token: str) -> SurveyInvitation:
+    invitation = None
+    if token and len(token) <= 100:
+        invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_secret(token)))
+    if invitation is None:
+        raise NotFound(_("This survey link is not valid."))
+    return invitation
+
+
+def _language(invitation: SurveyInvitation) -> str:
+    complaint = invitation.complaint
+    return (complaint.language if complaint is not None else invitation.customer.language) or "en"
+
+
+def _questions(invitation: SurveyInvitation) -> list[SurveyQuestion]:
+    return [q for q in invitation.survey.questions if not q.retired]
+
+
+def _state(invitation: SurveyInvitation, now: datetime) -> str:
+    response = invitation.response
+    if response is not None and response.submitted_at is not None:
+        return "answered"
+    if invitation.status not in ("sent", "answered") or invitation.expires_at is None or invitation.expires_at <= now:
+        return "answered" if response is not None else "expired"
+    return "open"
+
+
+def _saved_values(invitation: SurveyInvitation) -> dict[int, str]:
+    if invitation.response is None:
+        return {}
+    values = {}
+    for answer in invitation.response.answers:
+        value = answer.score if answer.score is not None else answer.choice if answer.choice is not None else answer.text
+        if value is not None:
+            values[answer.question_id] = str(value)
+    return values
+
+
+def survey_page(token: str, *, now: datetime) -> SurveyPage:
+    """The page's state without noting a click (a POST, the thank-you and unsubscribe pages)."""
+    invitation = _invitation_for(token)
+    return SurveyPage(invitation, _state(invitation, now), _language(invitation), _questions(invitation),
+                      _saved_values(invitation))
+
+
+def open_survey(token: str, *, score: str | None = None, now: datetime) -> SurveyPage:
+    """The page behind an e-mailed link; `score` (from `?score=N`) is pre-selected, not recorded."""
+    invitation = _invitation_for(token)
+    state = _state(invitation, now)
+    page = SurveyPage(invitation, state, _language(invitation), _questions(invitation))
+    if state != "open":
+        return page
+    # Response-rate figures count clicks; the click itself is all a GET records.
+    db.session.execute(update(SurveyInvitation).where(SurveyInvitation.id == invitation.id).values(
+        click_count=SurveyInvitation.click_count + 1,
+        first_clicked_at=invitation.first_clicked_at or now).execution_options(synchronize_session=False))
+    db.session.commit()
+    page.values = _saved_values(invitation)
+    if score is not None and page.questions:
+        first = page.questions[0]
+        try:
+            page.values[first.id] = str(_parse(first, score))
+        except ServiceError:
+            pass  # a tampered link simply pre-selects nothing
+    return page
+
+
+def _parse(question: SurveyQuestion, raw: str) -> int | str:
+    raw = (raw or "").strip()
+    if question.qtype in SCALES:
+        low, high = SCALES[question.qtype]
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ServiceError(_("Choose a value from %(low)d to %(high)d.", low=low, high=high),
+                               {f"q{question.id}": [_("Choose a value from %(low)d to %(high)d.", low=low, high=high)]})
+        return int(raw)
+    if question.qtype == "choice":
+        if raw not in {c["value"] for c in question.choices}:
+            raise ServiceError(_("Choose one of the options."), {f"q{question.id}": [_("Choose one of the options.")]})
+        return raw
+    if len(raw) > TEXT_MAX or "\x00" in raw:
+        raise ServiceError(_("Please write at most %(n)d characters.", n=TEXT_MAX),
+                           {f"q{question.id}": [_("Please write at most %(n)d characters.", n=TEXT_MAX)]})
+    return raw
+
+
+def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: datetime) -> SurveyPage:
+    """Confirm (submit=False) or finish (submit=True) the response. `raw` maps question id → value;
+    an empty value clears that answer. Raises ServiceError (per-field messages) for bad input."""
+    invitation = _invitation_for(token)
+    state = _state(invitation, now)
+    if state != "open":
+        return SurveyPage(invitation, state, _language(invitation), _questions(invitation))
+    questions = _questions(invitation)
+    parsed: dict[int, int | str | None] = {}
+    errors: dict[str, list[str]] = {}
+    for question in questions:
+        value = (raw.get(question.id) or "").strip()
+        if not value:
+            parsed[question.id] = None
+            if submit and question.required:
+                errors[f"q{question.id}"] = [_("Please answer this question.")]
+            continue
+        try:
+            parsed[question.id] = _parse(question, value)
+        except ServiceError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ServiceError(_("Please check your answers."), errors)
+    if all(v is None for v in parsed.values()):
+        raise ServiceError(_("Please answer at least one question."),
+                           {f"q{questions[0].id}": [_("Please answer this question.")]} if questions else {})
+
+    response = invitation.response
+    if response is None:
+        response = SurveyResponse(invitation=invitation, survey_id=invitation.survey_id, customer_id=invitation.customer_id,
+                                  complaint_id=invitation.complaint_id, language=_language(invitation), created_at=now)
+        db.session.add(response)
+    existing = {a.question_id: a for a in response.answers}
+    for question in questions:
+        value = parsed[question.id]
+        answer = existing.get(question.id)
+        if value is None:
+            if answer is not None:
+                response.answers.remove(answer)
+            continue
+        if answer is None:
+            answer = SurveyAnswer(question_id=question.id, qtype=question.qtype)
+            response.answers.append(answer)
+        answer.score = value if question.qtype in SCALES else None
+        answer.choice = value if question.qtype == "choice" else None
+        answer.text = value if question.qtype == "text" else None
+    response.updated_at = now
+    if submit:
+        response.submitted_at = now
+    # Answered: the reminder is cancelled and the invitation counts as a response.
+    invitation.status, invitation.reminder_due_at = "answered", None
+    db.session.flush()
+    alerts.raise_alert_if_unhappy(response, now=now)
+    signals.survey_answered.send(current_app._get_current_object(), response=response, invitation=invitation,
+                                 complaint=invitation.complaint, customer=invitation.customer,
+                                 submitted=submit, now=now)
+    db.session.commit()
+    return SurveyPage(invitation, "answered" if submit else "open", _language(invitation), questions,
+                      _saved_values(invitation))
+
+
+def unsubscribe(token: str, *, now: datetime) -> SurveyInvitation:
+    """Opt the customer out of every survey; pending invitations are skipped (reason kept).
+    Works with expired links too: leaving must always be possible."""
+    invitation = _invitation_for(token)
+    customer = invitation.customer
+    if customer.surveys_opted_out_at is None:
+        customer.surveys_opted_out_at = now
+    db.session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.customer_id == customer.id, SurveyInvitation.status.in_(("scheduled", "sending")))
+        .values(status="opted_out", status_reason="customer opted out of surveys")
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.customer_id == customer.id, SurveyInvitation.reminder_sent_at.is_(None),
+               SurveyInvitation.reminder_due_at.is_not(None))
+        .values(reminder_due_at=None, reminder_note="no reminder: customer opted out of surveys")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return invitation

@@ -1,0 +1,46 @@
+"""Per-language survey texts with English fallback, and the negative-comment rule."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext
+
+from surveys.defaults import DEFAULT_MSGIDS
+
+
+def localized(texts: dict | None, language: str) -> str:
+    """The text in `language`; else English — translated through the gettext catalogue when it is
+    one of the shipped default texts (so untouched defaults read in the customer's language)."""
+    texts = texts or {}
+    if texts.get(language):
+        return texts[language]
+    english = texts.get("en") or next((v for v in texts.values() if v), "")
+    if english in DEFAULT_MSGIDS:
+        return gettext(english)
+    return english
+
+
+# A deliberately simple, documented rule: an open answer is negative when it contains one of
+# these words (case-insensitive, whole words) or word stems (ending in "-": any word starting so),
+# in any of our five languages. It errs on the side of alerting — a person reads every alert.
+NEGATIVE_WORDS = {
+    "en": ["bad", "terribl-", "awful", "horribl-", "worst", "disappoint-", "never again", "rude", "useless",
+           "angry", "unacceptabl-", "poor", "waste", "scam", "incompetent"],
+    "pl": ["źle", "zły", "zła", "fataln-", "okropn-", "rozczarow-", "nigdy więcej", "beznadziej-", "skandal-",
+           "niekompetent-", "tragiczn-"],
+    "ru": ["плох-", "ужасн-", "разочаров-", "никогда больше", "отвратительн-", "хамств-", "безобраз-", "кошмар-"],
+    "ro": ["rău", "groaznic-", "dezamăg-", "niciodată", "îngrozit-", "prost-", "inacceptabil-", "jalnic-"],
+    "cs": ["špatn-", "hrozn-", "zklam-", "nikdy víc", "otřesn-", "katastrof-", "nepřijateln-", "nespokoj-"],
+}
+
+
+def _pattern(entry: str) -> str:
+    return re.escape(entry[:-1]) if entry.endswith("-") else re.escape(entry) + r"(?!\w)"
+
+
+_NEGATIVE = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(e) for words in NEGATIVE_WORDS.values() for e in words) + ")",
+                       re.IGNORECASE)
+
+
+def is_negative_comment(text: str | None) -> bool:
+    return bool(text and _NEGATIVE.search(text))

@@ -1,0 +1,146 @@
+"""Customer side, no login: the survey page behind an e-mailed link, and unsubscribing.
+
+GET shows (and notes the click); only POST records answers. Every page is private:
+`Cache-Control: no-store` and `Referrer-Policy: no-referrer` (the token is in the URL).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import get_locale, refresh
+
+from extensions import csrf, limiter
+from platform_support.clock import utcnow
+from platform_support.errors import NotFound, ServiceError
+from surveys import answering
+from surveys.defaults import SCALE_LABELS
+from surveys.forms import UnsubscribeForm, answer_form
+from surveys.texts import localized
+
+blueprint = Blueprint("surveys_public", __name__, url_prefix="/survey")
+
+
+@blueprint.app_template_filter("survey_text")
+def survey_text(texts, language: str | None = None) -> str:
+    return localized(texts, language or str(get_locale()))
+
+
+@blueprint.app_context_processor
+def survey_scale_labels():
+    return {"scale_labels": {kind: (_(low), _(high)) for kind, (low, high) in SCALE_LABELS.items()}}
+
+
+def _public_limit() -> str:
+    return current_app.config["PUBLIC_RATE_LIMIT"]
+
+
+def _private(response, status: int = 200):
+    response = current_app.make_response((response, status))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _speak(language: str) -> None:
+    if language in current_app.config["LANGUAGES"] and "lang" not in request.args:
+        g.locale_override = language
+        refresh()
+
+
+def _not_found():
+    return _private(render_template("surveys/public/invalid.html"), 404)
+
+
+def _render(page: answering.SurveyPage, form=None, status: int = 200):
+    _speak(page.language)
+    if page.state == "answered":
+        return _private(render_template("surveys/public/answered.html", page=page), status)
+    if page.state == "expired":
+        return _private(render_template("surveys/public/expired.html", page=page), 410 if status == 200 else status)
+    if form is None:
+        form = answer_form(page.questions, page.language)
+        for question in page.questions:
+            if question.id in page.values:
+                getattr(form, f"q{question.id}").data = page.values[question.id]
+    return _private(render_template("surveys/public/survey.html", page=page, form=form), status)
+
+
+@blueprint.route("/<token>", methods=["GET"])
+@limiter.limit(_public_limit)
+def show(token: str):
+    try:
+        page = answering.open_survey(token, score=request.args.get("score"), now=utcnow())
+    except NotFound:
+        return _not_found()
+    return _render(page)
+
+
+@blueprint.route("/<token>", methods=["POST"])
+@limiter.limit(_public_limit)
+def answer(token: str):
+    now = utcnow()
+    try:
+        page = answering.survey_page(token, now=now)
+    except NotFound:
+        return _not_found()
+    if page.state != "open":
+        return _render(page)
+    form = answer_form(page.questions, page.language, formdata=request.form)
+    if not form.validate():
+        return _render(page, form, 400)
+    raw = {q.id: getattr(form, f"q{q.id}").data for q in page.questions}
+    submit = bool(form.submit.data)
+    try:
+        answering.save_answers(token, raw, submit=submit, now=now)
+    except ServiceError as exc:
+        for name, messages in exc.fields.items():
+            if hasattr(form, name):
+                getattr(form, name).errors = list(messages)
+        page.error = exc.message
+        return _render(page, form, 400)
+    if submit:
+        return redirect(url_for("surveys_public.thanks", token=token), code=303)
+    # Rendered, not redirected: a redirect to the GET would count as another click.
+    page = answering.survey_page(token, now=now)
+    page.notice = _("Thank you, your answer is saved. You can answer the other questions now or later.")
+    return _render(page)
+
+
+@blueprint.route("/<token>/thanks")
+@limiter.limit(_public_limit)
+def thanks(token: str):
+    try:
+        page = answering.survey_page(token, now=utcnow())
+    except NotFound:
+        return _not_found()
+    _speak(page.language)
+    return _private(render_template("surveys/public/thanks.html", page=page))
+
+
+@blueprint.route("/<token>/unsubscribe", methods=["GET", "POST"])
+@limiter.limit(_public_limit)
+def unsubscribe(token: str):
+    try:
+        page = answering.survey_page(token, now=utcnow())
+    except NotFound:
+        return _not_found()
+    _speak(page.language)
+    form = UnsubscribeForm()
+    if form.validate_on_submit():
+        answering.unsubscribe(token, now=utcnow())
+        return _private(render_template("surveys/public/unsubscribed.html"))
+    done = page.invitation.customer.surveys_opted_out_at is not None
+    return _private(render_template("surveys/public/unsubscribe.html", form=form, done=done))
+
+
+@blueprint.route("/<token>/one-click-unsubscribe", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" without a page
+@limiter.limit(_public_limit)
+def one_click_unsubscribe(token: str):
+    if request.method == "GET":  # a person (or a scanner) following the link gets the page
+        return redirect(url_for("surveys_public.unsubscribe", token=token), code=303)
+    try:
+        answering.unsubscribe(token, now=utcnow())
+    except NotFound:
+        return _not_found()
+    return _private(_("You will not receive any more surveys from us."))
