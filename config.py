@@ -103,6 +103,11 @@ class Config:
     SURVEY_CAP_DAYS = _int("SURVEY_CAP_DAYS", 30)
     RELATIONSHIP_SURVEY_PERIOD_DAYS = _int("RELATIONSHIP_SURVEY_PERIOD_DAYS", 91)
     SURVEY_MIN_N = _int("SURVEY_MIN_N", 30)
+
+    # Reports (issue 4): how often the pre-aggregated tables are refreshed, and the SLA compliance
+    # (% of complaints answered/resolved on time) under which the trend check raises an alert.
+    REPORT_REFRESH_SECONDS = _int("REPORT_REFRESH_SECONDS", 600)
+    SLA_COMPLIANCE_TARGET = _int("SLA_COMPLIANCE_TARGET", 90)
     AUTOMATED_MESSAGES_PER_MONTH = _int("AUTOMATED_MESSAGES_PER_MONTH", 4)
 
     # Segmentation (issue 3). ABC: A = customers making the top ABC_A_SHARE % of last-12-months

@@ -1,0 +1,183 @@
+"""Negative-trend detection: the scheduled check that raises alerts and e-mails managers once.
+
+Three rules, each comparing the latest complete period with the ones before it:
+
+- **Score drop** (NPS, CSAT, CES): the last 4 complete weeks against the 12 weeks before,
+  pooled. An alert when the score is worse by more than the 95 % margin of error of the
+  difference (`stats.score_dropped`) and both periods have at least SURVEY_MIN_N answers.
+- **Root cause rising**: last complete week's count of a root cause against the 8 weeks
+  before. Weekly counts are modelled as Poisson with the previous weeks' mean as the rate;
+  an alert when z = (x - λ) / sqrt(λ + λ/k) > 2.33 (one-sided, about 1 %) and x >= 5
+  (`stats.significant_rise`).
+- **SLA under target**: last complete week's first-response or resolution compliance (of the
+  complaints whose outcome is known) below SLA_COMPLIANCE_TARGET, with at least 10 outcomes.
+
+Each alert has a dedupe key (rule, subject, period start), so rerunning the check, or two
+workers running it at once, raises and e-mails it once.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from complaints.models import RootCause
+from extensions import db
+from notifications.services import queue_email
+from reports import stats
+from reports.models import ComplaintDaily, ReportAlert, SurveyDaily
+from reports.survey_stats import METRIC_LABELS, METRICS, score_for
+from staff.models import StaffUser
+
+SCORE_RECENT_WEEKS = 4
+SCORE_BASELINE_WEEKS = 12
+CAUSE_BASELINE_WEEKS = 8
+SLA_MIN_OUTCOMES = 10
+# The CES question asks how easy it was (1 = very difficult … 7 = very easy): higher is better.
+HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": True}
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _pooled_score(metric: str, start: date, end: date, min_n: int) -> stats.Score:
+    row = db.session.execute(
+        select(func.sum(SurveyDaily.n), func.sum(SurveyDaily.total), func.sum(SurveyDaily.total_sq),
+               func.sum(SurveyDaily.promoters), func.sum(SurveyDaily.detractors))
+        .where(SurveyDaily.metric == metric, SurveyDaily.day >= start, SurveyDaily.day < end)).one()
+    n, total, total_sq, promoters, detractors = row
+    return score_for(metric, int(n or 0), float(total or 0), float(total_sq or 0), int(promoters or 0),
+                     int(detractors or 0), min_n=min_n)
+
+
+def score_drop_findings(now: datetime) -> list[dict]:
+    min_n = current_app.config["SURVEY_MIN_N"]
+    recent_end = week_start(now.date())
+    recent_start = recent_end - timedelta(weeks=SCORE_RECENT_WEEKS)
+    base_start = recent_start - timedelta(weeks=SCORE_BASELINE_WEEKS)
+    findings = []
+    for metric in METRICS:
+        latest = _pooled_score(metric, recent_start, recent_end, min_n)
+        previous = _pooled_score(metric, base_start, recent_start, min_n)
+        if stats.score_dropped(latest, previous, higher_is_better=HIGHER_IS_BETTER[metric]):
+            findings.append({
+                "kind": "score_drop", "key": f"score_drop:{metric}:{recent_start.isoformat()}",
+                "period": recent_start.isoformat(), "metric": metric, "latest": latest.value,
+                "latest_margin": latest.margin, "latest_n": latest.n, "previous": previous.value,
+                "previous_margin": previous.margin, "previous_n": previous.n})
+    return findings
+
+
+def root_cause_findings(now: datetime) -> list[dict]:
+    latest_start = week_start(now.date()) - timedelta(weeks=1)
+    base_start = latest_start - timedelta(weeks=CAUSE_BASELINE_WEEKS)
+    if db.engine.dialect.name == "sqlite":
+        week_index = func.cast((func.julianday(ComplaintDaily.day) - func.julianday(base_start.isoformat())) / 7,
+                               db.Integer)
+    else:  # date - date is a whole number of days in PostgreSQL
+        week_index = (ComplaintDaily.day - func.cast(base_start.isoformat(), db.Date)) / 7
+    query = (select(ComplaintDaily.root_cause_id, week_index, func.sum(ComplaintDaily.created))
+             .where(ComplaintDaily.day >= base_start, ComplaintDaily.day < latest_start + timedelta(weeks=1),
+                    ComplaintDaily.root_cause_id != 0)
+             .group_by(ComplaintDaily.root_cause_id, week_index))
+    counts: dict[int, list[int]] = {}
+    for cause_id, index, n in db.session.execute(query):
+        counts.setdefault(cause_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
+    names = dict(db.session.execute(select(RootCause.id, RootCause.code)).all())
+    findings = []
+    for cause_id, weeks in counts.items():
+        latest, previous = weeks[-1], weeks[:-1]
+        if stats.significant_rise(latest, previous):
+            code = names.get(cause_id, str(cause_id))
+            findings.append({
+                "kind": "root_cause_rise", "key": f"root_cause_rise:{code}:{latest_start.isoformat()}",
+                "period": latest_start.isoformat(), "root_cause": code, "latest": latest, "previous": previous,
+                "z": round(stats.poisson_rise_z(latest, previous), 2)})
+    return findings
+
+
+def sla_findings(now: datetime) -> list[dict]:
+    target = float(current_app.config.get("SLA_COMPLIANCE_TARGET", 90))
+    latest_start = week_start(now.date()) - timedelta(weeks=1)
+    row = db.session.execute(
+        select(func.sum(ComplaintDaily.first_response_met), func.sum(ComplaintDaily.first_response_total),
+               func.sum(ComplaintDaily.resolution_met), func.sum(ComplaintDaily.resolution_total))
+        .where(ComplaintDaily.day >= latest_start, ComplaintDaily.day < latest_start + timedelta(weeks=1))).one()
+    fm, ft, rm, rt = (int(v or 0) for v in row)
+    findings = []
+    for measure, met, total in (("first_response", fm, ft), ("resolution", rm, rt)):
+        compliance = stats.share(met, total)
+        if total >= SLA_MIN_OUTCOMES and compliance is not None and compliance < target:
+            findings.append({"kind": "sla_breach", "key": f"sla_breach:{measure}:{latest_start.isoformat()}",
+                             "period": latest_start.isoformat(), "measure": measure, "compliance": compliance,
+                             "target": target, "n": total})
+    return findings
+
+
+def describe(finding: dict) -> str:
+    kind = finding["kind"]
+    if kind == "score_drop":
+        return _("%(metric)s fell from %(previous)s (±%(pm)s, n=%(pn)d) to %(latest)s (±%(lm)s, n=%(ln)d) in the 4 weeks from %(period)s.",
+                 metric=METRIC_LABELS[finding["metric"]], previous=finding["previous"], pm=finding["previous_margin"],
+                 pn=finding["previous_n"], latest=finding["latest"], lm=finding["latest_margin"],
+                 ln=finding["latest_n"], period=finding["period"])
+    if kind == "root_cause_rise":
+        return _("Complaints with root cause %(code)s rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
+                 code=finding["root_cause"], latest=finding["latest"], period=finding["period"],
+                 previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
+    measure = _("first responses") if finding["measure"] == "first_response" else _("resolutions")
+    return _("Only %(compliance)s %% of %(measure)s were on time in the week from %(period)s (target %(target)s %%, n=%(n)d).",
+             compliance=finding["compliance"], measure=measure, period=finding["period"], target=finding["target"],
+             n=finding["n"])
+
+
+def title_of(finding: dict) -> str:
+    kind = finding["kind"]
+    if kind == "score_drop":
+        return _("%(metric)s dropped", metric=METRIC_LABELS[finding["metric"]])
+    if kind == "root_cause_rise":
+        return _("More complaints about %(code)s", code=finding["root_cause"])
+    return _("SLA compliance under target")
+
+
+def raise_alert(finding: dict, *, now: datetime) -> ReportAlert | None:
+    """Store the alert and queue one e-mail per manager, unless this key was raised before."""
+    if db.session.scalar(select(ReportAlert.id).where(ReportAlert.dedupe_key == finding["key"])) is not None:
+        return None
+    with force_locale("en"):
+        alert = ReportAlert(dedupe_key=finding["key"], kind=finding["kind"], period=finding["period"],
+                            title=title_of(finding)[:300], body=describe(finding), detail=finding, raised_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(alert)
+    except IntegrityError:  # a concurrent check raised it first
+        return None
+    recipients = db.session.scalars(select(StaffUser).where(StaffUser.active.is_(True),
+                                                             StaffUser.role.in_(("manager", "admin")))
+                                    .order_by(StaffUser.id))
+    for manager in recipients:
+        queue_email(kind="alert_raised", to_address=manager.email, to_name=manager.name, template="alert_raised",
+                    language=manager.language, context={"finding": finding, "describe": describe, "title_of": title_of},
+                    dedupe_key=f"alert:{finding['key']}:{manager.id}", staff_user_id=manager.id, now=now)
+    return alert
+
+
+def check_trends(now: datetime) -> list[ReportAlert]:
+    findings = score_drop_findings(now) + root_cause_findings(now) + sla_findings(now)
+    raised = [alert for alert in (raise_alert(f, now=now) for f in findings) if alert is not None]
+    db.session.commit()
+    return raised
+
+
+def check_trends_job(now: datetime) -> int:
+    return len(check_trends(now))
+
+
+def recent_alerts(limit: int = 20) -> list[ReportAlert]:
+    return list(db.session.scalars(select(ReportAlert).order_by(ReportAlert.raised_at.desc(), ReportAlert.id.desc())
+                                   .limit(limit)))

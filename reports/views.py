@@ -1,0 +1,115 @@
+"""The dashboard: one page of filters and alerts, one JSON and one CSV endpoint per chart, the
+click-through lists and the streamed exports. Thin: parse the filter, call reports functions."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from platform_support.clock import utcnow
+from platform_support.errors import ServiceError
+from reports import alerts, complaint_stats, exports, segment_queries
+from reports.csv_export import csv_lines
+from reports.filters import ReportFilter, parse_filter
+from reports.registry import SECTIONS, chart_for, charts_for
+from staff.auth import role_required
+
+blueprint = Blueprint("reports", __name__, url_prefix="/staff/reports")
+
+
+def _filter_or_error():
+    """(filter, None) or (None, message) — bad filter input is a clear message, never a 500."""
+    try:
+        return parse_filter(request.args, actor=current_user, now=utcnow()), None
+    except ServiceError as exc:
+        return None, exc
+
+
+@blueprint.route("/")
+@login_required
+def dashboard():
+    found, error = _filter_or_error()
+    if error is not None:
+        flash(error.message, "error")
+        found = parse_filter({}, actor=current_user, now=utcnow())
+    return render_template(
+        "reports/dashboard.html", filters=found, charts=charts_for(current_user),
+        alerts=alerts.recent_alerts() if current_user.is_manager else [],
+        owners=complaint_stats.owner_choices() if current_user.is_manager else [],
+        root_causes=complaint_stats.root_cause_choices(), segments=segment_queries.segment_choices(),
+        query_args=found.query_args(), SECTIONS=SECTIONS)
+
+
+def _chart_or_404(name: str, found: ReportFilter):
+    spec = chart_for(name, current_user)
+    if spec is None:
+        abort(404)
+    return spec.compute(found, utcnow())
+
+
+@blueprint.route("/charts/<name>.json")
+@login_required
+def chart_json(name: str):
+    found, error = _filter_or_error()
+    if error is not None:
+        return jsonify({"error": error.message, "fields": error.fields}), 400
+    return jsonify(_chart_or_404(name, found).as_json())
+
+
+@blueprint.route("/charts/<name>.csv")
+@login_required
+def chart_csv(name: str):
+    found, error = _filter_or_error()
+    if error is not None:
+        flash(error.message, "error")
+        return redirect(url_for("reports.dashboard"))
+    chart = _chart_or_404(name, found)
+    return _csv_response(f"{chart.name}.csv", chart.columns, chart.rows)
+
+
+def _csv_response(filename: str, header, rows) -> Response:
+    response = Response(stream_with_context(csv_lines(header, rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blueprint.route("/root-causes/<code>")
+@login_required
+def root_cause_complaints(code: str):
+    found, error = _filter_or_error()
+    if error is not None:
+        flash(error.message, "error")
+        return redirect(url_for("reports.dashboard"))
+    complaints = complaint_stats.complaints_with_root_cause(found, code[:50])
+    names = dict(complaint_stats.root_cause_choices())
+    if code not in names:
+        abort(404)
+    return render_template("reports/root_cause.html", complaints=complaints, code=code, name=names[code],
+                           filters=found, query_args=found.query_args())
+
+
+@blueprint.route("/transitions")
+@role_required("manager")
+def transition_customers():
+    segmentation = (request.args.get("segmentation") or "abc")[:40]
+    from_value = (request.args.get("from_segment") or "")[:40]
+    to_value = (request.args.get("to_segment") or "")[:40]
+    movers = segment_queries.movers(segmentation, from_value, to_value)
+    return render_template("reports/transitions.html", movers=movers, segmentation=segmentation,
+                           from_value=from_value, to_value=to_value)
+
+
+@blueprint.route("/exports/<kind>.csv")
+@role_required("manager")
+def export(kind: str):
+    make_rows = exports.EXPORTS.get(kind)
+    if make_rows is None:
+        abort(404)
+    found, error = _filter_or_error()
+    if error is not None:
+        flash(error.message, "error")
+        return redirect(url_for("reports.dashboard"))
+    header, rows = make_rows(found)
+    return _csv_response(f"{kind}-{found.start.isoformat()}-{found.end.isoformat()}.csv", header, rows)
