@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "complaints.admin_views:blueprint",
     "notifications.views:blueprint",
     "api.views:blueprint",
+    "surveys.views:blueprint",
     "audit.views:blueprint",
     "webhooks.views:blueprint",
     "reports.views:blueprint",
@@ -29,6 +30,8 @@ CLI_COMMANDS = (
     "complaints.cli:root_causes_cli",
     "reports.cli:reports_cli",
     "demo.cli:demo_cli",
+    "customers.cli:segments_cli",
+    "customers.cli:import_cli",
 )
 
 
@@ -151,6 +154,8 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
+    from surveys.receivers import connect as connect_surveys
     from webhooks.receivers import connect as connect_webhooks
 
+    connect_surveys()
     connect_webhooks()

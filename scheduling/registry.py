@@ -9,13 +9,18 @@ one pass sends what it produced.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any, Callable
 
 from complaints.jobs import escalate_overdue_complaints
+from customers.greetings import send_greetings
+from customers.jobs import recompute_segments_job
 from notifications.jobs import deliver_outbox_job
 from reports.aggregation import refresh_report_aggregates_job
 from reports.alerts import check_trends_job
+from surveys.jobs import dispatch_survey_invitations_job, plan_relationship_surveys_job
+from notifications.services import queue_email
 from webhooks.delivery import deliver_webhooks_job
 
 
@@ -31,6 +36,15 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
     return [
         ScheduledJob("escalate-overdue-complaints", escalate_overdue_complaints, "interval",
                      {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
+        # Customers: segments nightly (first-deal dates for greetings come from it); greetings every
+        # few minutes so each customer is greeted inside their own contact hours. customers may not
+        # import notifications, so the e-mail function is handed to the job here.
+        ScheduledJob("recompute-segments", recompute_segments_job, "cron",
+                     {"hour": config["SEGMENTS_RECOMPUTE_HOUR"], "minute": 0}),
+        ScheduledJob("send-greetings", partial(send_greetings, queue_email=queue_email), "interval",
+                     {"minutes": config["GREETINGS_INTERVAL_MINUTES"]}),
+        ScheduledJob("plan-relationship-surveys", plan_relationship_surveys_job, "interval", {"seconds": 3600}),
+        ScheduledJob("dispatch-survey-invitations", dispatch_survey_invitations_job, "interval", {"seconds": 60}),
         # Reports: refresh the pre-aggregated tables, then look for negative trends (its e-mails
         # go out with the outbox delivery below).
         ScheduledJob("refresh-report-aggregates", refresh_report_aggregates_job, "interval",
