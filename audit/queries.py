@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import select
@@ -35,25 +34,20 @@ def _cell(value) -> str:
     return text
 
 
-def csv_lines(*, since: datetime | None = None, until: datetime | None = None) -> Iterator[str]:
-    """The export, streamed in id order in batches so a long log never sits in memory at once."""
+def csv_header() -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(CSV_COLUMNS)
+    return buffer.getvalue()
+
+
+def csv_batch(after_id: int, *, size: int = 500) -> tuple[str, int | None]:
+    """The CSV lines of the next `size` entries after `after_id`, and the last id (None at the end).
+    The export streams these batches so a long log never sits in memory at once."""
+    batch = list(db.session.scalars(select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id).limit(size)))
+    if not batch:
+        return "", None
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
-    last_id = 0
-    while True:
-        query = select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(500)
-        if since:
-            query = query.where(AuditEntry.occurred_at >= since)
-        if until:
-            query = query.where(AuditEntry.occurred_at < until)
-        batch = list(db.session.scalars(query))
-        if not batch:
-            return
-        buffer.seek(0)
-        buffer.truncate()
-        for entry in batch:
-            writer.writerow([_cell(getattr(entry, column)) for column in CSV_COLUMNS])
-        last_id = batch[-1].id
-        yield buffer.getvalue()
+    for entry in batch:
+        writer.writerow([_cell(getattr(entry, column)) for column in CSV_COLUMNS])
+    return buffer.getvalue(), batch[-1].id

@@ -1,7 +1,7 @@
 """Admins read the audit log and export it as CSV."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request
 
 from audit import queries
 from platform_support.clock import utcnow
@@ -24,5 +24,17 @@ def log():
 @role_required("admin")
 def export():
     filename = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(stream_with_context(queries.csv_lines()), mimetype="text/csv",
+    app = current_app._get_current_object()
+
+    def lines():
+        # The body is sent after the view returned: each batch opens (and closes) its own app
+        # context, so no context is held across a yield.
+        yield queries.csv_header()
+        last_id = 0
+        while last_id is not None:
+            with app.app_context():
+                chunk, last_id = queries.csv_batch(last_id)
+            yield chunk
+
+    return Response(lines(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
