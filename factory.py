@@ -16,6 +16,8 @@ BLUEPRINTS = (
     "complaints.admin_views:blueprint",
     "notifications.views:blueprint",
     "api.views:blueprint",
+    "api.customers_api:blueprint",
+    "customers.views:blueprint",
     "surveys.views:blueprint",
     "audit.views:blueprint",
     "webhooks.views:blueprint",
