@@ -1,0 +1,82 @@
+"""JSON API for the customer file and orders (/api/v1), calling the same services as the staff pages."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from api.common import ApiError, error_response, json_body, staff_required
+from customers import records
+from customers.orders import add_orders
+from customers.queries import score_for
+from extensions import csrf, db
+from platform_support.clock import utcnow
+from platform_support.errors import ServiceError
+
+blueprint = Blueprint("customers_api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
+
+CUSTOMER_FIELDS = ("name", "email", "organisation", "language", "timezone", "birthday", "phone", "preferred_channel",
+                   "salutation", "patronymic", "job_title", "notes", "preferred_days")
+
+
+@blueprint.errorhandler(ServiceError)
+def service_error(exc: ServiceError):
+    db.session.rollback()
+    return error_response(exc.message, exc.status_code, exc.fields)
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return error_response(exc.description or exc.name, exc.code or 400)
+
+
+def customer_json(customer) -> dict:
+    score = score_for(customer.id)
+    return {
+        "external_id": customer.external_id, "name": customer.name, "email": customer.email,
+        "organisation": customer.organisation.name if customer.organisation else None,
+        "language": customer.language, "timezone": customer.timezone,
+        "birthday": customer.birthday.isoformat() if customer.birthday else None, "phone": customer.phone,
+        "preferred_channel": customer.preferred_channel, "salutation": customer.salutation,
+        "patronymic": customer.patronymic, "job_title": customer.job_title,
+        "erased": customer.erased_at is not None,
+        "scores": {"satisfaction": score.satisfaction if score else None, "loyalty": score.loyalty if score else None},
+        "segments": {"abc": score.abc if score else None, "category": score.category if score else None,
+                     "stage": score.stage if score else None},
+    }
+
+
+@blueprint.put("/customers/<external_id>")
+@staff_required
+def put_customer(external_id: str):
+    body = json_body()
+    unknown = sorted(set(body) - set(CUSTOMER_FIELDS) - {"external_id"})
+    if unknown:
+        raise ApiError(_("Unknown fields."), fields={name: [_("Not a customer field.")] for name in unknown})
+    saved = records.save_customer(external_id, {k: v for k, v in body.items() if k in CUSTOMER_FIELDS}, now=utcnow())
+    return jsonify(customer_json(saved.customer)), (201 if saved.created else 200)
+
+
+@blueprint.get("/customers/<external_id>")
+@staff_required
+def get_customer(external_id: str):
+    return jsonify(customer_json(records.get_customer_by_external_id(external_id)))
+
+
+@blueprint.post("/orders")
+@staff_required
+def post_orders():
+    body = request.get_json(silent=True)
+    if isinstance(body, dict):
+        raws, single = [body], True
+    elif isinstance(body, list):
+        raws, single = body, False
+    else:
+        raise ApiError(_("Send one order as a JSON object or several as a JSON list."))
+    rows = add_orders(raws, now=utcnow())
+    items = [{"customer": raw["customer"], "ordered_on": row["ordered_on"].isoformat(), "amount": str(row["amount"]),
+              "currency": row["currency"], "due_on": row["due_on"].isoformat() if row["due_on"] else None,
+              "paid_on": row["paid_on"].isoformat() if row["paid_on"] else None, "reference": row["external_ref"]}
+             for raw, row in zip(raws, rows)]
+    return jsonify(items[0] if single else {"created": len(items), "items": items}), 201

@@ -1,0 +1,279 @@
+"""Staff pages of the customer file: list, customer, organisation, quarterly review, erasure
+proposals, priority rules, greeting tasks. Thin: form → one service call → flash/redirect."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from customers import interactions, privacy, priority_rules, queries, records
+from customers.forms import CustomerForm, InteractionForm, OrganisationForm, PriorityRuleForm
+from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
+from customers.recompute import recompute_all
+from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
+from customers.timeline import customer_timeline
+from extensions import db
+from platform_support.clock import utcnow
+from platform_support.errors import NotFound, ServiceError
+from platform_support.forms import EmptyForm
+from staff.auth import role_required
+from staff.services import active_staff
+
+blueprint = Blueprint("customers", __name__, url_prefix="/staff/customers")
+
+# The complaint priorities' names (complaints has its own copy; customers may not import it).
+PRIORITY_WORDS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")}
+
+
+@blueprint.app_context_processor
+def segment_helpers():
+    return {"segment_label": segment_label, "SEGMENT_LABELS": SEGMENT_LABELS, "DIMENSION_LABELS": DIMENSION_LABELS}
+
+
+def _flash_form_errors(form) -> None:
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
+def _flash_service_error(exc: ServiceError) -> None:
+    db.session.rollback()
+    flash(exc.message, "error")
+    for name, messages in exc.fields.items():
+        for message in messages:
+            flash(f"{name}: {message}", "error")
+
+
+@blueprint.route("/")
+@login_required
+def index():
+    args = request.args
+    filters = queries.ListFilter(q=args.get("q", "")[:200], abc=args.get("abc") if args.get("abc") in ABC_CLASSES else None,
+                                 category=args.get("category") if args.get("category") in CATEGORIES else None,
+                                 stage=args.get("stage") if args.get("stage") in STAGES else None)
+    rows, next_cursor = queries.customer_page(filters, cursor=args.get("cursor"))
+    next_url = url_for(".index", **{**{k: v for k, v in args.items() if k != "cursor"}, "cursor": next_cursor}) \
+        if next_cursor else None
+    return render_template("customers/list.html", rows=rows, filters=filters, next_url=next_url,
+                           abc_classes=ABC_CLASSES, categories=CATEGORIES, stages=STAGES)
+
+
+def _customer_form(customer) -> CustomerForm:
+    form = CustomerForm(obj=customer, prefix="file")
+    if request.method == "GET":
+        form.organisation.data = customer.organisation.name if customer.organisation else ""
+        form.greetings_opt_out.data = customer.greetings_opted_out_at is not None
+        form.surveys_opt_out.data = customer.surveys_opted_out_at is not None
+        form.account_owner.data = customer.account_owner_id or 0
+    form.account_owner.choices = [(0, _("Nobody"))] + [(s.id, s.name) for s in active_staff()]
+    return form
+
+
+@blueprint.route("/<int:customer_id>")
+@login_required
+def detail(customer_id: int):
+    try:
+        customer = records.get_customer(customer_id)
+    except NotFound:
+        abort(404)
+    score = queries.score_for(customer_id)
+    causes = queries.root_cause_names()
+    transitions = [(t, describe_transition(t, causes.get(t.top_root_cause_id)))
+                   for t in queries.transitions_of(customer_id)]
+    treatments = [(dim, getattr(score, dim), treatment(dim, getattr(score, dim))) for dim in ("abc", "category", "stage")] \
+        if score else []
+    tasks = [t for t in queries.open_tasks_for(None) if t.customer_id == customer_id]
+    return render_template("customers/detail.html", customer=customer, score=score, treatments=treatments,
+                           transitions=transitions, timeline=customer_timeline(customer_id),
+                           orders=queries.orders_of(customer_id), complaints=queries.complaints_of(customer_id),
+                           root_cause=causes.get(score.top_root_cause_id) if score else None, tasks=tasks,
+                           form=_customer_form(customer), interaction_form=InteractionForm(prefix="contact"),
+                           erase_form=EmptyForm(prefix="erase"), task_form=EmptyForm(prefix="task"))
+
+
+@blueprint.route("/<int:customer_id>/edit", methods=["POST"])
+@login_required
+def edit(customer_id: int):
+    try:
+        customer = records.get_customer(customer_id)
+    except NotFound:
+        abort(404)
+    form = _customer_form(customer)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for(".detail", customer_id=customer_id))
+    raw = {name: getattr(form, name).data or "" for name in (
+        "name", "salutation", "patronymic", "email", "phone", "organisation", "job_title", "language", "timezone",
+        "preferred_channel", "preferred_days", "notes")}
+    raw["birthday"] = form.birthday.data
+    try:
+        records.update_customer(
+            customer_id, raw, is_partner=form.is_partner.data, disqualified=form.disqualified.data,
+            account_owner_id=form.account_owner.data or 0, greetings_opt_out=form.greetings_opt_out.data,
+            surveys_opt_out=form.surveys_opt_out.data,
+            preferred_hours=(form.preferred_hour_start.data, form.preferred_hour_end.data), now=utcnow())
+    except ServiceError as exc:
+        _flash_service_error(exc)
+    else:
+        flash(_("Customer file saved."), "success")
+    return redirect(url_for(".detail", customer_id=customer_id))
+
+
+@blueprint.route("/<int:customer_id>/interactions", methods=["POST"])
+@login_required
+def log_interaction(customer_id: int):
+    form = InteractionForm(prefix="contact")
+    if form.validate_on_submit():
+        try:
+            interactions.log_interaction(customer_id, kind=form.kind.data, body=form.body.data,
+                                         minutes=form.minutes.data, occurred_at=form.occurred_at.data,
+                                         staff_user_id=current_user.id, now=utcnow())
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            _flash_service_error(exc)
+        else:
+            flash(_("Contact logged."), "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for(".detail", customer_id=customer_id))
+
+
+@blueprint.route("/tasks/<int:task_id>/done", methods=["POST"])
+@login_required
+def task_done(task_id: int):
+    form = EmptyForm(prefix="task")
+    task = db.session.get(CustomerTask, task_id)
+    if task is None:
+        abort(404)
+    if form.validate_on_submit() and task.done_at is None:
+        task.done_at = utcnow()
+        db.session.commit()
+        flash(_("Task done."), "success")
+    if request.form.get("back") == "tasks":
+        return redirect(url_for(".tasks"))
+    return redirect(url_for(".detail", customer_id=task.customer_id))
+
+
+@blueprint.route("/tasks")
+@login_required
+def tasks():
+    mine = request.args.get("all") != "1"
+    return render_template("customers/tasks.html", tasks=queries.open_tasks_for(current_user.id if mine else None),
+                           mine=mine, task_form=EmptyForm(prefix="task"))
+
+
+@blueprint.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@login_required
+def organisation(organisation_id: int):
+    organisation, contacts = queries.organisation_with_contacts(organisation_id)
+    if organisation is None:
+        abort(404)
+    form = OrganisationForm(obj=organisation)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                records.save_organisation(organisation_id, name=form.name.data, founded_on=form.founded_on.data,
+                                          notes=form.notes.data)
+            except ServiceError as exc:
+                _flash_service_error(exc)
+            else:
+                flash(_("Organisation saved."), "success")
+        else:
+            _flash_form_errors(form)
+        return redirect(url_for(".organisation", organisation_id=organisation_id))
+    return render_template("customers/organisation.html", organisation=organisation, contacts=contacts, form=form)
+
+
+@blueprint.route("/review")
+@login_required
+def review():
+    label, start, end = queries.quarter_bounds(request.args.get("quarter"), utcnow())
+    causes = queries.root_cause_names()
+    moves = [(t, name, describe_transition(t, causes.get(t.top_root_cause_id)))
+             for t, name in queries.transitions_between(start, end)]
+    return render_template("customers/review.html", label=label, previous=queries.previous_quarter(label),
+                           moves=moves, effort=queries.time_vs_revenue(start, end), start=start, end=end,
+                           recompute_form=EmptyForm(prefix="recompute"))
+
+
+@blueprint.route("/recompute", methods=["POST"])
+@role_required("manager")
+def recompute():
+    if EmptyForm(prefix="recompute").validate_on_submit():
+        from customers.jobs import announce
+        now = utcnow()
+        result = recompute_all(now, current_app.config)
+        announce(result, now)
+        flash(_("Segments recomputed: %(n)d customers, %(m)d changes.", n=result.customers, m=result.transitions),
+              "success")
+    return redirect(url_for(".review"))
+
+
+# --- admin: privacy, rules --------------------------------------------------------------------------------
+
+@blueprint.route("/erasure")
+@role_required("admin")
+def erasure():
+    return render_template("customers/erasure.html", rows=queries.erasure_candidates(), erase_form=EmptyForm(prefix="erase"))
+
+
+@blueprint.route("/<int:customer_id>/export.json")
+@role_required("admin")
+def export(customer_id: int):
+    try:
+        data = privacy.export_customer(customer_id)
+    except NotFound:
+        abort(404)
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'})
+
+
+@blueprint.route("/<int:customer_id>/erase", methods=["POST"])
+@role_required("admin")
+def erase(customer_id: int):
+    if EmptyForm(prefix="erase").validate_on_submit():
+        try:
+            privacy.erase_customer(customer_id, actor_id=current_user.id, actor_name=current_user.name, now=utcnow())
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            _flash_service_error(exc)
+        else:
+            flash(_("Personal data erased; orders and scores kept."), "success")
+    return redirect(url_for(".detail", customer_id=customer_id))
+
+
+@blueprint.route("/priority-rules", methods=["GET", "POST"])
+@role_required("admin")
+def rules():
+    form = PriorityRuleForm()
+    form.segment.choices = [(f"{dim}:{value}", f"{DIMENSION_LABELS[dim]}: {label}")
+                            for dim, labels in SEGMENT_LABELS.items() for value, label in labels.items()]
+    form.priority.choices = [(p, str(PRIORITY_WORDS[p])) for p in priority_rules.PRIORITIES]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                priority_rules.save_rule(segment=form.segment.data, priority=form.priority.data,
+                                         position=form.position.data or 0)
+            except ServiceError as exc:
+                _flash_service_error(exc)
+            else:
+                flash(_("Rule saved."), "success")
+        else:
+            _flash_form_errors(form)
+        return redirect(url_for(".rules"))
+    return render_template("customers/rules.html", rules=priority_rules.all_rules(), form=form,
+                           delete_form=EmptyForm(prefix="delete"), priority_words=PRIORITY_WORDS)
+
+
+@blueprint.route("/priority-rules/<int:rule_id>/delete", methods=["POST"])
+@role_required("admin")
+def delete_rule(rule_id: int):
+    if EmptyForm(prefix="delete").validate_on_submit():
+        priority_rules.delete_rule(rule_id)
+        flash(_("Rule deleted."), "success")
+    return redirect(url_for(".rules"))
