@@ -14,7 +14,10 @@ from webhooks.services import enqueue
 
 log = logging.getLogger(__name__)
 
-# Signals owned by other packages that may not exist yet: (module, signal name, webhook event).
+# Signals owned by other packages, looked up when connecting so a package that is missing does
+# not break the app: (module, signal name, webhook event). Both senders commit after their
+# receivers ran (survey_answered inside the answering transaction; segment_changed in the
+# announce step of the recompute, which commits what receivers queued).
 OPTIONAL_SIGNALS = (
     ("surveys.signals", "survey_answered", "survey.answered"),
     ("customers.signals", "segment_changed", "customer.segment_changed"),
@@ -54,6 +57,8 @@ def _plain(value):
 
 def _generic_receiver(event: str):
     def receive(_sender, **kwargs) -> None:
+        if kwargs.get("submitted") is False:
+            return  # a survey saved half-way is not answered yet
         now = kwargs.pop("now")
         enqueue(event, {name: _plain(value) for name, value in sorted(kwargs.items())}, now=now)
     receive.__name__ = f"on_{event.replace('.', '_')}"

@@ -135,3 +135,21 @@ def test_admin_page_shows_the_secret_once(browser, staff, db_session):
     assert endpoint.secret in response.get_data(as_text=True)
     assert endpoint.events == ["complaint.created", "survey.answered"]
     assert endpoint.secret not in browser.get("/admin/webhooks/").get_data(as_text=True)
+
+
+def test_every_event_is_wired_to_its_signal(app):
+    from webhooks.receivers import connect
+    from webhooks.models import EVENTS
+    assert sorted(connect()) == sorted(EVENTS)
+
+
+@pytest.mark.parametrize("app_settings", ALLOW_PRIVATE)
+def test_segment_change_is_announced_without_personal_data(app, receiver, db_session):
+    from customers.signals import segment_changed
+    create_endpoint(url=receiver.url, events=["customer.segment_changed"])
+    segment_changed.send(app, customer_id=42, dimension="abc", from_value="B", to_value="A", now=NOW)
+    db_session.commit()
+    assert deliver_webhooks(now=NOW).delivered == 1
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["event"] == "customer.segment_changed"
+    assert body["data"] == {"customer_id": 42, "dimension": "abc", "from_value": "B", "to_value": "A"}
