@@ -49,7 +49,7 @@ def ensure_installed() -> None:
 def compile_translations() -> None:
     catalogues = list((ROOT / "translations").glob("*/LC_MESSAGES/messages.po"))
     if catalogues:
-        _run(str(BIN / "pybabel"), "compile", "--use-fuzzy", "-q", "-d", str(ROOT / "translations"), check=False)
+        _run(str(BIN / "pybabel"), "compile", "-q", "-d", str(ROOT / "translations"), check=False)
 
 
 LANGUAGES = ("en", "pl", "ru", "ro", "cs")
@@ -76,7 +76,10 @@ def command_i18n(args: list[str]) -> int:
          "--sort-by-file", "--project", "complaint-care", "-o", str(pot), ".")
     for language in LANGUAGES:
         exists = (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").exists()
-        _run(*pybabel, "update" if exists else "init", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", language)
+        # No fuzzy matching: a guessed translation of a changed text can carry the wrong
+        # placeholders; an untranslated entry simply shows the English text until translated.
+        options = ["update", "--no-fuzzy-matching", "--ignore-obsolete"] if exists else ["init"]
+        _run(*pybabel, *options, "-i", str(pot), "-d", str(TRANSLATIONS), "-l", language)
     _run(*pybabel, "compile", "--statistics", "-d", str(TRANSLATIONS))
     return 0
 

@@ -58,7 +58,7 @@ def compiled_catalogues():
             with po.open("rb") as source:
                 catalogue = read_po(source, locale=po.parent.parent.name)
             with mo.open("wb") as target:
-                write_mo(target, catalogue, use_fuzzy=True)
+                write_mo(target, catalogue)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -26,6 +26,7 @@ ALLOWED = {
     "ID",
     "SLA", "NPS", "CSAT", "CES", "CSV", "JSON", "API", "URL", "E-mail",
     "A", "B", "C",  # ABC segments
+    "n =", "n", "z =",  # sample size and z-score, as statisticians write them
 }
 URL_PATH = re.compile(r"^/[\w/\-.?=&%#]*$")
 ENTITY = re.compile(r"&[a-zA-Z]+;|&#\d+;")
