@@ -282,6 +282,10 @@ def _status_for(rng: random.Random, age_days: float) -> str:
 
 def _survey(code: str) -> tuple[Survey, list[SurveyQuestion]]:
     survey = db.session.scalar(select(Survey).where(Survey.code == code))
+    if survey is None:  # the migration installs the default surveys; an emptied database may lack them
+        from surveys.defaults import install
+        install(db.session.connection())
+        survey = db.session.scalar(select(Survey).where(Survey.code == code))
     questions = list(db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id)
                                         .order_by(SurveyQuestion.position)))
     return survey, questions
