@@ -77,6 +77,41 @@ SCHEMAS = {
 }
 
 
+def customer_paths() -> dict:
+    """Customer file and orders (api/customers_api.py)."""
+    external_id = {"name": "external_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
+    nullable_enum = lambda *values: {"type": "string", "nullable": True, "enum": list(values)}  # noqa: E731
+    fields = dict(name={"type": "string", "maxLength": 200}, email={"type": "string", "format": "email"},
+                  organisation={"type": "string", "maxLength": 200}, language={"type": "string", "enum": ["en", "pl", "ru", "ro", "cs"]},
+                  timezone={"type": "string", "example": "Europe/Warsaw"}, birthday={"type": "string", "format": "date"},
+                  phone={"type": "string", "maxLength": 50},
+                  preferred_channel={"type": "string", "enum": ["email", "phone", "in_person"]},
+                  salutation={"type": "string", "maxLength": 200}, patronymic={"type": "string", "maxLength": 100},
+                  job_title=STR, notes=STR, preferred_days={"type": "string", "example": "mon,wed"})
+    customer = _obj(["external_id", "name", "scores", "segments"], external_id=STR, **fields, erased={"type": "boolean"},
+                    scores=_obj(["satisfaction", "loyalty"], satisfaction={"type": "number", "nullable": True},
+                                loyalty={"type": "number", "nullable": True}),
+                    segments=_obj(["abc", "category", "stage"], abc=nullable_enum("A", "B", "C"),
+                                  category=nullable_enum("difficult", "dead", "core", "devoted"),
+                                  stage=nullable_enum("prospect", "disqualified", "first_time", "repeat", "client",
+                                                      "advocate", "partner", "inactive", "former")))
+    order = _obj(["customer", "ordered_on", "amount"], customer={"type": "string", "description": "external id"},
+                 ordered_on={"type": "string", "format": "date"},
+                 amount={"oneOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\\d+(\\.\\d{1,2})?$"}]},
+                 currency={"type": "string", "minLength": 3, "maxLength": 3}, due_on={"type": "string", "format": "date"},
+                 paid_on={"type": "string", "format": "date"}, reference={"type": "string", "maxLength": 100})
+    return {
+        "/customers/{external_id}": {
+            "put": _staff_op("Create or update a customer file (name and email required on create)",
+                             parameters=[external_id], body={"type": "object", "properties": fields}, ok_schema=customer),
+            "get": _staff_op("The customer file with scores and segments", parameters=[external_id], ok_schema=customer),
+        },
+        "/orders": {"post": _staff_op("Add one order (object) or several (list; all or none)", ok=201,
+                                      body={"oneOf": [order, {"type": "array", "items": order}]},
+                                      ok_schema={"type": "object"})},
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.0.3",
@@ -140,5 +175,6 @@ def openapi_document() -> dict:
                                                        "requestBody": {"required": False, **_json(_obj([], minutes=MINUTES))}}},
             "/root-causes": {"get": _staff_op("The root-cause list", ok_schema={"type": "array", "items": _obj(
                 ["code", "name"], code=STR, name=STR)})},
+            **customer_paths(),
         },
     }
