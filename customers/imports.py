@@ -113,13 +113,13 @@ def _organisation_ids(names: Iterable[str]) -> dict[str, int]:
         return {}
     found = dict(db.session.execute(select(func.lower(Organisation.name), func.min(Organisation.id))
                                     .where(func.lower(Organisation.name).in_(list(wanted)))
-                                    .group_by(func.lower(Organisation.name))).tuples())
+                                    .group_by(func.lower(Organisation.name))).tuples().all())
     new = [{"name": wanted[key], "notes": ""} for key in wanted if key not in found]
     if new:
         db.session.execute(insert(Organisation), new)
         found.update(db.session.execute(select(func.lower(Organisation.name), func.min(Organisation.id))
                                         .where(func.lower(Organisation.name).in_([n["name"].lower() for n in new]))
-                                        .group_by(func.lower(Organisation.name))).tuples())
+                                        .group_by(func.lower(Organisation.name))).tuples().all())
     return found
 
 
@@ -147,10 +147,10 @@ def _import_customers_chunk(chunk: list[tuple[int, dict]], state: dict, now: dat
             seen.add(("email", email))
         good.append((line, row, {**clean, "external_id": external_id, "email_normalised": email}))
     existing = dict(db.session.execute(select(Customer.external_id, Customer.id).where(
-        Customer.external_id.in_([c["external_id"] for _l, _r, c in good]))).tuples())
+        Customer.external_id.in_([c["external_id"] for _l, _r, c in good]))).tuples().all())
     emails = [c["email_normalised"] for _l, _r, c in good if c["email_normalised"]]
     email_owner = dict(db.session.execute(select(Customer.email_normalised, Customer.id)
-                                          .where(Customer.email_normalised.in_(emails))).tuples()) if emails else {}
+                                          .where(Customer.email_normalised.in_(emails))).tuples().all()) if emails else {}
     organisations = _organisation_ids(c.get("organisation", "") for _l, _r, c in good)
     inserts, updates = [], []
     for line, row, clean in good:

@@ -27,7 +27,7 @@ def customer_ids_for(external_ids: set[str]) -> dict[str, int]:
     ids = sorted(external_ids)
     for start in range(0, len(ids), 500):
         found.update(db.session.execute(select(Customer.external_id, Customer.id)
-                                        .where(Customer.external_id.in_(ids[start:start + 500]))).tuples())
+                                        .where(Customer.external_id.in_(ids[start:start + 500]))).tuples().all())
     return found
 
 

@@ -79,7 +79,7 @@ def complaints_of(customer_id: int, limit: int = 50):
 
 
 def root_cause_names() -> dict[int, str]:
-    return dict(db.session.execute(select(_root_causes.c.id, _root_causes.c.name)).tuples())
+    return dict(db.session.execute(select(_root_causes.c.id, _root_causes.c.name)).tuples().all())
 
 
 def transitions_of(customer_id: int, limit: int = 50) -> list[SegmentTransition]:
