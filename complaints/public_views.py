@@ -14,6 +14,7 @@ from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
 from complaints.models import Attachment
 from extensions import db, limiter
 from platform_support.errors import NotFound, ServiceError
+from platform_support.i18n import speak
 
 blueprint = Blueprint("complaints_public", __name__)
 
@@ -97,6 +98,7 @@ def received(reference: str):
             complaint = None
     if complaint is not None:
         _in_customers_time_zone(complaint)
+        speak(complaint.language)
     return _private(current_app.make_response(render_template(
         "complaints/public/received.html", complaint=complaint,
         tracking_url=services.tracking_url(token) if token else None, reference=reference)))
@@ -109,6 +111,7 @@ def track(token: str):
         complaint = services.complaint_for_tracking_token(token)
     except NotFound as exc:
         return _private(current_app.make_response((render_template("complaints/public/not_found.html", message=exc.message), 404)))
+    speak(complaint.language)  # before the form: its messages and the flash speak it too
     form = CustomerMessageForm()
     if form.validate_on_submit():
         try:

@@ -57,10 +57,38 @@ def _form_translations(locale: str) -> NullTranslations:
     return cache[locale]
 
 
+class _CurrentLocaleFormTranslations:
+    """Looks the locale up at each message, so a view that switches language (speak()) after
+    the request began still gets its form errors in the new language."""
+
+    def ugettext(self, string: str) -> str:
+        return _form_translations(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _form_translations(str(get_locale())).ungettext(singular, plural, n)
+
+    gettext, ngettext = ugettext, ungettext
+
+
+_CURRENT_LOCALE_FORM_TRANSLATIONS = _CurrentLocaleFormTranslations()
+
+
 def use_our_form_translations() -> None:
     # Flask-WTF's translations object reads this request attribute before loading its own.
-    request.wtforms_translations = _form_translations(str(get_locale()))
+    request.wtforms_translations = _CURRENT_LOCALE_FORM_TRANSLATIONS
 
 
 def register(app: Flask) -> None:
     app.before_request(use_our_form_translations)
+
+
+def speak(language: str | None) -> None:
+    """Show a customer's own page (tracking, survey) in the language they chose for their
+    complaint — unless this visitor picked a language with the switcher (?lang=, remembered in
+    the session), which always wins. Accept-Language only decides when neither is known."""
+    from flask import g, session
+    from flask_babel import refresh
+
+    if language in current_app.config["LANGUAGES"] and "lang" not in request.args and "lang" not in session:
+        g.locale_override = language
+        refresh()
