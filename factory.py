@@ -19,6 +19,8 @@ BLUEPRINTS = (
     "api.customers_api:blueprint",
     "customers.views:blueprint",
     "surveys.views:blueprint",
+    "surveys.staff_views:blueprint",
+    "api.surveys_api:blueprint",
     "audit.views:blueprint",
     "webhooks.views:blueprint",
     "reports.views:blueprint",

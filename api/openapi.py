@@ -77,6 +77,39 @@ SCHEMAS = {
 }
 
 
+def survey_paths() -> dict:
+    """Surveys (api/surveys_api.py)."""
+    page = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
+    since = {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"},
+             "description": "only responses created or changed at or after this moment"}
+    answer = _obj(["type", "value"], question={"type": "integer"},
+                  type={"type": "string", "enum": ["nps", "csat", "ces", "choice", "text"]},
+                  value={"oneOf": [{"type": "integer"}, {"type": "string"}]})
+    response = _obj(["customer_email", "complaint_reference", "submitted", "answers"], id={"type": "integer"},
+                    survey=STR, customer_email=NULLABLE_STR, customer_external_id=NULLABLE_STR,
+                    complaint_reference=NULLABLE_STR, submitted={"type": "boolean"},
+                    submitted_at={"type": "string", "format": "date-time", "nullable": True},
+                    updated_at={"type": "string", "format": "date-time"}, language=STR,
+                    answers={"type": "array", "items": answer})
+    return {
+        "/survey-responses": {"get": _staff_op("Survey answers (raw), oldest change first", parameters=[since, *page],
+                                               ok_schema=_obj(["items", "next_cursor"], items={"type": "array", "items": response},
+                                                              next_cursor=NULLABLE_STR))},
+        "/surveys": {"get": _staff_op("Survey definitions with their questions (texts per language)", ok_schema=_obj(
+            ["items"], items={"type": "array", "items": {"type": "object"}}, next_cursor=NULLABLE_STR))},
+        "/surveys/{code}/results": {"get": _staff_op(
+            "Scores (NPS, CSAT %, CES mean) with the 95 % margin, n, response rate, distributions",
+            parameters=[{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}, since],
+            ok_schema={"type": "object"})},
+        "/survey-invitations": {"get": _staff_op("Invitations with status and reason (cap, opt-out…)", parameters=[
+            {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                "scheduled", "sending", "sent", "answered", "expired", "capped", "opted_out", "cancelled"]}}, *page],
+            ok_schema=_obj(["items", "next_cursor"], items={"type": "array", "items": {"type": "object"}},
+                           next_cursor=NULLABLE_STR))},
+    }
+
+
 def customer_paths() -> dict:
     """Customer file and orders (api/customers_api.py)."""
     external_id = {"name": "external_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
@@ -176,5 +209,6 @@ def openapi_document() -> dict:
             "/root-causes": {"get": _staff_op("The root-cause list", ok_schema={"type": "array", "items": _obj(
                 ["code", "name"], code=STR, name=STR)})},
             **customer_paths(),
+            **survey_paths(),
         },
     }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
 from complaints import services as complaint_services
@@ -18,7 +19,8 @@ def install_default_surveys(db_session) -> None:
 
 def resolved_complaint(staff, *, email="jan@example.com", name="Jan Kowalski", now=NOW, **customer_fields):
     filed = complaint_services.file_complaint(
-        NewComplaint(name=name, email=email, description="The parcel arrived crushed."), now=now)
+        NewComplaint(name=name, email=email, description="The parcel arrived crushed."),
+        submission_key=secrets.token_urlsafe(16), now=now)
     reference = filed.complaint.reference if hasattr(filed, "complaint") else filed.reference
     if customer_fields:
         from extensions import db

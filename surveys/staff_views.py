@@ -1,0 +1,198 @@
+"""Staff side of surveys: results, the invitations list, follow-up alerts, and the survey editor."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from extensions import db
+from platform_support.clock import utcnow
+from platform_support.errors import NotFound, ServiceError
+from platform_support.forms import EmptyForm
+from surveys import alerts, queries, services
+from surveys.forms import (AlertCloseForm, AlertReopenForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm)
+from surveys.models import INVITATION_STATUSES
+
+blueprint = Blueprint("surveys_staff", __name__, url_prefix="/staff/surveys")
+
+
+INVITATION_STATUS_LABELS = {
+    "scheduled": _l("scheduled"), "sending": _l("being sent"), "sent": _l("sent"), "answered": _l("answered"),
+    "expired": _l("expired"), "capped": _l("capped"), "opted_out": _l("opted out"), "cancelled": _l("cancelled"),
+}
+
+
+def alert_reason_label(reason: str) -> str:
+    kind, _sep, value = reason.partition(":")
+    if kind == "nps":
+        return _("detractor (NPS %(score)s)", score=value)
+    if kind == "csat":
+        return _("dissatisfied (CSAT %(score)s)", score=value)
+    return _("negative comment")
+
+
+@blueprint.context_processor
+def survey_labels():
+    return {"invitation_status_labels": INVITATION_STATUS_LABELS, "alert_reason_label": alert_reason_label}
+
+
+@blueprint.app_template_global("survey_responses_for_customer")
+def survey_responses_for_customer(customer_id: int):
+    """For the customer file: `{% with survey_responses = survey_responses_for_customer(customer.id) %}
+    {% include "surveys/_responses.html" %}{% endwith %}` (customers never imports surveys)."""
+    return queries.responses_for_customer(customer_id)
+
+
+@blueprint.app_template_global("survey_responses_for_complaint")
+def survey_responses_for_complaint(complaint_id: int):
+    return queries.responses_for_complaint(complaint_id)
+
+
+def _run(perform, success: str, form=None):
+    """Validate, call one service function, flash. Returns True on success."""
+    if form is not None and not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        return False
+    try:
+        perform()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except ServiceError as exc:
+        db.session.rollback()
+        details = "; ".join(m for messages in exc.fields.values() for m in messages)
+        flash(exc.message + (f" ({details})" if details and details != exc.message else ""), "error")
+        return False
+    flash(success, "success")
+    return True
+
+
+@blueprint.route("/")
+@login_required
+def index():
+    return render_template("surveys/staff/index.html", surveys=queries.all_surveys(), new_form=NewSurveyForm(),
+                           counts=queries.invitation_counts())
+
+
+@blueprint.route("/", methods=["POST"])
+@login_required
+def create():
+    form = NewSurveyForm()
+    holder = {}
+    ok = _run(lambda: holder.update(survey=services.create_survey(
+        form.code.data, form.kind.data, form.title.data, actor=current_user, now=utcnow())), _("Survey created."), form)
+    if ok:
+        return redirect(url_for("surveys_staff.edit", survey_id=holder["survey"].id))
+    return redirect(url_for("surveys_staff.index"))
+
+
+@blueprint.route("/<int:survey_id>/results")
+@login_required
+def results(survey_id: int):
+    try:
+        result = queries.survey_results(survey_id)
+    except NotFound:
+        abort(404)
+    return render_template("surveys/staff/results.html", result=result)
+
+
+@blueprint.route("/<int:survey_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(survey_id: int):
+    if not current_user.is_manager:
+        abort(403)
+    try:
+        survey = services.get_survey(survey_id)
+    except NotFound:
+        abort(404)
+    language = request.values.get("language") or "en"
+    form = SurveyForm(language=language)
+    if request.method == "POST":
+        if _run(lambda: services.update_survey(survey_id, language=form.language.data, title=form.title.data,
+                                               intro=form.intro.data, active=form.active.data, actor=current_user,
+                                               now=utcnow()), _("Survey saved."), form):
+            return redirect(url_for("surveys_staff.edit", survey_id=survey_id, language=form.language.data))
+    else:
+        form.title.data = survey.title.get(language, "")
+        form.intro.data = survey.intro.get(language, "")
+        form.active.data = survey.active
+    question_forms = []
+    for question in survey.questions:
+        qform = QuestionForm(prefix=f"q{question.id}", formdata=None, qtype=question.qtype, language=language,
+                             text=question.text.get(language, ""), required=question.required,
+                             choices="\n".join(f"{c['value']}={c['label'].get(language, '')}" for c in question.choices))
+        question_forms.append((question, qform))
+    return render_template("surveys/staff/edit.html", survey=survey, form=form, language=language,
+                           question_forms=question_forms, new_question=QuestionForm(prefix="new", language=language),
+                           move_form=MoveForm(), remove_form=EmptyForm())
+
+
+def _question_form_from_request() -> QuestionForm:
+    prefix = request.form.get("prefix", "new")
+    return QuestionForm(prefix=prefix if prefix.replace("q", "").isdigit() or prefix == "new" else "new")
+
+
+@blueprint.route("/<int:survey_id>/questions", methods=["POST"])
+@blueprint.route("/<int:survey_id>/questions/<int:question_id>", methods=["POST"])
+@login_required
+def save_question(survey_id: int, question_id: int | None = None):
+    form = _question_form_from_request()
+    _run(lambda: services.save_question(survey_id, question_id, qtype=form.qtype.data, language=form.language.data,
+                                        text=form.text.data, choices=form.choices.data, required=form.required.data,
+                                        actor=current_user, now=utcnow()), _("Question saved."), form)
+    return redirect(url_for("surveys_staff.edit", survey_id=survey_id, language=form.language.data or "en"))
+
+
+@blueprint.route("/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
+@login_required
+def move_question(survey_id: int, question_id: int):
+    form = MoveForm()
+    _run(lambda: services.move_question(question_id, form.direction.data, actor=current_user, now=utcnow()),
+         _("Question moved."), form)
+    return redirect(url_for("surveys_staff.edit", survey_id=survey_id))
+
+
+@blueprint.route("/<int:survey_id>/questions/<int:question_id>/remove", methods=["POST"])
+@login_required
+def remove_question(survey_id: int, question_id: int):
+    _run(lambda: services.remove_question(question_id, actor=current_user, now=utcnow()), _("Question removed."), EmptyForm())
+    return redirect(url_for("surveys_staff.edit", survey_id=survey_id))
+
+
+@blueprint.route("/invitations")
+@login_required
+def invitations():
+    status = request.args.get("status") or None
+    rows, next_cursor = queries.invitations_page(status=status, cursor=request.args.get("cursor"))
+    next_url = url_for("surveys_staff.invitations", status=status, cursor=next_cursor) if next_cursor else None
+    return render_template("surveys/staff/invitations.html", invitations=rows, status=status, next_url=next_url,
+                           statuses=INVITATION_STATUSES, counts=queries.invitation_counts())
+
+
+@blueprint.route("/alerts")
+@login_required
+def alert_list():
+    status = request.args.get("status") or "open"
+    return render_template("surveys/staff/alerts.html", alerts=alerts.visible_alerts(current_user, status=status),
+                           status=status, close_form=AlertCloseForm(), reopen_form=AlertReopenForm())
+
+
+@blueprint.route("/alerts/<int:alert_id>/close", methods=["POST"])
+@login_required
+def close_alert(alert_id: int):
+    form = AlertCloseForm()
+    _run(lambda: alerts.close_alert(alert_id, form.outcome.data, form.note.data, actor=current_user, now=utcnow()),
+         _("Task closed."), form)
+    return redirect(url_for("surveys_staff.alert_list"))
+
+
+@blueprint.route("/alerts/<int:alert_id>/reopen", methods=["POST"])
+@login_required
+def reopen_complaint(alert_id: int):
+    form = AlertReopenForm()
+    _run(lambda: alerts.reopen_complaint_from_alert(alert_id, form.reason.data, actor=current_user, now=utcnow()),
+         _("Complaint reopened."), form)
+    return redirect(url_for("surveys_staff.alert_list"))
