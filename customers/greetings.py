@@ -52,7 +52,7 @@ def occasion_day(original: date, year: int) -> date:
 
 
 def _month_day(column):
-    return sa.func.to_char(column, "MM-DD") if is_postgresql(db.session) else sa.func.strftime("%m-%d", column)
+    return sa.func.to_char(column, "MM-DD") if is_postgresql(db.engine) else sa.func.strftime("%m-%d", column)
 
 
 def _candidate_month_days(now: datetime) -> list[str]:
