@@ -40,3 +40,35 @@ def complaint(*, created: datetime, priority: str = "normal", owner=None, status
     db.session.add(found)
     db.session.flush()
     return found
+
+
+def answer(who: Customer, at: datetime, scores: dict[str, int], *, complaint_id: int | None = None,
+           survey_code: str = "after_complaint", comment: str | None = None, language: str = "en"):
+    """One submitted response with the given scores ({"nps": 9, "csat": 5, "ces": 6})."""
+    from surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+
+    n = next(_counter)
+    survey = db.session.scalar(select(Survey).where(Survey.code == survey_code))
+    questions = {q.qtype: q for q in db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id))}
+    invitation = SurveyInvitation(dedupe_key=f"test:{n}", survey_id=survey.id, customer_id=who.id,
+                                  complaint_id=complaint_id, kind=survey.kind, status="answered", due_at=at,
+                                  sent_at=at - timedelta(hours=2), created_at=at)
+    response = SurveyResponse(invitation=invitation, survey_id=survey.id, customer_id=who.id, complaint_id=complaint_id,
+                              language=language, created_at=at, updated_at=at, submitted_at=at)
+    for qtype, score in scores.items():
+        response.answers.append(SurveyAnswer(question_id=questions[qtype].id, qtype=qtype, score=score))
+    if comment is not None and "text" in questions:
+        response.answers.append(SurveyAnswer(question_id=questions["text"].id, qtype="text", text=comment))
+    db.session.add_all([invitation, response])
+    db.session.flush()
+    return response
+
+
+def unanswered_invitation(who: Customer, sent: datetime, survey_code: str = "after_complaint"):
+    from surveys.models import Survey, SurveyInvitation
+
+    n = next(_counter)
+    survey = db.session.scalar(select(Survey).where(Survey.code == survey_code))
+    db.session.add(SurveyInvitation(dedupe_key=f"test:{n}", survey_id=survey.id, customer_id=who.id, kind=survey.kind,
+                                    status="expired", due_at=sent, sent_at=sent, created_at=sent))
+    db.session.flush()
