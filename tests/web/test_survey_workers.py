@@ -1,0 +1,83 @@
+"""Two real worker processes (`flask --app wsgi jobs run-due`) share 2 000 due invitations on one
+PostgreSQL database: every customer receives exactly one e-mail at the real SMTP server."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from customers.models import Customer
+from notifications.models import OutboxMessage
+from surveys.models import Survey, SurveyInvitation
+from surveys.planning import period_number
+from tests.survey_support import install_default_surveys
+
+ROOT = Path(__file__).resolve().parents[2]
+AT = datetime(2027, 1, 18, 10, 0)  # a Monday, inside everyone's default contact window
+COUNT = 2000
+
+
+# One worker pass as `jobs run-due` does it (same runner: app context, write intent), limited to
+# the survey dispatch and the outbox delivery so other domains' jobs do not blur the figure.
+WORKER = """
+import json, sys
+from datetime import datetime
+from factory import create_app
+from scheduling.registry import scheduled_jobs
+from scheduling.runner import _run_job
+app = create_app()
+now = datetime.fromisoformat(sys.argv[1])
+wanted = ("dispatch-survey-invitations", "deliver-outbox")
+results = {job.name: _run_job(app, job, now) for job in scheduled_jobs(app.config) if job.name in wanted}
+print(json.dumps({name: getattr(value, "__dict__", value) for name, value in results.items()}))
+"""
+
+
+def seed_due_invitations(db_session, count: int, *, now: datetime, period_days: int) -> None:
+    install_default_surveys(db_session)
+    survey_id = db_session.scalar(select(Survey.id).where(Survey.code == "relationship"))
+    db_session.execute(insert(Customer), [
+        {"name": f"Customer {n}", "email": f"c{n}@example.com", "email_normalised": f"c{n}@example.com",
+         "language": ("en", "pl", "ru", "ro", "cs")[n % 5], "timezone": "UTC", "created_at": now} for n in range(count)])
+    ids = list(db_session.scalars(select(Customer.id).order_by(Customer.id)))
+    period = period_number(now, period_days)
+    db_session.execute(insert(SurveyInvitation), [
+        {"dedupe_key": f"relationship:{cid}:{period}", "survey_id": survey_id, "customer_id": cid,
+         "kind": "relationship", "period": period, "status": "scheduled", "due_at": now, "created_at": now}
+        for cid in ids])
+    db_session.commit()
+
+
+def test_two_workers_send_each_invitation_exactly_once(app, database_url, db_session, smtp_server, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SKIP LOCKED claiming by several worker processes needs PostgreSQL")
+    seed_due_invitations(db_session, COUNT, now=AT, period_days=app.config["RELATIONSHIP_SURVEY_PERIOD_DAYS"])
+    env = {**os.environ, "DATABASE_URL": database_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port),
+           "SECRET_KEY": app.config["SECRET_KEY"], "BASE_URL": "http://localhost", "INSTANCE_PATH": str(tmp_path),
+           "WORKER_BATCH_SIZE": "50", "RATELIMIT_ENABLED": "0", "SCHEDULER_ENABLED": "0"}
+    env.pop("REDIS_URL", None)
+    command = [sys.executable, "-c", WORKER, AT.isoformat()]
+    workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    outputs = [worker.communicate(timeout=300) for worker in workers]
+    for worker, (out, err) in zip(workers, outputs):
+        assert worker.returncode == 0, err[-3000:]
+
+    received = Counter(message["To"] for message in smtp_server.messages if message["List-Unsubscribe"])
+    assert len(received) == COUNT
+    assert set(received.values()) == {1}
+    db_session.rollback()
+    statuses = dict(db_session.execute(select(SurveyInvitation.status, func.count()).group_by(SurveyInvitation.status)).all())
+    assert statuses == {"sent": COUNT}
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")) == COUNT
+    # Both processes did part of the work (SKIP LOCKED shares it rather than serialising it).
+    shares = [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
+    assert sum(share["dispatch-survey-invitations"]["sent"] for share in shares) == COUNT
+    assert sum(share["deliver-outbox"]["sent"] for share in shares) == COUNT
