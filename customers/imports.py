@@ -108,7 +108,10 @@ def _import_orders_chunk(chunk: list[tuple[int, dict]], state: dict, now: dateti
 
 def _organisation_ids(names: Iterable[str]) -> dict[str, int]:
     """Lower-cased name → id, creating the organisations not seen before (two set-based statements)."""
-    wanted = {name.lower(): name for name in names if name}
+    wanted: dict[str, str] = {}
+    for name in names:
+        if name:
+            wanted.setdefault(name.lower(), name)  # the first spelling in the file names a new organisation
     if not wanted:
         return {}
     found = dict(db.session.execute(select(func.lower(Organisation.name), func.min(Organisation.id))
