@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import units as babel_units
@@ -77,11 +78,14 @@ def number(value: int | float | Decimal | None, digits: int | None = None) -> st
 
 
 def percent(value: float | Decimal | None, digits: int = 0) -> str:
-    """A share 0..1 as a percentage: 0.25 → "25%" (en), "25 %" (cs, ru, ro), "25%" (pl)."""
+    """A share 0..1 as a percentage: 0.25 → "25%" (en, pl), "25 %" (cs, ru, ro)."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return babel_numbers.format_percent(value, format=pattern, locale=str(get_locale()))
+    locale = Locale.parse(str(get_locale()))
+    pattern = locale.percent_formats[None].pattern  # keeps the locale's spacing: "25 %" in Czech
+    if digits > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return babel_numbers.format_percent(value, format=pattern, locale=locale)
 
 
 def money(amount: int | float | Decimal | None, currency: str = "EUR") -> str:
