@@ -60,7 +60,10 @@ def staff_required(view):
 
 
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser's stack: bad input, not a 500
+        body = None
     if not isinstance(body, dict):
         raise ApiError(_("Send a JSON object with Content-Type: application/json."))
     return body
