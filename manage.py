@@ -2,7 +2,8 @@
 """The two commands of the README.
 
     python3 manage.py run     install into .venv, migrate the SQLite database under instance/,
-                              create a local staff login, start the server and the scheduler
+                              create a local staff login, load demo data into an empty
+                              database (unless --no-demo), start the server and the scheduler
     python3 manage.py test    install into .venv and run the whole test suite
     python3 manage.py i18n    extract every marked text into translations/messages.pot, merge it
                               into the en/pl/ru/ro/cs catalogues and compile them
@@ -107,6 +108,11 @@ def command_run(args: list[str]) -> int:
     INSTANCE.mkdir(exist_ok=True)
     flask("db", "upgrade")
     email, password = ensure_local_login()
+    if "--no-demo" not in args:
+        # A newcomer's first run: an empty database gets 18 months of demo data so every page
+        # and chart has something to show (the command does nothing once there is data).
+        print("loading demo data into the empty database (skip with --no-demo) …", flush=True)
+        flask("demo", "seed", "--if-empty", check=False)
     url = f"http://127.0.0.1:{port}"
     print("\n" + "=" * 64)
     print(f"  Customer complaint form:  {url}/complain")
