@@ -15,9 +15,14 @@ demo_cli = AppGroup("demo", help="Demo data for a first look.")
 @click.option("--now", "now_text", default=None, help="ISO-8601 moment the 18 months end at (default: now).")
 @click.option("--seed", default=2027, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--customers", default=600, show_default=True, type=click.IntRange(20, 100000))
-def seed_command(now_text: str | None, seed: int, customers: int) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database already has data.")
+def seed_command(now_text: str | None, seed: int, customers: int, if_empty: bool) -> None:
     """Fill an EMPTY database with 18 months of realistic demo data."""
-    from demo.seed import seed_demo
+    from demo.seed import database_is_empty, seed_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("the database already has data: no demo data loaded")
+        return
 
     try:
         now = parse_now(now_text)
