@@ -127,7 +127,7 @@ def test_staff_login(client, browser):
         for field in ("email", "password"):
             data = {"csrf_token": token, "email": "adam@example.com", "password": "x", field: value}
             _assert_safe(client.post("/staff/login", data=data), value)
-            _assert_safe(client.post(f"/staff/login?next={value[:2000]}", data=data))
+        _assert_safe(client.get(f"/staff/login?next={value[:2000]}"))
 
 
 @pytest.mark.parametrize("field", API_FIELDS)
