@@ -24,7 +24,7 @@ from extensions import db
 from notifications.services import queue_email
 from platform_support.tokens import hash_secret
 from surveys.defaults import SCALE_LABELS
-from surveys.models import SCALES, SurveyInvitation
+from surveys.models import SCALES, Survey, SurveyInvitation
 from surveys.planning import period_start
 from surveys.texts import localized
 
@@ -97,7 +97,9 @@ def queue_survey_email(invitation: SurveyInvitation, *, reminder: bool, now: dat
     address = customer.email or (complaint.contact_email if complaint is not None else "")
     return queue_email(
         kind=kind, to_address=address, to_name=customer.name, template="survey_invitation", context=context,
-        language=language, dedupe_key=f"{kind.replace('_', '-')}:{invitation.id}",
+        # No outbox dedupe key: the invitation row, locked and fenced in this transaction, is
+        # what makes the e-mail happen once (and saves a lookup + savepoint per message).
+        language=language,
         extra_headers={"List-Unsubscribe": f"<{one_click_unsubscribe_url(token)}>",
                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         customer_id=customer.id, complaint_id=invitation.complaint_id, now=now)
@@ -105,20 +107,25 @@ def queue_survey_email(invitation: SurveyInvitation, *, reminder: bool, now: dat
 
 # --- invitations ------------------------------------------------------------------------------
 
-def claim_due_invitations(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
+def claim_due_invitations(*, now: datetime, limit: int, lease_seconds: int) -> dict[int, int]:
+    """Claim up to `limit` due rows with a lease; returns {id: attempts} — the attempt number is
+    the fencing token that proves, later, that the claim is still ours."""
     due = or_(and_(SurveyInvitation.status == "scheduled", SurveyInvitation.due_at <= now),
               and_(SurveyInvitation.status == "sending", SurveyInvitation.lease_until < now))
     ids = list(db.session.scalars(
         select(SurveyInvitation.id).where(due).order_by(SurveyInvitation.due_at, SurveyInvitation.id)
         .limit(limit).with_for_update(skip_locked=True)))
+    claimed: dict[int, int] = {}
     if ids:
         db.session.execute(
             update(SurveyInvitation).where(SurveyInvitation.id.in_(ids))
             .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds),
                     attempts=SurveyInvitation.attempts + 1)
             .execution_options(synchronize_session=False))
+        claimed = dict(db.session.execute(
+            select(SurveyInvitation.id, SurveyInvitation.attempts).where(SurveyInvitation.id.in_(ids))).all())
     db.session.commit()
-    return ids
+    return claimed
 
 
 def _blocked_reason(invitation: SurveyInvitation) -> tuple[str, str] | None:
@@ -161,15 +168,21 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
     """One batch: claimed invitations become e-mails, or are postponed/skipped with a reason."""
     config = current_app.config
     report = DispatchReport()
-    ids = claim_due_invitations(now=now, limit=limit or config["WORKER_BATCH_SIZE"],
-                                lease_seconds=config["WORKER_LEASE_SECONDS"])
-    report.claimed = len(ids)
-    if not ids:
+    claimed = claim_due_invitations(now=now, limit=limit or config["WORKER_BATCH_SIZE"],
+                                    lease_seconds=config["WORKER_LEASE_SECONDS"])
+    report.claimed = len(claimed)
+    if not claimed:
         return report
-    invitations = list(db.session.scalars(
-        select(SurveyInvitation).where(SurveyInvitation.id.in_(ids), SurveyInvitation.status == "sending")
+    # Lock the claimed rows for this transaction (other workers' SKIP LOCKED passes them by) and
+    # keep only those still carrying our attempt number: a row whose lease ran out and that
+    # another worker re-claimed is theirs now. So each invitation is queued exactly once,
+    # without a per-message dedupe lookup on the outbox.
+    invitations = [invitation for invitation in db.session.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.id.in_(list(claimed)), SurveyInvitation.status == "sending")
         .options(selectinload(SurveyInvitation.customer), selectinload(SurveyInvitation.complaint),
-                 selectinload(SurveyInvitation.survey)).order_by(SurveyInvitation.due_at, SurveyInvitation.id)))
+                 selectinload(SurveyInvitation.survey).selectinload(Survey.questions))
+        .order_by(SurveyInvitation.due_at, SurveyInvitation.id).with_for_update(skip_locked=True, of=SurveyInvitation))
+        if invitation.attempts == claimed[invitation.id]]
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
     for invitation in invitations:
