@@ -68,7 +68,7 @@ def file_complaint():
         occurred_on=date_field(body, "occurred_on"), desired_outcome=text_field(body, "desired_outcome", max_length=5000),
         phone=text_field(body, "phone", max_length=50), preferred_channel=channel, language=language)
     filed = services.file_complaint(new, submission_key=_idempotency_key(new))
-    return jsonify({"reference": filed.complaint.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
+    return jsonify({"reference": filed.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
 
 
 def _idempotency_key(new: services.NewComplaint) -> str | None:

@@ -78,10 +78,10 @@ def complain():
                 getattr(form, name).errors = list(getattr(form, name).errors) + messages
             flash(exc.message, "error")
         else:
-            session["lang"] = filed.complaint.language
+            session["lang"] = filed.language
             session.setdefault("filed", {})
-            session["filed"] = {**session["filed"], filed.complaint.reference: filed.tracking_token}
-            return redirect(url_for("complaints_public.received", reference=filed.complaint.reference))
+            session["filed"] = {**session["filed"], filed.reference: filed.tracking_token}
+            return redirect(url_for("complaints_public.received", reference=filed.reference))
     elif request.method == "POST" and not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(32)
     return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX)

@@ -34,7 +34,7 @@ def chromium():
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context(locale="en-GB")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # a shared 2-core machine under test load is slow
     page = context.new_page()
     yield page
     context.close()

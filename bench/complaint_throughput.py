@@ -1,0 +1,197 @@
+"""Public complaint submissions per second through gunicorn, against a bare Flask INSERT endpoint.
+
+    python bench/complaint_throughput.py [--seconds 10] [--clients 8] [--database-url postgresql+psycopg://…]
+
+Both servers run under gunicorn with 2 workers on 127.0.0.1 against the same kind of database
+(a fresh SQLite file in WAL mode by default, or the PostgreSQL URL given). The app is migrated with
+Alembic and serves `POST /api/v1/complaints` (rate limit off: RATELIMIT_ENABLED=0); the baseline is
+a bare Flask app doing one INSERT per request in one transaction, the least any complaint
+endpoint must do. The same stdlib HTTP clients drive each for the same time. Printed: requests/s
+of each and the ratio app/baseline (goal ≥ 0.5). Bounded: about 2 × seconds + 15 s in total.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON_BIN = Path(sys.executable).parent
+
+BARE_APP = textwrap.dedent('''
+    """Baseline: one INSERT per request, same engine kind and SQLite settings as the app."""
+    import os
+
+    import sqlalchemy as sa
+    from flask import Flask, jsonify, request
+    from sqlalchemy import event
+
+    engine = sa.create_engine(os.environ["BENCH_DATABASE_URL"])
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    metadata = sa.MetaData()
+    rows = sa.Table("bench_inserts", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("name", sa.String(200)), sa.Column("email", sa.String(254)), sa.Column("description", sa.Text))
+    metadata.create_all(engine)
+    app = Flask(__name__)
+
+    @app.post("/insert")
+    def insert():
+        body = request.get_json()
+        with engine.begin() as connection:
+            new_id = connection.execute(rows.insert().values(name=body["name"], email=body["email"],
+                                                             description=body["description"])).inserted_primary_key[0]
+        return jsonify({"id": new_id}), 201
+''')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start within {timeout}s")
+
+
+def start_gunicorn(module: str, port: int, env: dict, cwd: Path, log: Path) -> subprocess.Popen:
+    command = [str(PYTHON_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+               "--access-logfile", "/dev/null", module]
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    wait_until_up(port, process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)  # the gunicorn master and its own workers only
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def drive(port: int, path: str, *, seconds: float, clients: int, warmup: float = 1.5) -> tuple[float, int, int]:
+    """Each client thread posts complaints back to back; returns (requests/s, ok, failed) over the
+    measured window (after a short warm-up)."""
+    stop_at = time.monotonic() + warmup + seconds
+    measure_from = time.monotonic() + warmup
+    counts = {"ok": 0, "failed": 0}
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        sequence = 0
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop_at:
+            sequence += 1
+            body = json.dumps({"name": f"Bench Customer {number}", "email": f"bench{number}-{sequence}@example.com",
+                               "description": "The parcel arrived crushed and the vase inside is broken. " * 4})
+            try:
+                connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status in (200, 201)
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+            if time.monotonic() >= measure_from:
+                with lock:
+                    counts["ok" if ok else "failed"] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return counts["ok"] / seconds, counts["ok"], counts["failed"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per server")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-complaints-") as tmp:
+        tmp_path = Path(tmp)
+        app_db = args.database_url or f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        bare_db = args.database_url or f"sqlite:///{tmp_path / 'bare.sqlite3'}"
+        env = {**os.environ, "DATABASE_URL": app_db, "INSTANCE_PATH": str(tmp_path / "instance"),
+               "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": "0", "SCHEDULER_ENABLED": "0",
+               "BASE_URL": "http://127.0.0.1", "PATH": f"{PYTHON_BIN}:{os.environ.get('PATH', '')}"}
+        env.pop("REDIS_URL", None)
+        migrate = subprocess.run([str(PYTHON_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+        if migrate.returncode != 0:
+            raise SystemExit(f"migration failed:\n{migrate.stderr[-2000:]}")
+        (tmp_path / "bare_app.py").write_text(BARE_APP)
+
+        servers, results = {}, {}
+        try:
+            for label, module, cwd, path, extra_env in (
+                    ("bare Flask INSERT", "bare_app:app", tmp_path, "/insert", {"BENCH_DATABASE_URL": bare_db}),
+                    ("complaint API", "wsgi:app", ROOT, "/api/v1/complaints", {})):
+                port = free_port()
+                servers[label] = (start_gunicorn(module, port, {**env, **extra_env}, cwd, tmp_path / f"{label[:4]}.log"),
+                                  port, path)
+            # Warm every worker (imports, first connection, template cache) before measuring.
+            for label, (_process, port, path) in servers.items():
+                drive(port, path, seconds=1.0, clients=args.clients, warmup=0.0)
+            # Alternate short rounds so that a change in machine load hits both sides alike.
+            rounds = 2
+            for _round in range(rounds):
+                for label, (_process, port, path) in servers.items():
+                    rate, ok, failed = drive(port, path, seconds=args.seconds / rounds, clients=args.clients, warmup=0.0)
+                    total = results.setdefault(label, [0.0, 0, 0])
+                    total[0] += rate / rounds
+                    total[1] += ok
+                    total[2] += failed
+        finally:
+            for process, _port, _path in servers.values():
+                stop(process)
+
+    database = "PostgreSQL" if args.database_url else "SQLite (WAL)"
+    print(f"gunicorn -w 2, {args.clients} clients, {args.seconds:g} s each, {database}")
+    for label, (rate, ok, failed) in results.items():
+        print(f"  {label:<18} {rate:8.1f} requests/s  ({ok} ok, {failed} failed)")
+    ratio = results["complaint API"][0] / results["bare Flask INSERT"][0] if results["bare Flask INSERT"][0] else 0.0
+    print(f"  ratio complaint API / bare INSERT: {ratio:.2f}  (goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
