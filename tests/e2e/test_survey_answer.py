@@ -1,0 +1,67 @@
+"""A customer answers a survey in a real browser from the link in the e-mail that reached the SMTP
+server: the clicked score is pre-selected, confirmed, the rest answered, then "already answered"."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from complaints import services as complaint_services
+from complaints.services import NewComplaint
+from customers.contact_policy import next_allowed_send
+from extensions import db
+from notifications.delivery import deliver_outbox
+from platform_support.clock import utcnow
+from platform_support.database import write_intent
+from staff.models import StaffUser
+from surveys.dispatch import dispatch_due_invitations
+from surveys.models import SurveyResponse
+
+pytestmark = pytest.mark.e2e
+
+
+def send_survey(app, email: str):
+    """Resolve a complaint a day before the next moment the customer may be contacted, then run
+    the dispatch and the outbox delivery at that moment (the page compares with the real clock,
+    so the link must be valid now)."""
+    with app.app_context(), write_intent():
+        filed = complaint_services.file_complaint(NewComplaint(name="Ana Popescu", email=email, description="Late."),
+                                                  submission_key="e2e-survey-key-0001")
+        at = next_allowed_send(filed.complaint.customer, utcnow() + timedelta(minutes=1))
+        agent = db.session.scalar(select(StaffUser).where(StaffUser.role == "agent"))
+        complaint_services.resolve(filed.complaint.reference, "Delivered with a voucher", "late_delivery", actor=agent,
+                                   now=at - timedelta(hours=24))
+        assert dispatch_due_invitations(now=at).sent == 1
+        assert deliver_outbox(now=at).sent >= 1
+        db.session.remove()
+
+
+def test_customer_answers_survey_from_emailed_link(page, live_server, e2e_smtp, artifacts):
+    send_survey(live_server.app, "ana@example.com")
+    (mail,) = [m for m in e2e_smtp.to("ana@example.com") if m["List-Unsubscribe"]]
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    link = re.search(r'href="([^"]+\?score=8)"', html).group(1)
+    assert link.startswith(live_server.url + "/survey/")
+
+    page.goto(link)
+    assert page.is_checked("input[type=radio][value='8'] >> nth=0")
+    with page.expect_navigation():
+        page.click("text=Confirm my answer")
+    assert "your answer is saved" in page.content()
+
+    page.check("#question-2 input[value='4']")
+    page.check("#question-3 input[value='6']")
+    page.fill("#question-4 textarea", "Tell me earlier when a parcel is late.")
+    with page.expect_navigation():
+        page.click("text=Send my answers")
+    assert "Thank you for your answers" in page.content()
+    page.screenshot(path=str(artifacts / "survey-answered.png"))
+
+    page.goto(link)
+    assert "already answered" in page.content()
+    with live_server.app.app_context():
+        response = db.session.scalars(select(SurveyResponse)).one()
+        assert response.submitted_at is not None
+        assert sorted((a.qtype, a.score) for a in response.answers if a.score is not None) == [
+            ("ces", 6), ("csat", 4), ("nps", 8)]
+        db.session.remove()
