@@ -1,0 +1,63 @@
+"""Relationship surveys spread evenly over the period; texts fall back to English; twin triggers."""
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from surveys.planning import period_number, period_start, relationship_due, slot_offset
+
+NOW = datetime(2027, 1, 15, 9, 0)
+
+
+def test_slots_spread_evenly_over_the_period():
+    days = Counter(slot_offset(customer_id, 91).days for customer_id in range(1, 9101))
+    assert len(days) == 91                      # every day of the quarter is used
+    assert max(days.values()) <= 2 * 100        # none gets more than twice its fair share (100)
+
+
+def test_slot_is_stable_and_inside_the_period():
+    period, due = relationship_due(42, now=NOW, period_days=91)
+    assert period_start(period, 91) <= due < period_start(period + 1, 91)
+    assert relationship_due(42, now=NOW + timedelta(hours=1), period_days=91) == (period, due)
+    # A slot that passed more than a day ago moves to the next period (no burst for newcomers).
+    later = due + timedelta(days=2)
+    if period_number(later, 91) == period:
+        assert relationship_due(42, now=later, period_days=91) == (period + 1, due + timedelta(days=91))
+
+
+def test_localized_text_falls_back_to_english_and_translates_defaults(app):
+    from flask_babel import force_locale
+
+    from surveys.texts import localized
+
+    assert localized({"en": "Hello", "pl": "Cześć"}, "pl") == "Cześć"
+    assert localized({"en": "Hello"}, "cs") == "Hello"
+    with force_locale("pl"):
+        default = "How likely are you to recommend us to a friend or colleague?"
+        assert localized({"en": default}, "pl")  # a catalogue entry or the English text, never empty
+    assert localized({}, "en") == ""
+
+
+@pytest.mark.usefixtures("app")
+def test_planning_twice_and_dispatching_twice_create_and_send_once(db_session):
+    from customers.models import Customer
+    from notifications.models import OutboxMessage
+    from surveys.dispatch import dispatch_due_invitations
+    from surveys.models import SurveyInvitation
+    from surveys.planning import plan_relationship_surveys
+    from tests.survey_support import install_default_surveys
+
+    install_default_surveys(db_session)
+    db_session.add_all([Customer(name=f"C{n}", email=f"c{n}@example.com", email_normalised=f"c{n}@example.com")
+                        for n in range(30)] + [Customer(name="Gone", email="gone@example.com",
+                                                        email_normalised="gone@example.com", surveys_opted_out_at=NOW)])
+    db_session.commit()
+    assert plan_relationship_surveys(now=NOW) == 30
+    assert plan_relationship_surveys(now=NOW) == 0
+    end = NOW + timedelta(days=200)
+    for _ in range(2):
+        dispatch_due_invitations(now=end, limit=1000)
+    sent = db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "survey_invitation"))
+    assert sent == 30
+    assert db_session.scalar(select(func.count()).select_from(SurveyInvitation).where(SurveyInvitation.status == "sent")) == 30
