@@ -21,11 +21,11 @@ from platform_support.errors import ServiceError
 log = logging.getLogger(__name__)
 
 _complaints = sa.table("complaints", sa.column("id"), sa.column("customer_id"), sa.column("reference"),
-                       sa.column("subject"), sa.column("description"), sa.column("status"), sa.column("created_at"),
+                       sa.column("subject"), sa.column("description"), sa.column("status"), sa.column("created_at", sa.DateTime),
                        sa.column("contact_name"), sa.column("contact_email"), sa.column("contact_phone"),
                        sa.column("desired_outcome"), sa.column("order_reference"), sa.column("resolution"))
 _outbox = sa.table("outbox_messages", sa.column("customer_id"), sa.column("kind"), sa.column("subject"),
-                   sa.column("created_at"), sa.column("sent_at"), sa.column("to_address"), sa.column("to_name"),
+                   sa.column("created_at", sa.DateTime), sa.column("sent_at", sa.DateTime), sa.column("to_address"), sa.column("to_name"),
                    sa.column("text_body"), sa.column("html_body"))
 ERASED_EMAIL = "erased@invalid"
 

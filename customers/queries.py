@@ -14,9 +14,9 @@ from customers.models import Customer, CustomerScore, Interaction, Order, Organi
 from extensions import db
 
 _complaints = sa.table("complaints", sa.column("id"), sa.column("customer_id"), sa.column("reference"),
-                       sa.column("subject"), sa.column("status"), sa.column("priority"), sa.column("created_at"),
-                       sa.column("handling_minutes"), sa.column("root_cause_id"))
-_events = sa.table("complaint_events", sa.column("complaint_id"), sa.column("minutes"), sa.column("created_at"))
+                       sa.column("subject"), sa.column("status"), sa.column("priority"), sa.column("created_at", sa.DateTime),
+                       sa.column("handling_minutes", sa.Integer), sa.column("root_cause_id"))
+_events = sa.table("complaint_events", sa.column("complaint_id"), sa.column("minutes", sa.Integer), sa.column("created_at", sa.DateTime))
 _root_causes = sa.table("root_causes", sa.column("id"), sa.column("name"))
 
 
@@ -64,6 +64,14 @@ def customer_page(filters: ListFilter, *, cursor: str | None, limit: int = 50):
 
 def score_for(customer_id: int) -> CustomerScore | None:
     return db.session.get(CustomerScore, customer_id)
+
+
+def segments_for(rows) -> dict[int, CustomerScore]:
+    """customer_id → score for the customers of a page of rows (the complaint queue's badges): one query."""
+    ids = {getattr(row, "customer_id", None) for row in rows} - {None}
+    if not ids:
+        return {}
+    return {s.customer_id: s for s in db.session.scalars(select(CustomerScore).where(CustomerScore.customer_id.in_(ids)))}
 
 
 def orders_of(customer_id: int, limit: int = 50) -> list[Order]:

@@ -17,10 +17,10 @@ from customers.signals import timeline_sources
 from extensions import db
 
 _outbox = sa.table("outbox_messages", sa.column("id"), sa.column("customer_id"), sa.column("kind"),
-                   sa.column("subject"), sa.column("status"), sa.column("created_at"), sa.column("sent_at"))
+                   sa.column("subject"), sa.column("status"), sa.column("created_at", sa.DateTime), sa.column("sent_at", sa.DateTime))
 _complaints = sa.table("complaints", sa.column("id"), sa.column("customer_id"), sa.column("reference"))
 _events = sa.table("complaint_events", sa.column("id"), sa.column("complaint_id"), sa.column("kind"),
-                   sa.column("body"), sa.column("public"), sa.column("minutes"), sa.column("created_at"))
+                   sa.column("body"), sa.column("public", sa.Boolean), sa.column("minutes", sa.Integer), sa.column("created_at", sa.DateTime))
 
 
 @dataclass(frozen=True)

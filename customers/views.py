@@ -30,7 +30,8 @@ PRIORITY_WORDS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Norm
 
 @blueprint.app_context_processor
 def segment_helpers():
-    return {"segment_label": segment_label, "SEGMENT_LABELS": SEGMENT_LABELS, "DIMENSION_LABELS": DIMENSION_LABELS}
+    return {"segment_label": segment_label, "SEGMENT_LABELS": SEGMENT_LABELS, "DIMENSION_LABELS": DIMENSION_LABELS,
+            "segments_for": queries.segments_for}
 
 
 def _flash_form_errors(form) -> None:
