@@ -5,7 +5,11 @@ from complaints.models import Complaint, ComplaintEvent
 
 
 def _iso(value):
-    return value.isoformat() if value is not None else None
+    """Dates as YYYY-MM-DD; datetimes (stored as naive UTC) as RFC 3339 with "Z", as the document says."""
+    from datetime import datetime
+    if value is None:
+        return None
+    return value.isoformat() + "Z" if isinstance(value, datetime) else value.isoformat()
 
 
 def staff_ref(user):
