@@ -236,3 +236,19 @@ def test_language_switcher_is_a_named_list_of_links_that_keeps_the_page(customer
         page.locator("nav a[hreflang=cs]").click()
     assert page.url.startswith(tracked_complaint) and page.get_attribute("html", "lang") == "cs"
     assert re.search(r"Vaše stížnost C-", page.inner_text("main"))
+
+
+def test_the_axe_check_does_catch_violations(customer_context, live_server):
+    """The checker itself: an unlabelled input and low-contrast text are reported."""
+    page = customer_context("en")
+    page.goto(f"{live_server.url}/complain")
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="text" id="unlabelled">');
+        const faint = document.createElement('p');
+        faint.textContent = 'Faint text';
+        faint.style.color = '#eeeeee';
+        main.appendChild(faint);
+    }""")
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"label", "color-contrast"} <= found, found
