@@ -97,7 +97,10 @@ class CustomerScore(db.Model):
     __tablename__ = "customer_scores"
     __table_args__ = (Index("ix_customer_scores_segments", "abc", "category", "stage"),)
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key on purpose: the table is derived and rewritten in bulk by every recompute (a
+    # per-row FK check would dominate at a million customers); customers are never hard-deleted
+    # (erasure anonymises), and a recompute only writes rows for existing customers.
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     computed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     revenue_12m: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False, default=0)
     revenue_q: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False, default=0)

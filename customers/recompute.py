@@ -74,10 +74,11 @@ def _score_select(with_surveys: bool) -> str:
     nps = _NPS if with_surveys else _NO_NPS
     return f"""
 WITH o AS (
+    -- Money in whole cents (BIGINT): exact, deterministic and much cheaper to sum than NUMERIC.
     SELECT customer_id,
-           SUM(CASE WHEN ordered_on > :y1 THEN amount ELSE 0 END) AS revenue_12m,
-           SUM(CASE WHEN ordered_on > :q1 THEN amount ELSE 0 END) AS revenue_q,
-           SUM(CASE WHEN ordered_on > :q2 AND ordered_on <= :q1 THEN amount ELSE 0 END) AS revenue_prev_q,
+           SUM(CASE WHEN ordered_on > :y1 THEN cents ELSE 0 END) AS revenue_12m,
+           SUM(CASE WHEN ordered_on > :q1 THEN cents ELSE 0 END) AS revenue_q,
+           SUM(CASE WHEN ordered_on > :q2 AND ordered_on <= :q1 THEN cents ELSE 0 END) AS revenue_prev_q,
            SUM(CASE WHEN ordered_on > :y1 THEN 1 ELSE 0 END) AS orders_12m,
            COUNT(*) AS orders_total,
            MIN(ordered_on) AS first_order_on,
@@ -85,8 +86,10 @@ WITH o AS (
            SUM(CASE WHEN ordered_on > :y1 AND due_on IS NOT NULL
                      AND ((paid_on IS NOT NULL AND paid_on > due_on) OR (paid_on IS NULL AND due_on < :today))
                     THEN 1 ELSE 0 END) AS late_payments_12m,
-           SUM(CASE WHEN paid_on IS NULL AND due_on < :today THEN amount ELSE 0 END) AS overdue_amount
-      FROM orders WHERE ordered_on <= :today GROUP BY customer_id
+           SUM(CASE WHEN paid_on IS NULL AND due_on < :today THEN cents ELSE 0 END) AS overdue_amount
+      FROM (SELECT customer_id, ordered_on, due_on, paid_on, CAST(ROUND(amount * 100) AS BIGINT) AS cents
+              FROM orders WHERE ordered_on <= :today) priced
+     GROUP BY customer_id
 ), c AS (
     SELECT customer_id,
            SUM(CASE WHEN created_at > :t365 THEN 1 ELSE 0 END) AS complaints_12m,
@@ -141,8 +144,9 @@ WITH o AS (
                 ELSE abc_by_revenue END AS abc
       FROM abc_raw
 )
-SELECT customer_id, :now AS computed_at, revenue_12m, revenue_q, revenue_prev_q, orders_12m, orders_total,
-       first_order_on, last_order_on, late_payments_12m, overdue_amount, complaints_12m, complaints_q,
+SELECT customer_id, :now AS computed_at, revenue_12m / 100.0 AS revenue_12m, revenue_q / 100.0 AS revenue_q,
+       revenue_prev_q / 100.0 AS revenue_prev_q, orders_12m, orders_total, first_order_on, last_order_on,
+       late_payments_12m, overdue_amount / 100.0 AS overdue_amount, complaints_12m, complaints_q,
        top_root_cause_id, nps_last, nps_prev,
        CASE WHEN total_revenue > 0 AND revenue_12m > 0
             THEN ROUND(CAST(cum_revenue * 100.0 / total_revenue AS NUMERIC), 2) END AS pareto_share,
@@ -181,20 +185,24 @@ _TRANSITIONS = """
 INSERT INTO segment_transitions (customer_id, dimension, from_value, to_value, changed_at, revenue_q,
     revenue_prev_q, complaints_q, top_root_cause_id, nps_before, nps_after, late_payments_12m, overdue_amount,
     last_order_on, satisfaction_before, satisfaction_after)
-SELECT n.customer_id, moved.dimension, moved.from_value, moved.to_value, :now, n.revenue_q, n.revenue_prev_q,
-       n.complaints_q, n.top_root_cause_id, o.nps_last, n.nps_last, n.late_payments_12m, n.overdue_amount,
-       n.last_order_on, o.satisfaction, n.satisfaction
-  FROM score_next n
-  JOIN customer_scores o ON o.customer_id = n.customer_id
-  JOIN (SELECT n2.customer_id, 'abc' AS dimension, o2.abc AS from_value, n2.abc AS to_value
-          FROM score_next n2 JOIN customer_scores o2 ON o2.customer_id = n2.customer_id WHERE o2.abc <> n2.abc
+WITH moved AS (
+    SELECT n.customer_id, o.abc AS abc_before, n.abc AS abc_after, o.category AS category_before,
+           n.category AS category_after, o.stage AS stage_before, n.stage AS stage_after, n.revenue_q,
+           n.revenue_prev_q, n.complaints_q, n.top_root_cause_id, o.nps_last AS nps_before, n.nps_last AS nps_after,
+           n.late_payments_12m, n.overdue_amount, n.last_order_on, o.satisfaction AS satisfaction_before,
+           n.satisfaction AS satisfaction_after
+      FROM score_next n JOIN customer_scores o ON o.customer_id = n.customer_id
+     WHERE o.abc <> n.abc OR o.category <> n.category OR o.stage <> n.stage
+)
+SELECT customer_id, dimension, from_value, to_value, :now, revenue_q, revenue_prev_q, complaints_q, top_root_cause_id,
+       nps_before, nps_after, late_payments_12m, overdue_amount, last_order_on, satisfaction_before, satisfaction_after
+  FROM (SELECT moved.*, 'abc' AS dimension, abc_before AS from_value, abc_after AS to_value, 1 AS ord
+          FROM moved WHERE abc_before <> abc_after
         UNION ALL
-        SELECT n2.customer_id, 'category', o2.category, n2.category
-          FROM score_next n2 JOIN customer_scores o2 ON o2.customer_id = n2.customer_id WHERE o2.category <> n2.category
+        SELECT moved.*, 'category', category_before, category_after, 2 FROM moved WHERE category_before <> category_after
         UNION ALL
-        SELECT n2.customer_id, 'stage', o2.stage, n2.stage
-          FROM score_next n2 JOIN customer_scores o2 ON o2.customer_id = n2.customer_id WHERE o2.stage <> n2.stage
-       ) moved ON moved.customer_id = n.customer_id
+        SELECT moved.*, 'stage', stage_before, stage_after, 3 FROM moved WHERE stage_before <> stage_after) changes
+ ORDER BY customer_id, ord
 """
 
 
@@ -267,16 +275,26 @@ def recompute_all(now: datetime, config, *, progress: Callable[[str], None] | No
     columns = ", ".join(SCORE_COLUMNS)
     connection.execute(sa.text("DROP TABLE IF EXISTS score_next"))
     if postgres:
-        # Unlogged work table: no WAL for rows that live a few seconds; dropped at commit.
+        work_mem = str(config.get("RECOMPUTE_WORK_MEM") or "256MB")
+        if work_mem.replace("MB", "").replace("GB", "").replace("kB", "").isdigit():
+            connection.execute(sa.text(f"SET LOCAL work_mem = '{work_mem}'"))
+        # Temporary work table: no WAL for rows that live a few seconds; dropped at commit.
         step("aggregate", f"CREATE TEMPORARY TABLE score_next ON COMMIT DROP AS {_score_select(surveys_present(connection))}")
-        step("index", "CREATE UNIQUE INDEX ON score_next (customer_id)")
-        step("analyze", "ANALYZE score_next")
     else:
         step("aggregate", f"CREATE TEMPORARY TABLE score_next AS {_score_select(surveys_present(connection))}")
         step("index", "CREATE UNIQUE INDEX temp.ix_score_next ON score_next (customer_id)")
     moved = step("transitions", _TRANSITIONS).rowcount
-    step("replace", "TRUNCATE customer_scores" if postgres else "DELETE FROM customer_scores")
-    count = step("store", f"INSERT INTO customer_scores ({columns}) SELECT {columns} FROM score_next").rowcount
+    if postgres:
+        # Refill in bulk and build the secondary index once afterwards (cheaper than maintaining it
+        # row by row); TRUNCATE and DROP INDEX are transactional, readers see the old rows until commit.
+        step("replace", "TRUNCATE customer_scores")
+        connection.execute(sa.text("DROP INDEX IF EXISTS ix_customer_scores_segments"))
+        count = step("store", f"INSERT INTO customer_scores ({columns}) SELECT {columns} FROM score_next "
+                              "ORDER BY customer_id").rowcount
+        step("index", "CREATE INDEX ix_customer_scores_segments ON customer_scores (abc, category, stage)")
+    else:
+        step("replace", "DELETE FROM customer_scores")
+        count = step("store", f"INSERT INTO customer_scores ({columns}) SELECT {columns} FROM score_next").rowcount
     if not postgres:
         connection.execute(sa.text("DROP TABLE IF EXISTS score_next"))
     session.commit()

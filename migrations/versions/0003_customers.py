@@ -49,7 +49,7 @@ def upgrade():
     op.create_index('ix_customer_interactions_customer', 'customer_interactions', ['customer_id', 'occurred_at'], unique=False)
     op.create_index('ix_customer_interactions_occurred', 'customer_interactions', ['occurred_at'], unique=False)
     op.create_table('customer_scores',
-    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
     sa.Column('revenue_12m', sa.Numeric(precision=16, scale=2), nullable=False),
     sa.Column('revenue_q', sa.Numeric(precision=16, scale=2), nullable=False),
@@ -71,7 +71,6 @@ def upgrade():
     sa.Column('abc', sa.String(length=1), nullable=False),
     sa.Column('category', sa.String(length=12), nullable=False),
     sa.Column('stage', sa.String(length=16), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_customer_scores_customer_id_customers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_customer_scores'))
     )
     op.create_index('ix_customer_scores_segments', 'customer_scores', ['abc', 'category', 'stage'], unique=False)
