@@ -11,6 +11,7 @@ from flask_babel import get_locale, refresh
 
 from extensions import csrf, limiter
 from platform_support.clock import utcnow
+from platform_support.database import write_intent
 from platform_support.errors import NotFound, ServiceError
 from surveys import answering
 from surveys.defaults import SCALE_LABELS
@@ -69,7 +70,9 @@ def _render(page: answering.SurveyPage, form=None, status: int = 200):
 @limiter.limit(_public_limit)
 def show(token: str):
     try:
-        page = answering.open_survey(token, score=request.args.get("score"), now=utcnow())
+        # Noting the click writes: on SQLite take the write lock at BEGIN like a POST does.
+        with write_intent():
+            page = answering.open_survey(token, score=request.args.get("score"), now=utcnow())
     except NotFound:
         return _not_found()
     return _render(page)
