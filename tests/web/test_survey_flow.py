@@ -164,3 +164,24 @@ def test_unknown_and_expired_tokens_get_friendly_pages(mail_app, smtp_server, st
     expired = client.get(link)
     assert expired.status_code == 410 and "has closed" in expired.get_data(as_text=True)
     assert expired.headers["Cache-Control"] == "no-store"
+
+
+def test_bad_answers_get_messages_never_a_500(mail_app, smtp_server, staff, db_session, surveys, client):
+    resolved_complaint(staff)
+    run_due(mail_app, NOW + timedelta(hours=24))
+    link = survey_links(survey_mails(smtp_server, "jan@example.com")[0])["9"]
+    path = link.split("?")[0]
+    html = client.get(link).get_data(as_text=True)
+    question_ids = [int(n) for n in dict.fromkeys(__import__("re").findall(r'name="q(\d+)"', html))]
+    token = csrf_from(html)
+    out_of_range = client.post(path, data={"csrf_token": token, f"q{question_ids[0]}": "11", "confirm": "1"})
+    assert out_of_range.status_code == 400 and "from 0 to 10" in out_of_range.get_data(as_text=True)
+    missing = client.post(path, data={"csrf_token": token, f"q{question_ids[0]}": "9", "submit": "1"})
+    assert missing.status_code == 400 and "Please answer this question." in missing.get_data(as_text=True)
+    nothing = client.post(path, data={"csrf_token": token, "confirm": "1"})
+    assert nothing.status_code == 400
+    no_csrf = client.post(path, data={f"q{question_ids[0]}": "9", "confirm": "1"})
+    assert no_csrf.status_code == 400
+    assert client.get(path + "?score=abc").status_code == 200
+    db_session.rollback()
+    assert db_session.scalar(select(SurveyResponse.id)) is None
