@@ -18,6 +18,28 @@ def on_complaint_reopened(_sender, *, complaint, now: datetime, **_extra) -> Non
     planning.cancel_for_reopened(complaint, now=now)
 
 
+def survey_timeline_entries(_sender=None, *, customer_id: int, limit: int, **_extra):
+    """The customer file's interaction log shows every survey answer (customers.signals.timeline_sources)."""
+    from flask_babel import gettext as _
+
+    from customers.timeline import TimelineEntry
+    from surveys.queries import responses_for_customer
+    from surveys.texts import localized
+
+    entries = []
+    for response in responses_for_customer(customer_id)[:limit]:
+        answers = sorted(response.answers, key=lambda a: a.question.position)
+        summary = " · ".join(f"{a.qtype.upper()} {a.score}" for a in answers if a.score is not None)
+        comments = [a.text for a in answers if a.text]
+        title = _("Survey answered: %(title)s", title=localized(response.survey.title, "en"))
+        if response.submitted_at is None:
+            title += " " + _("(partly)")
+        entries.append(TimelineEntry(at=response.updated_at, source="survey", title=title,
+                                     body="\n".join([summary, *comments]).strip(),
+                                     link_reference=response.complaint.reference if response.complaint else None))
+    return entries
+
+
 _connected = False
 
 
@@ -30,4 +52,10 @@ def connect() -> None:
 
     signals.complaint_resolved.connect(on_complaint_resolved)
     signals.complaint_reopened.connect(on_complaint_reopened)
+    try:
+        from customers.signals import timeline_sources
+    except ImportError:  # an older customers package without a timeline
+        pass
+    else:
+        timeline_sources.connect(survey_timeline_entries)
     _connected = True

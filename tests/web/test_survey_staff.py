@@ -193,3 +193,15 @@ def test_survey_responses_api_contract(client, staff, db_session, surveys):
     assert client.get("/api/v1/survey-invitations?status=bogus", headers=headers).status_code == 400
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/survey-responses" in spec["paths"] and "/surveys/{code}/results" in spec["paths"]
+
+
+def test_answers_appear_in_the_customer_timeline(client, staff, db_session, surveys):
+    from customers.timeline import customer_timeline
+
+    complaint, path = invite(staff, db_session, "timeline@example.com")
+    answer(client, path, ["9", "5", "7", "Lovely"])
+    db_session.rollback()
+    entries = [e for e in customer_timeline(complaint.customer_id) if e.source == "survey"]
+    assert len(entries) == 1
+    assert "NPS 9 · CSAT 5 · CES 7" in entries[0].body and "Lovely" in entries[0].body
+    assert entries[0].link_reference == complaint.reference
