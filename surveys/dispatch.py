@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -87,19 +88,20 @@ def queue_survey_email(invitation: SurveyInvitation, *, reminder: bool, now: dat
     complaint = invitation.complaint
     language = (complaint.language if complaint is not None else customer.language) or "en"
     token = invitation_token(invitation)
-    context = {
-        "customer": customer, "complaint": complaint, "reminder": reminder,
-        "title": localized(invitation.survey.title, language), "intro": localized(invitation.survey.intro, language),
-        "first": _first_question_links(invitation, token, language), "survey_url": survey_url(token),
-        "unsubscribe_url": unsubscribe_url(token), "expires_at": invitation.expires_at,
-    }
+    with force_locale(language):  # default texts are translated through the catalogue: in her language
+        context = {
+            "customer": customer, "complaint": complaint, "reminder": reminder,
+            "title": localized(invitation.survey.title, language), "intro": localized(invitation.survey.intro, language),
+            "first": _first_question_links(invitation, token, language), "survey_url": survey_url(token),
+            "unsubscribe_url": unsubscribe_url(token), "expires_at": invitation.expires_at,
+        }
     kind = "survey_reminder" if reminder else "survey_invitation"
     address = customer.email or (complaint.contact_email if complaint is not None else "")
     return queue_email(
         kind=kind, to_address=address, to_name=customer.name, template="survey_invitation", context=context,
         # No outbox dedupe key: the invitation row, locked and fenced in this transaction, is
         # what makes the e-mail happen once (and saves a lookup + savepoint per message).
-        language=language,
+        language=language, timezone=customer.timezone,
         extra_headers={"List-Unsubscribe": f"<{one_click_unsubscribe_url(token)}>",
                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         customer_id=customer.id, complaint_id=invitation.complaint_id, now=now)

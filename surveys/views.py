@@ -88,6 +88,7 @@ def answer(token: str):
         return _not_found()
     if page.state != "open":
         return _render(page)
+    _speak(page.language)  # before the form: its labels, errors and the service's messages in her language
     form = answer_form(page.questions, page.language, formdata=request.form)
     if not form.validate():
         return _render(page, form, 400)
