@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, select
 
 from complaints.models import Complaint
 from customers.models import Customer, Order
@@ -21,6 +21,7 @@ from reports.sql import day_of, hours_between
 RECENT_DAYS = 120
 CUSTOMER_VALUE_DAYS = 365
 MAX_RESOLUTION_HOURS = 24 * 90
+ZERO = literal_column("0")
 
 
 @dataclass
@@ -38,8 +39,10 @@ def _count_when(condition):
 
 def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
     day = day_of(Complaint.created_at)
+    # Constants inline (not bound): PostgreSQL must see the GROUP BY expressions as the selected ones.
+    owner, cause = func.coalesce(Complaint.owner_id, ZERO), func.coalesce(Complaint.root_cause_id, ZERO)
     query = select(
-        day, Complaint.priority, func.coalesce(Complaint.owner_id, 0), func.coalesce(Complaint.root_cause_id, 0),
+        day, Complaint.priority, owner, cause,
         func.count(),
         _count_when(Complaint.resolved_at.is_not(None)),
         _count_when(and_(Complaint.first_responded_at.is_not(None),
@@ -47,7 +50,7 @@ def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
         _count_when(or_(Complaint.first_responded_at.is_not(None), Complaint.first_response_due_at < now)),
         _count_when(and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.resolution_due_at)),
         _count_when(or_(Complaint.resolved_at.is_not(None), Complaint.resolution_due_at < now)),
-    ).group_by(day, Complaint.priority, func.coalesce(Complaint.owner_id, 0), func.coalesce(Complaint.root_cause_id, 0))
+    ).group_by(day, Complaint.priority, owner, cause)
     removal = delete(ComplaintDaily)
     if since is not None:
         query = query.where(Complaint.created_at >= since)
@@ -61,9 +64,9 @@ def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
 
 def refresh_resolution_histogram(since: datetime | None) -> int:
     day = day_of(Complaint.resolved_at)
-    hours = func.min(hours_between(Complaint.created_at, Complaint.resolved_at), MAX_RESOLUTION_HOURS) \
-        if db.engine.dialect.name == "sqlite" else \
-        func.least(hours_between(Complaint.created_at, Complaint.resolved_at), MAX_RESOLUTION_HOURS)
+    cap = literal_column(str(MAX_RESOLUTION_HOURS))
+    hours = func.min(hours_between(Complaint.created_at, Complaint.resolved_at), cap) \
+        if db.engine.dialect.name == "sqlite" else func.least(hours_between(Complaint.created_at, Complaint.resolved_at), cap)
     query = (select(day, Complaint.priority, hours, func.count())
              .where(Complaint.resolved_at.is_not(None)).group_by(day, Complaint.priority, hours))
     removal = delete(ResolutionHistogram)

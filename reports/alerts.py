@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from complaints.models import RootCause
@@ -76,11 +76,11 @@ def score_drop_findings(now: datetime) -> list[dict]:
 def root_cause_findings(now: datetime) -> list[dict]:
     latest_start = week_start(now.date()) - timedelta(weeks=1)
     base_start = latest_start - timedelta(weeks=CAUSE_BASELINE_WEEKS)
+    start_literal = literal_column(f"'{base_start.isoformat()}'")  # a date we formatted: safe inline
     if db.engine.dialect.name == "sqlite":
-        week_index = func.cast((func.julianday(ComplaintDaily.day) - func.julianday(base_start.isoformat())) / 7,
-                               db.Integer)
+        week_index = func.cast((func.julianday(ComplaintDaily.day) - func.julianday(start_literal)) / 7, db.Integer)
     else:  # date - date is a whole number of days in PostgreSQL
-        week_index = (ComplaintDaily.day - func.cast(base_start.isoformat(), db.Date)) / 7
+        week_index = (ComplaintDaily.day - func.cast(start_literal, db.Date)) / 7
     query = (select(ComplaintDaily.root_cause_id, week_index, func.sum(ComplaintDaily.created))
              .where(ComplaintDaily.day >= base_start, ComplaintDaily.day < latest_start + timedelta(weeks=1),
                     ComplaintDaily.root_cause_id != 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from complaints.lifecycle import OPEN_STATES, STATE_LABELS
 from complaints.models import PRIORITIES, Complaint, RootCause
@@ -47,8 +47,9 @@ def complaint_facts(filters: ReportFilter, now: datetime):
             query = query.where(ComplaintDaily.root_cause_id == root_cause_id)
         return query.subquery("facts")
     day = day_of(Complaint.created_at)
-    owner = func.coalesce(Complaint.owner_id, 0)
-    cause = func.coalesce(Complaint.root_cause_id, 0)
+    # Constants inline (not bound): PostgreSQL must see the GROUP BY expressions as the selected ones.
+    owner = func.coalesce(Complaint.owner_id, literal_column("0"))
+    cause = func.coalesce(Complaint.root_cause_id, literal_column("0"))
     query = (select(
         day.label("day"), Complaint.priority.label("priority"), owner.label("owner_id"), cause.label("root_cause_id"),
         func.count().label("created"),
@@ -93,9 +94,9 @@ def open_by_status_and_age(filters: ReportFilter, now: datetime) -> Chart:
     age_days = case(*[(Complaint.created_at > now - timedelta(days=high), index)
                       for index, (_low, high) in enumerate(AGE_BUCKETS) if high is not None],
                     else_=len(AGE_BUCKETS) - 1)
-    query = (select(Complaint.status, age_days, func.count())
-             .where(Complaint.status.in_(OPEN_STATES)).group_by(Complaint.status, age_days))
-    query = _narrow_live(query, filters, _root_cause_id(filters.root_cause))
+    inner = select(Complaint.status.label("status"), age_days.label("bucket")).where(Complaint.status.in_(OPEN_STATES))
+    inner = _narrow_live(inner, filters, _root_cause_id(filters.root_cause)).subquery()
+    query = select(inner.c.status, inner.c.bucket, func.count()).group_by(inner.c.status, inner.c.bucket)
     counts = {(status, bucket): n for status, bucket, n in db.session.execute(query)}
     labels = [_bucket_label(low, high) for low, high in AGE_BUCKETS]
     rows = [[str(STATE_LABELS[s])] + [counts.get((s, i), 0) for i in range(len(AGE_BUCKETS))] for s in OPEN_STATES]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, func, insert, select
+from sqlalchemy import and_, case, delete, exists, func, insert, literal_column, select
 
 from complaints.models import Complaint
 from customers.models import Customer
@@ -28,7 +28,8 @@ def refresh(now: datetime, since: datetime | None) -> int:
     day = day_of(answered_at)
     complained = exists().where(Complaint.customer_id == SurveyResponse.customer_id,
                                 Complaint.resolved_at.is_not(None), Complaint.resolved_at < answered_at)
-    complained_flag = case((complained, True), else_=False)
+    # Inline constants: PostgreSQL must see the GROUP BY expression as the selected one.
+    complained_flag = case((complained, literal_column("TRUE")), else_=literal_column("FALSE"))
     positive = case((and_(SurveyAnswer.qtype == "nps", SurveyAnswer.score >= 9), 1),
                     (and_(SurveyAnswer.qtype == "csat", SurveyAnswer.score >= 4), 1), else_=0)
     negative = case((and_(SurveyAnswer.qtype == "nps", SurveyAnswer.score <= 6), 1), else_=0)
