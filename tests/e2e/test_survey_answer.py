@@ -45,6 +45,7 @@ def test_customer_answers_survey_from_emailed_link(page, live_server, e2e_smtp, 
 
     page.goto(link)
     assert page.is_checked("input[type=radio][value='8'] >> nth=0")
+    page.screenshot(path=str(artifacts / "survey-page.png"), full_page=True)
     with page.expect_navigation():
         page.click("text=Confirm my answer")
     assert "your answer is saved" in page.content()
