@@ -185,3 +185,16 @@ def test_bad_answers_get_messages_never_a_500(mail_app, smtp_server, staff, db_s
     assert client.get(path + "?score=abc").status_code == 200
     db_session.rollback()
     assert db_session.scalar(select(SurveyResponse.id)) is None
+
+
+def test_jobs_run_due_cli_does_one_pass(app, runner, staff, db_session, surveys):
+    import json
+
+    resolved_complaint(staff)
+    db_session.remove()
+    result = runner.invoke(args=["jobs", "run-due", "--now", (NOW + timedelta(hours=24)).isoformat()])
+    assert result.exit_code == 0, result.output
+    jobs = json.loads(result.output)["jobs"]
+    assert jobs["dispatch-survey-invitations"]["sent"] == 1
+    assert jobs["plan-relationship-surveys"]["planned"] == 1
+    assert [i.status for i in _invitations(db_session, kind="complaint")] == ["sent"]
