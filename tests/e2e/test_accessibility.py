@@ -252,3 +252,25 @@ def test_the_axe_check_does_catch_violations(customer_context, live_server):
     }""")
     found = {v["id"] for v in axe_violations(page)}
     assert {"label", "color-contrast"} <= found, found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_other_customer_pages_are_accessible(customer_context, live_server, survey_link, language):
+    """Confirmation, not-found pages and the survey's thank-you and unsubscribe pages."""
+    page = customer_context(language)
+    page.goto(f"{live_server.url}/complain?lang={language}")
+    page.fill("#name", "Jan Kowalski")
+    page.fill("#email", "jan@example.com")
+    page.fill("#description", "The vase arrived broken.")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    assert "/complain/received/" in page.url
+    assert_accessible(page, f"confirmation page ({language})")
+    for url, what in ((f"{survey_link}/thanks?lang={language}", "survey thank-you page"),
+                      (f"{survey_link}/unsubscribe?lang={language}", "survey unsubscribe page"),
+                      (f"{live_server.url}/survey/not-a-token?lang={language}", "unknown survey link"),
+                      (f"{live_server.url}/track/not-a-token?lang={language}", "unknown tracking link"),
+                      (f"{live_server.url}/no-such-page?lang={language}", "error page")):
+        page.goto(url)
+        assert page.get_attribute("html", "lang") == language, what
+        assert_accessible(page, f"{what} ({language})")
