@@ -105,7 +105,9 @@ def _parse(question: SurveyQuestion, raw: str) -> int | str:
     raw = (raw or "").strip()
     if question.qtype in SCALES:
         low, high = SCALES[question.qtype]
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        # ASCII digits, short: "²" is a digit to isdigit() but not to int(), and int() refuses
+        # strings of over 4300 digits — either would be a 500 instead of a clear message.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not low <= int(raw) <= high:
             raise ServiceError(_("Choose a value from %(low)d to %(high)d.", low=low, high=high),
                                {f"q{question.id}": [_("Choose a value from %(low)d to %(high)d.", low=low, high=high)]})
         return int(raw)
