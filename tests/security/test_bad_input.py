@@ -191,10 +191,10 @@ def test_survey_answer_page(mail_app, smtp_server, client, staff, db_session):
     token = csrf_from(page)
     question_fields = sorted(set(re.findall(r'name="(q\d+)"', page)))
     assert question_fields
-    for value in HOSTILE + ["11", "-1", "99999999999999999999", "9.5", "NaN"]:
+    for value in HOSTILE + ["11", "-1", "99999999999999999999", "9" * 5000, "9.5", "NaN", "²", "١"]:
         for field in question_fields:
             _assert_safe(client.post(path, data={"csrf_token": token, field: value}), value)
-    for query in ["?score=%FF", "?score=<script>", "?score=" + "9" * 5000]:
+    for query in ["?score=%FF", "?score=<script>", "?score=" + "9" * 5000, "?score=%C2%B2", "?score=%00"]:
         _assert_safe(client.get(path + query))
     for bad_token in ["x", "A" * 5000, "<script>", "' OR 1=1 --"]:
         _assert_safe(client.get(f"/survey/{bad_token}"))
