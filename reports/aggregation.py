@@ -15,7 +15,7 @@ from complaints.models import Complaint
 from customers.models import Customer, Order
 from extensions import db
 from reports import survey_aggregation
-from reports.models import ComplaintDaily, CustomerValue, ResolutionHistogram
+from reports.models import ComplaintDaily, CustomerValue, ResolutionHistogram, SegmentCount
 from reports.sql import day_of, hours_between
 
 RECENT_DAYS = 120
@@ -31,6 +31,7 @@ class RefreshSummary:
     histogram_rows: int
     customer_rows: int
     survey_rows: int
+    segment_rows: int
 
 
 def _count_when(condition):
@@ -112,6 +113,15 @@ def refresh_customer_value(now: datetime) -> int:
     return result.rowcount or 0
 
 
+def refresh_segment_counts() -> int:
+    """Customers per segment: three GROUP BYs over the latest recompute, stored as ~16 rows."""
+    from reports.segment_queries import distribution_select
+    db.session.execute(delete(SegmentCount))
+    result = db.session.execute(insert(SegmentCount).from_select(["dimension", "value", "customers"],
+                                                                 distribution_select()))
+    return result.rowcount or 0
+
+
 def refresh_report_aggregates(now: datetime, *, full: bool = False) -> RefreshSummary:
     if not full and db.session.scalar(select(ComplaintDaily.id).limit(1)) is None:
         full = True
@@ -122,6 +132,7 @@ def refresh_report_aggregates(now: datetime, *, full: bool = False) -> RefreshSu
         histogram_rows=refresh_resolution_histogram(since),
         customer_rows=refresh_customer_value(now),
         survey_rows=survey_aggregation.refresh(now, since),
+        segment_rows=refresh_segment_counts(),
     )
     db.session.commit()
     return summary

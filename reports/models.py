@@ -94,6 +94,16 @@ class SurveyInvitationDaily(db.Model):
     answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+class SegmentCount(db.Model):
+    """Customers per segment of each segmentation (from the latest segment recompute)."""
+
+    __tablename__ = "report_segment_counts"
+
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[str] = mapped_column(String(16), primary_key=True)
+    customers: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
 class ReportAlert(db.Model):
     """A negative trend found by the scheduled check; `dedupe_key` makes each one unique."""
 

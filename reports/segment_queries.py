@@ -38,11 +38,18 @@ def segment_choices() -> list[tuple[str, str]]:
             for dimension in SEGMENT_DIMENSIONS for value, label in SEGMENT_LABELS[dimension].items()]
 
 
+def distribution_select():
+    """Customers per segment of every segmentation: one UNION ALL of three GROUP BYs (what the
+    refresh job stores in `report_segment_counts`)."""
+    return union_all(*[select(literal(dimension).label("dimension"), _column(dimension).label("value"),
+                              func.count().label("customers")).group_by(_column(dimension))
+                       for dimension in SEGMENT_DIMENSIONS])
+
+
 def distribution_rows() -> list[list]:
-    """Customers per segment of every segmentation: one UNION ALL of three GROUP BYs."""
-    parts = [select(literal(dimension).label("dimension"), _column(dimension).label("value"), func.count().label("n"))
-             .group_by(_column(dimension)) for dimension in SEGMENT_DIMENSIONS]
-    found = {(d, v): n for d, v, n in db.session.execute(union_all(*parts))}
+    from reports.models import SegmentCount
+    found = {(d, v): n for d, v, n in db.session.execute(
+        select(SegmentCount.dimension, SegmentCount.value, SegmentCount.customers))}
     rows = []
     for dimension in SEGMENT_DIMENSIONS:
         for value in SEGMENT_LABELS[dimension]:

@@ -78,6 +78,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("day", name=op.f("pk_report_invitation_daily")),
     )
     op.create_table(
+        "report_segment_counts",
+        sa.Column("dimension", sa.String(length=10), nullable=False),
+        sa.Column("value", sa.String(length=16), nullable=False),
+        sa.Column("customers", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "value", name=op.f("pk_report_segment_counts")),
+    )
+    op.create_table(
         "report_alerts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=False),
@@ -103,6 +110,7 @@ def downgrade():
     op.drop_index("ix_complaints_resolved", table_name="complaints")
     op.drop_index("ix_report_alerts_raised", table_name="report_alerts")
     op.drop_table("report_alerts")
+    op.drop_table("report_segment_counts")
     op.drop_table("report_invitation_daily")
     op.drop_table("report_survey_daily")
     op.drop_index(op.f("ix_report_customer_value_revenue_rank"), table_name="report_customer_value")
