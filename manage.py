@@ -50,7 +50,8 @@ def ensure_installed() -> None:
 def compile_translations() -> None:
     catalogues = list((ROOT / "translations").glob("*/LC_MESSAGES/messages.po"))
     if catalogues:
-        _run(str(BIN / "pybabel"), "compile", "-q", "-d", str(ROOT / "translations"), check=False)
+        # -q is a global option of pybabel: it goes before the command.
+        _run(str(BIN / "pybabel"), "-q", "compile", "-d", str(ROOT / "translations"), check=False)
 
 
 LANGUAGES = ("en", "pl", "ru", "ro", "cs")
