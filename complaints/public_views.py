@@ -79,8 +79,10 @@ def complain():
             flash(exc.message, "error")
         else:
             session["lang"] = filed.language
-            session.setdefault("filed", {})
-            session["filed"] = {**session["filed"], filed.reference: filed.tracking_token}
+            # The confirmation page shows the link of what this browser just filed; the last few
+            # suffice, and the signed cookie must stay small.
+            recent = list((session.get("filed") or {}).items())[-4:]
+            session["filed"] = {**dict(recent), filed.reference: filed.tracking_token}
             return redirect(url_for("complaints_public.received", reference=filed.reference))
     elif request.method == "POST" and not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(32)
