@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -61,7 +62,7 @@ class SurveyResults:
 def survey_results(survey_id: int, *, since: datetime | None = None, comments: int = 20) -> SurveyResults:
     survey = db.session.get(Survey, survey_id)
     if survey is None:
-        raise NotFound("No such survey.")
+        raise NotFound(_("No such survey."))
     min_n = current_app.config["SURVEY_MIN_N"]
     sent = and_(SurveyInvitation.survey_id == survey_id, SurveyInvitation.sent_at.is_not(None))
     if since is not None:
