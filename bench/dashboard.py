@@ -152,7 +152,7 @@ def insert_survey_answers(app, start: int, count: int, people: dict) -> None:
         db.session.execute(text("""
             INSERT INTO survey_invitations (dedupe_key, survey_id, customer_id, kind, status, status_reason, due_at,
                                             sent_at, attempts, click_count, reminder_note, created_at)
-            SELECT 'bench:' || g, s.id, 1 + (g * 104729) % :n, s.kind, 'answered', '', ts, ts, 1, 0, '', ts
+            SELECT 'bench:' || g, s.id, 1 + (g::bigint * 104729) % :n, s.kind, 'answered', '', ts, ts, 1, 0, '', ts
               FROM (SELECT g, now() - (random() * 540 || ' days')::interval AS ts,
                            CASE WHEN g % 2 = 0 THEN 'after_complaint' ELSE 'relationship' END AS code
                       FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g) gen
