@@ -121,6 +121,9 @@ class Config:
     FORMER_DAYS = _int("FORMER_DAYS", 730)
     SEGMENTS_RECOMPUTE_HOUR = _int("SEGMENTS_RECOMPUTE_HOUR", 2)  # nightly, UTC
     GREETINGS_INTERVAL_MINUTES = _int("GREETINGS_INTERVAL_MINUTES", 15)
+    # PostgreSQL work_mem for the recompute transaction only: its GROUP BY and window sort over
+    # all customers stay in memory instead of spilling to disk.
+    RECOMPUTE_WORK_MEM = os.environ.get("RECOMPUTE_WORK_MEM") or "256MB"
 
     @classmethod
     def finalise(cls, settings: dict) -> dict:
