@@ -59,7 +59,7 @@ def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
     db.session.execute(removal)
     columns = ["day", "priority", "owner_id", "root_cause_id", "created", "resolved", "first_response_met",
                "first_response_total", "resolution_met", "resolution_total"]
-    result = db.session.execute(insert(ComplaintDaily).from_select(columns, query))
+    result = db.session.connection().execute(insert(ComplaintDaily).from_select(columns, query))
     return result.rowcount or 0
 
 
@@ -75,7 +75,7 @@ def refresh_resolution_histogram(since: datetime | None) -> int:
         query = query.where(Complaint.resolved_at >= since)
         removal = removal.where(ResolutionHistogram.day >= since.date())
     db.session.execute(removal)
-    result = db.session.execute(insert(ResolutionHistogram).from_select(["day", "priority", "hours", "n"], query))
+    result = db.session.connection().execute(insert(ResolutionHistogram).from_select(["day", "priority", "hours", "n"], query))
     return result.rowcount or 0
 
 
@@ -107,7 +107,7 @@ def refresh_customer_value(now: datetime) -> int:
              func.percent_rank().over(order_by=base.c.revenue) <= 0.25),
     )
     db.session.execute(delete(CustomerValue))
-    result = db.session.execute(insert(CustomerValue).from_select(
+    result = db.session.connection().execute(insert(CustomerValue).from_select(
         ["customer_id", "revenue", "handling_minutes", "complaints", "revenue_rank", "cumulative_share", "costly"],
         ranked))
     return result.rowcount or 0
@@ -117,7 +117,7 @@ def refresh_segment_counts() -> int:
     """Customers per segment: three GROUP BYs over the latest recompute, stored as ~16 rows."""
     from reports.segment_queries import distribution_select
     db.session.execute(delete(SegmentCount))
-    result = db.session.execute(insert(SegmentCount).from_select(["dimension", "value", "customers"],
+    result = db.session.connection().execute(insert(SegmentCount).from_select(["dimension", "value", "customers"],
                                                                  distribution_select()))
     return result.rowcount or 0
 

@@ -16,7 +16,7 @@ SCATTER_POINTS = 300
 
 def revenue_pareto() -> Chart:
     """Share of revenue brought by the top x % of customers, at about 50 points of the curve."""
-    total = db.session.scalar(select(func.count()).select_from(CustomerValue)) or 0
+    total = db.session.scalar(select(func.max(CustomerValue.revenue_rank))) or 0  # ranks are 1..n: an index lookup
     if total == 0:
         return Chart("revenue", _("Revenue by customer rank"), [_("Customers (%)"), _("Revenue (%)")], [],
                      kind="line")
