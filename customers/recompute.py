@@ -109,6 +109,14 @@ WITH o AS (
       FROM ({signals}) sig
      GROUP BY sig.customer_id
 ), nps AS ({nps}
+), pareto AS (
+    -- The Pareto running sum over buyers only, on a narrow row (id, revenue): the one sort of the
+    -- recompute stays small and in memory even at a million customers.
+    SELECT customer_id,
+           SUM(revenue_12m) OVER (ORDER BY revenue_12m DESC, customer_id
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_revenue,
+           SUM(revenue_12m) OVER () AS total_revenue
+      FROM o WHERE revenue_12m > 0
 ), base AS (
     SELECT cu.id AS customer_id, cu.is_partner, cu.disqualified, cu.erased_at,
            COALESCE(o.revenue_12m, 0) AS revenue_12m, COALESCE(o.revenue_q, 0) AS revenue_q,
@@ -117,26 +125,21 @@ WITH o AS (
            COALESCE(o.late_payments_12m, 0) AS late_payments_12m, COALESCE(o.overdue_amount, 0) AS overdue_amount,
            COALESCE(c.complaints_12m, 0) AS complaints_12m, COALESCE(c.complaints_q, 0) AS complaints_q,
            c.first_complaint_at, rc.root_cause_id AS top_root_cause_id,
-           nps.nps_last, nps.nps_prev, sat.satisfaction
+           nps.nps_last, nps.nps_prev, sat.satisfaction, p.cum_revenue, p.total_revenue
       FROM customers cu
       LEFT JOIN o ON o.customer_id = cu.id
+      LEFT JOIN pareto p ON p.customer_id = cu.id
       LEFT JOIN c ON c.customer_id = cu.id
       LEFT JOIN rc ON rc.customer_id = cu.id
       LEFT JOIN nps ON nps.customer_id = cu.id
       LEFT JOIN sat ON sat.customer_id = cu.id
-), pareto AS (
-    SELECT base.*,
-           SUM(revenue_12m) OVER (ORDER BY revenue_12m DESC, customer_id
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_revenue,
-           SUM(revenue_12m) OVER () AS total_revenue
-      FROM base
 ), abc_raw AS (
-    SELECT pareto.*,
+    SELECT base.*,
            CASE WHEN revenue_12m <= 0 THEN 'C'
                 WHEN (cum_revenue - revenue_12m) * 100 < :a_share * total_revenue THEN 'A'
                 WHEN (cum_revenue - revenue_12m) * 100 < :ab_share * total_revenue THEN 'B'
                 ELSE 'C' END AS abc_by_revenue
-      FROM pareto
+      FROM base
 ), classed AS (
     SELECT abc_raw.*,
            CASE WHEN abc_by_revenue = 'B' AND orders_12m >= :frequent_orders AND first_order_on <= :y2 THEN 'A'
