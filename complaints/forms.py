@@ -43,6 +43,8 @@ class ComplaintForm(FlaskForm):
     language = SelectField(_l("Language for our messages"), choices=LANGUAGE_CHOICES, default="en")
     attachments = MultipleFileField(_l("Photos or PDF documents (optional)"))
     submission_key = HiddenField()
+    # Filled by static/js/timezone.js: deadlines in e-mails then read in the customer's local time.
+    timezone = HiddenField(validators=[Optional(), Length(max=64)])
     # Honeypot: invisible to people, irresistible to bots.
     website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
 

@@ -68,7 +68,7 @@ def complain():
             subject=form.subject.data or "", order_reference=form.order_reference.data or "",
             occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
             phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
-            language=form.language.data, attachments=_uploads_from(form.attachments))
+            language=form.language.data, timezone=form.timezone.data or "", attachments=_uploads_from(form.attachments))
         key = form.submission_key.data if form.submission_key.data and len(form.submission_key.data) <= 64 else None
         try:
             filed = services.file_complaint(new, submission_key=key)

@@ -46,6 +46,7 @@ class NewComplaint:
     phone: str = ""
     preferred_channel: str = "email"
     language: str = "en"
+    timezone: str = ""  # IANA name reported by the browser; a newcomer's file gets it
     attachments: list[uploads.Upload] = field(default_factory=list)
 
 
@@ -163,7 +164,8 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     language = new.language if new.language in current_app.config["LANGUAGES"] else "en"
 
     customer = find_or_create_customer_by_email(email=new.email, name=new.name, phone=new.phone,
-                                                language=language, preferred_channel=new.preferred_channel)
+                                                language=language, preferred_channel=new.preferred_channel,
+                                                timezone=new.timezone)
     complaint = Complaint(
         reference=new_reference(), tracking_token_hash=hash_secret(token), submission_key=key_hash,
         customer=customer, contact_name=new.name.strip(), contact_email=new.email.strip(),

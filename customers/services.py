@@ -17,7 +17,7 @@ def find_customer_by_email(email: str) -> Customer | None:
 
 
 def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", language: str = "en",
-                                     preferred_channel: str = "email") -> Customer:
+                                     preferred_channel: str = "email", timezone: str = "") -> Customer:
     """Complaints link to a customer file by e-mail, creating one for a newcomer.
 
     Runs inside the caller's transaction (no commit here). Two first complaints from the same
@@ -28,7 +28,7 @@ def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", 
     if customer is not None:
         return customer
     customer = Customer(name=name, email=email.strip(), email_normalised=normalise_email(email), phone=phone or "",
-                        language=language, preferred_channel=preferred_channel)
+                        language=language, preferred_channel=preferred_channel, timezone=_known_zone(timezone))
     try:
         with db.session.begin_nested():
             db.session.add(customer)
@@ -37,6 +37,20 @@ def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", 
         if customer is None:
             raise
     return customer
+
+
+def _known_zone(name: str | None) -> str:
+    """The browser-reported IANA zone of a newcomer (dates in their e-mails read in local time);
+    anything unknown is UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
 
 
 def complaint_priority_for(customer: Customer | None) -> str:

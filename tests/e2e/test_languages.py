@@ -36,8 +36,8 @@ def html_of(message) -> str:
 
 def test_a_complaint_filed_in_polish_is_answered_in_polish(chromium, live_server, e2e_smtp, artifacts):
     url = live_server.url
-    # A browser that asks for Polish gets the form in Polish without touching the switcher.
-    context = chromium.new_context(locale="pl-PL")
+    # A browser in Warsaw that asks for Polish gets the form in Polish without touching the switcher.
+    context = chromium.new_context(locale="pl-PL", timezone_id="Europe/Warsaw")
     page = context.new_page()
     page.goto(f"{url}/complain")
     assert page.get_attribute("html", "lang") == "pl"
@@ -73,13 +73,15 @@ def test_a_complaint_filed_in_polish_is_answered_in_polish(chromium, live_server
     assert "Numer Twojej reklamacji" in html_of(ack) and '<html lang="pl">' in html_of(ack)
     tracking_url = re.search(rf"{re.escape(url)}/track/\S+", text).group(0)
 
-    # Staff work in English; the customer file says how to address her and where she lives.
+    # Staff work in English; the customer file knows her time zone (from her browser) and now
+    # also how she wants to be addressed.
     def staff_work(db):
         from complaints import services
         from customers.models import Customer
         from staff.models import StaffUser
         customer = db.session.scalar(db.select(Customer).where(Customer.email == "anna@example.com"))
-        customer.salutation, customer.timezone = "Pani Anno", "Europe/Warsaw"
+        assert customer.timezone == "Europe/Warsaw" and customer.language == "pl"
+        customer.salutation = "Pani Anno"
         db.session.commit()
         agent = db.session.scalar(db.select(StaffUser).where(StaffUser.email == live_server.staff.agent.email))
         services.assign_owner(reference, agent.email, actor=agent)

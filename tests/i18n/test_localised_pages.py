@@ -115,3 +115,15 @@ def test_numbers_and_dates_follow_the_locale(app):
     assert samples["cs"][1] == "25\xa0%"
     assert local_datetime(datetime(2027, 7, 1, 12, 0), "Europe/Prague", "cs") == "1. 7. 2027 14:00:00"
     assert local_datetime(datetime(2027, 7, 1, 12, 0), "Not/AZone", "en") == "Jul 1, 2027, 12:00:00\u202fPM"
+
+
+def test_the_browsers_time_zone_goes_to_a_new_customer_file(client, db_session):
+    for email, zone, stored in (("eva@example.com", "Europe/Prague", "Europe/Prague"),
+                                ("bot@example.com", "Mars/Olympus_Mons", "UTC")):
+        page = _form(client, "cs")
+        assert 'name="timezone"' in page and "js/timezone.js" in page
+        answer = _post_form(client, page, "cs", name="Eva", email=email, description="Pozdě.", timezone=zone)
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+    db_session.rollback()
+    zones = dict(db_session.execute(select(Customer.email, Customer.timezone)).all())
+    assert zones == {"eva@example.com": "Europe/Prague", "bot@example.com": "UTC"}
