@@ -21,6 +21,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ is first on the path, and a bench script named like a standard module
+# (bench/queue.py) would shadow it for every import below: keep only the project root.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2027, 1, 15, 2, 0)
