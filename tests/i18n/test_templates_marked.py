@@ -23,8 +23,7 @@ READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-descriptio
 # Words that are the same in every language or are not words at all.
 ALLOWED = {
     "Message-ID",   # a header name shown as such in the staff "sent mail" view
-    "ID",
-    "SLA", "NPS", "CSAT", "CES", "CSV", "JSON", "API", "URL", "E-mail",
+    "SLA", "NPS", "CSAT", "CES", "CSV", "JSON", "API", "URL",
     "A", "B", "C",  # ABC segments
     "n =", "n", "z =",  # sample size and z-score, as statisticians write them
 }
