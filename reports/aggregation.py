@@ -38,29 +38,49 @@ def _count_when(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
+ALL = literal_column("-1")  # the rolled-up dimension: "all owners" / "all root causes"
+# Three rollups of the same counts (like GROUPING SETS, written portably): per priority only,
+# per priority × owner, per priority × root cause. The dashboard reads the smallest one that has
+# the dimensions a chart needs; a chart narrowed by owner *and* root cause reads the complaints.
+ROLLUPS = (("all", "all"), ("owner", "all"), ("all", "cause"))
+
+
 def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
     day = day_of(Complaint.created_at)
-    # Constants inline (not bound): PostgreSQL must see the GROUP BY expressions as the selected ones.
-    owner, cause = func.coalesce(Complaint.owner_id, ZERO), func.coalesce(Complaint.root_cause_id, ZERO)
-    query = select(
-        day, Complaint.priority, owner, cause,
-        func.count(),
-        _count_when(Complaint.resolved_at.is_not(None)),
-        _count_when(and_(Complaint.first_responded_at.is_not(None),
-                         Complaint.first_responded_at <= Complaint.first_response_due_at)),
-        _count_when(or_(Complaint.first_responded_at.is_not(None), Complaint.first_response_due_at < now)),
-        _count_when(and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.resolution_due_at)),
-        _count_when(or_(Complaint.resolved_at.is_not(None), Complaint.resolution_due_at < now)),
-    ).group_by(day, Complaint.priority, owner, cause)
     removal = delete(ComplaintDaily)
     if since is not None:
-        query = query.where(Complaint.created_at >= since)
         removal = removal.where(ComplaintDaily.day >= since.date())
     db.session.execute(removal)
     columns = ["day", "priority", "owner_id", "root_cause_id", "created", "resolved", "first_response_met",
                "first_response_total", "resolution_met", "resolution_total"]
-    result = db.session.connection().execute(insert(ComplaintDaily).from_select(columns, query))
-    return result.rowcount or 0
+    rows = 0
+    for owner_level, cause_level in ROLLUPS:
+        # Constants inline (not bound): PostgreSQL must see the GROUP BY expressions as the selected ones.
+        owner = func.coalesce(Complaint.owner_id, ZERO) if owner_level == "owner" else ALL
+        cause = func.coalesce(Complaint.root_cause_id, ZERO) if cause_level == "cause" else ALL
+        groups = [day, Complaint.priority] + ([owner] if owner_level == "owner" else []) + \
+            ([cause] if cause_level == "cause" else [])
+        query = select(
+            day, Complaint.priority, owner, cause,
+            func.count(),
+            _count_when(Complaint.resolved_at.is_not(None)),
+            _count_when(and_(Complaint.first_responded_at.is_not(None),
+                             Complaint.first_responded_at <= Complaint.first_response_due_at)),
+            _count_when(or_(Complaint.first_responded_at.is_not(None), Complaint.first_response_due_at < now)),
+            _count_when(and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.resolution_due_at)),
+            _count_when(or_(Complaint.resolved_at.is_not(None), Complaint.resolution_due_at < now)),
+        ).group_by(*groups)
+        if since is not None:
+            query = query.where(Complaint.created_at >= since)
+        result = db.session.connection().execute(insert(ComplaintDaily).from_select(columns, query))
+        rows += max(result.rowcount or 0, 0)
+    return rows
+
+
+def hours_bucket(hours):
+    """Whole hours up to 48, then 6-hour steps up to 10 days, then days: a few dozen buckets per
+    day instead of one per distinct hour, so the histogram stays small at a million complaints."""
+    return case((hours < 48, hours), (hours < 240, hours - hours % 6), else_=hours - hours % 24)
 
 
 def refresh_resolution_histogram(since: datetime | None) -> int:
@@ -68,6 +88,7 @@ def refresh_resolution_histogram(since: datetime | None) -> int:
     cap = literal_column(str(MAX_RESOLUTION_HOURS))
     hours = func.min(hours_between(Complaint.created_at, Complaint.resolved_at), cap) \
         if db.engine.dialect.name == "sqlite" else func.least(hours_between(Complaint.created_at, Complaint.resolved_at), cap)
+    hours = hours_bucket(hours)
     query = (select(day, Complaint.priority, hours, func.count())
              .where(Complaint.resolved_at.is_not(None)).group_by(day, Complaint.priority, hours))
     removal = delete(ResolutionHistogram)

@@ -83,7 +83,7 @@ def root_cause_findings(now: datetime) -> list[dict]:
         week_index = (ComplaintDaily.day - func.cast(start_literal, db.Date)) / 7
     query = (select(ComplaintDaily.root_cause_id, week_index, func.sum(ComplaintDaily.created))
              .where(ComplaintDaily.day >= base_start, ComplaintDaily.day < latest_start + timedelta(weeks=1),
-                    ComplaintDaily.root_cause_id != 0)
+                    ComplaintDaily.owner_id == -1, ComplaintDaily.root_cause_id > 0)
              .group_by(ComplaintDaily.root_cause_id, week_index))
     counts: dict[int, list[int]] = {}
     for cause_id, index, n in db.session.execute(query):
@@ -107,7 +107,8 @@ def sla_findings(now: datetime) -> list[dict]:
     row = db.session.execute(
         select(func.sum(ComplaintDaily.first_response_met), func.sum(ComplaintDaily.first_response_total),
                func.sum(ComplaintDaily.resolution_met), func.sum(ComplaintDaily.resolution_total))
-        .where(ComplaintDaily.day >= latest_start, ComplaintDaily.day < latest_start + timedelta(weeks=1))).one()
+        .where(ComplaintDaily.day >= latest_start, ComplaintDaily.day < latest_start + timedelta(weeks=1),
+               ComplaintDaily.owner_id == -1, ComplaintDaily.root_cause_id == -1)).one()
     fm, ft, rm, rt = (int(v or 0) for v in row)
     findings = []
     for measure, met, total in (("first_response", fm, ft), ("resolution", rm, rt)):

@@ -31,16 +31,22 @@ def _root_cause_id(code: str | None) -> int | None:
     return db.session.scalar(select(RootCause.id).where(RootCause.code == code)) or -1
 
 
-def complaint_facts(filters: ReportFilter, now: datetime):
-    """A subquery shaped like the daily table for the filter: the pre-aggregated rows, or the
-    same aggregate computed live when a segment filter needs each complaint's customer."""
+def complaint_facts(filters: ReportFilter, now: datetime, by: str | None = None):
+    """A subquery shaped like the daily table for the filter: the smallest pre-aggregated rollup
+    with the dimensions needed (`by` "owner" or "root_cause" for per-owner / per-cause charts),
+    or the same aggregate computed live when a segment filter needs each complaint's customer or
+    both owner and root cause are involved."""
     root_cause_id = _root_cause_id(filters.root_cause)
-    if not filters.segment:
+    need_owner = by == "owner" or bool(filters.owner_id)
+    need_cause = by == "root_cause" or bool(root_cause_id)
+    if not filters.segment and not (need_owner and need_cause):
         query = select(ComplaintDaily.day, ComplaintDaily.priority, ComplaintDaily.owner_id,
                        ComplaintDaily.root_cause_id, ComplaintDaily.created, ComplaintDaily.resolved,
                        ComplaintDaily.first_response_met, ComplaintDaily.first_response_total,
                        ComplaintDaily.resolution_met, ComplaintDaily.resolution_total
-                       ).where(ComplaintDaily.day >= filters.start, ComplaintDaily.day <= filters.end)
+                       ).where(ComplaintDaily.day >= filters.start, ComplaintDaily.day <= filters.end,
+                               ComplaintDaily.owner_id >= 0 if need_owner else ComplaintDaily.owner_id == -1,
+                               ComplaintDaily.root_cause_id >= 0 if need_cause else ComplaintDaily.root_cause_id == -1)
         if filters.owner_id:
             query = query.where(ComplaintDaily.owner_id == filters.owner_id)
         if root_cause_id:
@@ -124,7 +130,7 @@ def sla_by_priority(filters: ReportFilter, now: datetime) -> Chart:
 
 
 def sla_by_owner(filters: ReportFilter, now: datetime) -> Chart:
-    facts = complaint_facts(filters, now)
+    facts = complaint_facts(filters, now, by="owner")
     rows = db.session.execute(select(
         facts.c.owner_id, func.sum(facts.c.first_response_met), func.sum(facts.c.first_response_total),
         func.sum(facts.c.resolution_met), func.sum(facts.c.resolution_total))
@@ -173,7 +179,7 @@ def median_time_to_resolve(filters: ReportFilter, now: datetime) -> Chart:
 
 
 def root_cause_pareto(filters: ReportFilter, now: datetime) -> Chart:
-    facts = complaint_facts(filters, now)
+    facts = complaint_facts(filters, now, by="root_cause")
     query = (select(RootCause.code, RootCause.name, func.sum(facts.c.created))
              .join(facts, facts.c.root_cause_id == RootCause.id).group_by(RootCause.code, RootCause.name))
     counted = {code: (name, int(n or 0)) for code, name, n in db.session.execute(query)}

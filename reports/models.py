@@ -1,7 +1,8 @@
 """Pre-aggregated report tables (refreshed by `reports.aggregation`) and raised alerts.
 
 The dashboard reads these small tables instead of scanning a million complaints per request.
-Dimension columns use 0 for "none" (no owner, no root cause) so they can be part of a unique key.
+Dimension columns use 0 for "none" (no owner, no root cause) and -1 for "all" (a rolled-up row),
+so they can be part of a unique key.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from platform_support.columns import created_at_column
 
 
 class ComplaintDaily(db.Model):
-    """Complaints by the day they arrived, per priority, owner and root cause."""
+    """Complaints by the day they arrived, per priority, in three rollups: all owners and causes
+    (owner_id = root_cause_id = -1), per owner (root_cause_id = -1), per root cause (owner_id = -1)."""
 
     __tablename__ = "report_complaint_daily"
     __table_args__ = (UniqueConstraint("day", "priority", "owner_id", "root_cause_id",
@@ -36,7 +38,7 @@ class ComplaintDaily(db.Model):
 
 
 class ResolutionHistogram(db.Model):
-    """Resolved complaints per day of resolution, priority and whole hours to resolve (capped):
+    """Resolved complaints per day of resolution, priority and hours to resolve (bucketed, capped):
     the median time to resolve is read from this histogram without sorting every complaint."""
 
     __tablename__ = "report_resolution_hist"
