@@ -182,11 +182,13 @@ def erasure_candidates(limit: int = 200):
         .order_by(CustomerScore.last_order_on.asc().nulls_first(), Customer.id).limit(limit)).all()
 
 
-def open_tasks_for(staff_user_id: int | None, limit: int = 200):
+def open_tasks_for(staff_user_id: int | None, limit: int = 200, *, customer_id: int | None = None):
     from customers.models import CustomerTask
     stmt = select(CustomerTask).where(CustomerTask.done_at.is_(None))
     if staff_user_id is not None:
         stmt = stmt.where(CustomerTask.owner_id == staff_user_id)
+    if customer_id is not None:
+        stmt = stmt.where(CustomerTask.customer_id == customer_id)
     return list(db.session.scalars(stmt.order_by(CustomerTask.due_on, CustomerTask.id).limit(limit)))
 
 

@@ -39,8 +39,9 @@ def organisation_named(name: str) -> Organisation:
 def _apply(customer: Customer, clean: dict) -> None:
     for field in DIRECT_FIELDS:
         if field in clean:
-            setattr(customer, field, clean[field] if clean[field] != "" or field not in ("email",) else None)
+            setattr(customer, field, clean[field])
     if "email" in clean:
+        customer.email = clean["email"] or None  # no address: NULL, so the unique index allows many
         customer.email_normalised = normalise_email(clean["email"]) if clean["email"] else None
     if "organisation" in clean:
         customer.organisation = organisation_named(clean["organisation"]) if clean["organisation"] else None

@@ -86,7 +86,7 @@ def detail(customer_id: int):
                    for t in queries.transitions_of(customer_id)]
     treatments = [(dim, getattr(score, dim), treatment(dim, getattr(score, dim))) for dim in ("abc", "category", "stage")] \
         if score else []
-    tasks = [t for t in queries.open_tasks_for(None) if t.customer_id == customer_id]
+    tasks = queries.open_tasks_for(None, customer_id=customer_id)
     return render_template("customers/detail.html", customer=customer, score=score, treatments=treatments,
                            transitions=transitions, timeline=customer_timeline(customer_id),
                            orders=queries.orders_of(customer_id), complaints=queries.complaints_of(customer_id),
