@@ -130,3 +130,5 @@ from complaints.models import Complaint  # noqa: E402
 Index("ix_complaints_resolved", Complaint.resolved_at)
 Index("ix_complaints_owner_resolved", Complaint.owner_id, Complaint.resolved_at)
 Index("ix_complaints_root_cause_created", Complaint.root_cause_id, Complaint.created_at)
+# Open complaints by state and age (and owner, for agents): an index-only scan, not the heap.
+Index("ix_complaints_status_created_owner", Complaint.status, Complaint.created_at, Complaint.owner_id)

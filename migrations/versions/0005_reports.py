@@ -102,9 +102,11 @@ def upgrade():
     op.create_index("ix_complaints_resolved", "complaints", ["resolved_at"])
     op.create_index("ix_complaints_owner_resolved", "complaints", ["owner_id", "resolved_at"])
     op.create_index("ix_complaints_root_cause_created", "complaints", ["root_cause_id", "created_at"])
+    op.create_index("ix_complaints_status_created_owner", "complaints", ["status", "created_at", "owner_id"])
 
 
 def downgrade():
+    op.drop_index("ix_complaints_status_created_owner", table_name="complaints")
     op.drop_index("ix_complaints_root_cause_created", table_name="complaints")
     op.drop_index("ix_complaints_owner_resolved", table_name="complaints")
     op.drop_index("ix_complaints_resolved", table_name="complaints")
