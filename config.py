@@ -151,6 +151,10 @@ class TestConfig(Config):
     # The test database comes from the fixtures, never from DATABASE_URL.
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+    # Cheap Argon2id for fixtures only (still argon2id; production keeps the memory-hard defaults).
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 1024
+    PASSWORD_HASH_PARALLELISM = 1
 
 
 def config_for_environment():
