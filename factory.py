@@ -138,6 +138,9 @@ def register_request_hooks(app: Flask) -> None:
     from audit.recording import record_request
     from platform_support.sessions import enforce_session_lifetime
 
+    from platform_support.security import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_session_lifetime)
     app.after_request(record_request)
 

@@ -1,7 +1,8 @@
 """Security headers on every response."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, abort, current_app, request
+from flask_babel import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -28,3 +29,12 @@ def apply_security_headers(response: Response) -> Response:
     if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def refuse_nul_characters() -> None:
+    """before_request: a NUL in a form field or query value is never text a person typed, and
+    PostgreSQL cannot store it (the insert would fail as a 500): refuse it up front with a 400."""
+    for values in (request.args, request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else {}):
+        for value in values.values() if hasattr(values, "values") else ():
+            if "\x00" in value:
+                abort(400, description=_("The form contains characters that cannot be accepted (NUL)."))

