@@ -103,9 +103,13 @@ def upgrade():
     op.create_index("ix_complaints_owner_resolved", "complaints", ["owner_id", "resolved_at"])
     op.create_index("ix_complaints_root_cause_created", "complaints", ["root_cause_id", "created_at"])
     op.create_index("ix_complaints_status_created_owner", "complaints", ["status", "created_at", "owner_id"])
+    open_states = "status IN ('new', 'assigned', 'in_progress')"
+    op.create_index("ix_complaints_open_due", "complaints", ["resolution_due_at", "id"],
+                    postgresql_where=sa.text(open_states), sqlite_where=sa.text(open_states))
 
 
 def downgrade():
+    op.drop_index("ix_complaints_open_due", table_name="complaints")
     op.drop_index("ix_complaints_status_created_owner", table_name="complaints")
     op.drop_index("ix_complaints_root_cause_created", table_name="complaints")
     op.drop_index("ix_complaints_owner_resolved", table_name="complaints")
