@@ -5,12 +5,16 @@ again after its lease expires; the stable Message-ID lets mail systems recognise
 """
 from __future__ import annotations
 
+import binascii
+import re
+import secrets
 import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -19,6 +23,8 @@ from extensions import db
 from notifications.headers import header_safe
 from notifications.models import OutboxMessage
 from platform_support.clock import utcnow
+
+_HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 field name: printable ASCII except ":"
 
 
 @dataclass
@@ -33,7 +39,7 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def claim_due(*, now: datetime, limit: int, lease_seconds: int, worker: str = "") -> list[int]:
+def claim_due(*, now: datetime, limit: int, lease_seconds: int, worker: str = "", commit: bool = True) -> list[int]:
     """Take up to `limit` due rows for this worker. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets any
     number of workers claim side by side without taking the same row; SQLite has one writer."""
     due = or_(
@@ -49,24 +55,100 @@ def claim_due(*, now: datetime, limit: int, lease_seconds: int, worker: str = ""
             .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds),
                     attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return ids
 
 
-def build_email(message: OutboxMessage) -> EmailMessage:
+def build_email(message) -> EmailMessage:
+    """The message as an `email` object (any row-like object with the outbox columns). Delivery
+    uses `render_message` (same headers and parts, a fraction of the CPU); this is the fallback
+    for addresses outside ASCII, where the e-mail package negotiates SMTPUTF8."""
     mail = EmailMessage()
     mail["From"] = header_safe(current_app.config["MAIL_FROM"])
     mail["To"] = formataddr((header_safe(message.to_name), header_safe(message.to_address, limit=254)))
     mail["Subject"] = header_safe(message.subject, limit=300)
-    mail["Message-ID"] = message.message_id
+    mail["Message-ID"] = header_safe(message.message_id)
     mail["Date"] = format_datetime(message.created_at.replace(tzinfo=timezone.utc))
-    mail["Content-Language"] = message.language
+    mail["Content-Language"] = header_safe(message.language, limit=20)
     for name, value in (message.extra_headers or {}).items():
         mail[header_safe(name, limit=60)] = header_safe(value, limit=900)
     mail.set_content(message.text_body)
     if message.html_body:
         mail.add_alternative(message.html_body, subtype="html")
     return mail
+
+
+def _header(name: str, value: str) -> str:
+    """One header line (without CRLF). Values are header_safe already (no control characters, no
+    "=?"), so ASCII goes out as typed and anything else as RFC 2047 encoded words."""
+    if value.isascii():
+        return f"{name}: {value}"
+    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _address_header(name: str, display_name: str, address: str) -> str:
+    if display_name.isascii():
+        return f"{name}: {formataddr((display_name, address))}"
+    return f"{name}: {Header(display_name, 'utf-8', header_name=name).encode(linesep=chr(13) + chr(10))} <{address}>"
+
+
+def _body_part(text: str, subtype: str) -> bytes:
+    """Headers and body of one text part. ASCII with short lines goes as 7bit; anything else as
+    quoted-printable, so the message is 7-bit clean whatever the relay supports."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii() and all(len(line) < 990 for line in text.split("\n")):
+        encoding, body = "7bit", text.encode("ascii")
+    else:
+        encoding, body = "quoted-printable", binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n'
+    return head.encode("ascii") + body.replace(b"\n", b"\r\n")
+
+
+def render_message(message, from_header: str | None = None) -> bytes | None:
+    """The wire form of an outbox row (CRLF line ends, 7-bit clean), or None when the recipient's
+    address is not ASCII. Same headers and MIME structure as `build_email`."""
+    to_address = header_safe(message.to_address, limit=254)
+    if not to_address.isascii():
+        return None
+    headers = [
+        from_header or _from_header(current_app.config["MAIL_FROM"]),
+        _address_header("To", header_safe(message.to_name), to_address),
+        _header("Subject", header_safe(message.subject, limit=300)),
+        _header("Message-ID", header_safe(message.message_id)),
+        "Date: " + format_datetime(message.created_at.replace(tzinfo=timezone.utc)),
+        _header("Content-Language", header_safe(message.language, limit=20)),
+    ]
+    for name, value in (message.extra_headers or {}).items():
+        name = header_safe(name, limit=60)
+        if not _HEADER_NAME.fullmatch(name):
+            return None  # not a header name we can write as typed: let the e-mail package refuse it
+        headers.append(_header(name, header_safe(value, limit=900)))
+    headers.append("MIME-Version: 1.0")
+    text = _body_part(message.text_body or "", "plain")
+    if not message.html_body:
+        return ("\r\n".join(headers) + "\r\n").encode("ascii") + text
+    html = _body_part(message.html_body, "html")
+    boundary = "===============" + secrets.token_hex(12) + "=="
+    while boundary.encode("ascii") in text or boundary.encode("ascii") in html:
+        boundary = "===============" + secrets.token_hex(12) + "=="
+    headers.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    return b"".join([("\r\n".join(headers) + "\r\n\r\n").encode("ascii"), delimiter, text, delimiter, html,
+                     f"--{boundary}--\r\n".encode("ascii")])
+
+
+def _from_header(mail_from: str) -> str:
+    display_name, address = parseaddr(header_safe(mail_from))
+    if not address.isascii():
+        return _header("From", header_safe(mail_from))
+    return _address_header("From", display_name, address or header_safe(mail_from))
+
+
+def _envelope_sender(mail_from: str) -> str:
+    return parseaddr(header_safe(mail_from))[1] or header_safe(mail_from)
 
 
 def _connect() -> smtplib.SMTP:
@@ -87,17 +169,55 @@ def _is_temporary(exc: Exception) -> bool:
     return isinstance(exc, (smtplib.SMTPException, OSError, socket.timeout))
 
 
-def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, report: DeliveryReport) -> None:
+# Sent rows are recorded (one UPDATE, one commit) every this many messages: a crash between
+# sending and recording resends at most one chunk, and the lease is not held needlessly long.
+RECORD_CHUNK = 50
+
+
+def _claim_batch(*, now: datetime, limit: int, lease_seconds: int) -> list:
+    """Claim (as `claim_due`) and load the claimed rows' columns in the same transaction: one
+    SELECT for the batch instead of one per message, and the write lock (SQLite) is released
+    before any SMTP traffic."""
+    ids = claim_due(now=now, limit=limit, lease_seconds=lease_seconds, commit=False)
+    rows = []
+    if ids:
+        columns = (OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.to_name, OutboxMessage.subject,
+                   OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.extra_headers,
+                   OutboxMessage.message_id, OutboxMessage.language, OutboxMessage.created_at,
+                   OutboxMessage.attempts)
+        by_id = {row.id: row for row in db.session.execute(
+            select(*columns).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending"))}
+        rows = [by_id[i] for i in ids if i in by_id]  # keep the claim's order (oldest due first)
+    db.session.commit()
+    return rows
+
+
+def _failure_values(attempts: int, exc: Exception, now: datetime, report: DeliveryReport) -> dict:
     config = current_app.config
-    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    message.lease_until = None
-    if _is_temporary(exc) and message.attempts < config["MAIL_MAX_ATTEMPTS"]:
-        message.status = "queued"
-        message.next_attempt_at = now + timedelta(seconds=config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1))
+    values = {"last_error": f"{type(exc).__name__}: {exc}"[:2000], "lease_until": None}
+    if _is_temporary(exc) and attempts < config["MAIL_MAX_ATTEMPTS"]:
+        values.update(status="queued",
+                      next_attempt_at=now + timedelta(seconds=config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1)))
         report.retried += 1
     else:
-        message.status = "parked"
+        values["status"] = "parked"
         report.parked += 1
+    return values
+
+
+def _record(sent_ids: list[int], failures: list[tuple[int, dict]], now: datetime) -> None:
+    """Write what happened to one chunk and commit at once. Only rows still "sending" are touched:
+    a row another worker has since reclaimed (our lease ran out) keeps that worker's record."""
+    if sent_ids:
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids), OutboxMessage.status == "sending")
+            .values(status="sent", sent_at=now, lease_until=None, last_error="")
+            .execution_options(synchronize_session=False))
+    for message_id, values in failures:
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+            .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def deliver_outbox(*, now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
@@ -108,35 +228,43 @@ def deliver_outbox(*, now: datetime | None = None, limit: int | None = None) -> 
         return report
     now = now or utcnow()
     config = current_app.config
-    ids = claim_due(now=now, limit=limit or config["WORKER_BATCH_SIZE"], lease_seconds=config["WORKER_LEASE_SECONDS"])
-    report.claimed = len(ids)
-    if not ids:
+    rows = _claim_batch(now=now, limit=limit or config["WORKER_BATCH_SIZE"], lease_seconds=config["WORKER_LEASE_SECONDS"])
+    report.claimed = len(rows)
+    if not rows:
         return report
+    sender = _envelope_sender(config["MAIL_FROM"])
+    from_header = _from_header(config["MAIL_FROM"])
     smtp = None
+    sent_ids: list[int] = []
+    failures: list[tuple[int, dict]] = []
     try:
-        for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
-            if message is None or message.status != "sending":
-                continue
+        for row in rows:
             try:
                 if smtp is None:
                     smtp = _connect()
-                smtp.send_message(build_email(message))
+                raw = render_message(row, from_header)
+                if raw is None:  # an address outside ASCII: the e-mail package negotiates SMTPUTF8
+                    smtp.send_message(build_email(row))
+                else:
+                    smtp.sendmail(sender, [header_safe(row.to_address, limit=254)], raw)
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
-                _record_failure(message, exc, now, report)
+                failures.append((row.id, _failure_values(row.attempts, exc, now, report)))
                 if smtp is not None and not isinstance(exc, smtplib.SMTPResponseException):
                     _close(smtp)
                     smtp = None
             else:
-                message.status = "sent"
-                message.sent_at = now
-                message.lease_until = None
-                message.last_error = ""
+                sent_ids.append(row.id)
                 report.sent += 1
-            db.session.commit()
+            if len(sent_ids) + len(failures) >= RECORD_CHUNK:
+                _record(sent_ids, failures, now)
+                sent_ids, failures = [], []
     finally:
-        if smtp is not None:
-            _close(smtp)
+        try:
+            if sent_ids or failures:
+                _record(sent_ids, failures, now)
+        finally:
+            if smtp is not None:
+                _close(smtp)
     return report
 
 
