@@ -10,6 +10,7 @@ import flask_babel
 import pytz
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -76,7 +77,13 @@ def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str,
             return None
     now = now or utcnow()
     with force_locale(language), force_timezone(timezone or "UTC"):
-        context = {"base_url": current_app.config["BASE_URL"], "language": language, **context}
+        # The catalogue of `language`, looked up once: the environment's own gettext resolves
+        # the locale through Flask-Babel's context on every `_()` call (dozens per e-mail).
+        # Same wrappers as Jinja's i18n extension (newstyle: autoescaped, %-formatted).
+        translations = flask_babel.get_translations()
+        context = {"base_url": current_app.config["BASE_URL"], "language": language,
+                   "gettext": _make_new_gettext(translations.ugettext),
+                   "ngettext": _make_new_ngettext(translations.ungettext), **context}
         subject = _render(f"emails/{template}.subject.txt", context)
         text_body = _render(f"emails/{template}.txt", context)
         try:
