@@ -30,7 +30,7 @@ CLI_COMMANDS = (
     "staff.cli:staff_cli",
     "scheduling.cli:jobs_cli",
     "scheduling.cli:worker_command",
-    "platform_support.serve:serve_command",
+    "scheduling.serve:serve_command",
     "complaints.cli:root_causes_cli",
     "reports.cli:reports_cli",
     "demo.cli:demo_cli",
@@ -161,8 +161,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
+    from audit.receivers import connect as connect_audit
     from surveys.receivers import connect as connect_surveys
     from webhooks.receivers import connect as connect_webhooks
 
+    connect_audit()
     connect_surveys()
     connect_webhooks()

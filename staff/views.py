@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from audit.recording import record as audit_record
 from extensions import db, limiter
 from platform_support import sessions
 from platform_support.errors import ServiceError
-from staff import services
+from staff import services, signals
 from staff.auth import role_required, safe_next
 from staff.forms import ChangePasswordForm, EditStaffForm, LoginForm, StaffForm
 from staff.models import StaffUser
@@ -28,14 +27,15 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            audit_record("staff.login_failed", actor_label=(form.email.data or "").strip().lower()[:254])
+            signals.staff_sign_in_failed.send(current_app._get_current_object(),
+                                              email=(form.email.data or "").strip().lower()[:254])
             db.session.commit()
             flash(_("Wrong e-mail or password."), "error")  # never which of the two
         else:
             session.clear()  # a fresh session at login
             login_user(user)
             sessions.start()
-            audit_record("staff.login", actor=user)
+            signals.staff_signed_in.send(current_app._get_current_object(), user=user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("complaints_staff.queue")))
     return render_template("staff/login.html", form=form)
@@ -47,7 +47,8 @@ def logout():
     user = current_user._get_current_object()
     if request.form.get("everywhere"):
         user.session_version += 1  # every other session of this user ends too
-    audit_record("staff.logout_everywhere" if request.form.get("everywhere") else "staff.logout", actor=user)
+    signals.staff_signed_out.send(current_app._get_current_object(), user=user,
+                                  everywhere=bool(request.form.get("everywhere")))
     db.session.commit()
     logout_user()
     session.clear()

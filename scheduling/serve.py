@@ -1,10 +1,15 @@
-"""`flask serve`: the development server with the scheduler in-process (the README's run command)."""
+"""`flask serve`: the development server with the scheduler in-process (the README's run command).
+
+Lives beside the scheduler it starts; gunicorn never runs this, so web workers never schedule.
+"""
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
+
+from scheduling.runner import build_scheduler
 
 
 @click.command("serve")
@@ -15,8 +20,6 @@ def serve_command(host: str, port: int) -> None:
     """Serve the app and run the scheduler in this process (SCHEDULER_ENABLED=0 turns it off)."""
     app = current_app._get_current_object()
     if app.config.get("SCHEDULER_ENABLED") is not False:
-        from scheduling.runner import build_scheduler
-
         scheduler = build_scheduler(app, blocking=False)
         scheduler.start()
         click.echo("scheduler running in this process")
