@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from complaints import lifecycle, reference_data, signals, uploads
 from complaints.models import PRIORITIES, Attachment, Complaint, ComplaintEvent, RootCause, SlaTarget
 from complaints.queries import get_visible_complaint
-from customers.services import complaint_priority_for, find_or_create_customer_by_email
+from customers.models import Customer
+from customers.services import complaint_priority_expression, create_customer_for_email, normalise_email
 from extensions import db
 from notifications.services import queue_email
 from platform_support.clock import utcnow
@@ -75,8 +76,35 @@ def sla_hours(priority: str) -> tuple[int, int]:
     return DEFAULT_SLA_HOURS[priority]
 
 
-def _apply_sla(complaint: Complaint, start: datetime) -> None:
-    first_hours, resolution_hours = sla_hours(complaint.priority)
+_CUSTOMER_PRIORITY_AND_SLA = None
+
+
+def _customer_priority_and_sla(email: str) -> tuple[Customer | None, str, tuple[int, int]]:
+    """One query for what a new complaint needs to know first: the customer file of this address
+    (None for a newcomer), the priority its segments give (`complaint_priority_for`; a newcomer has
+    no segments yet: "normal") and the SLA targets of that priority (defaults when none is set)."""
+    global _CUSTOMER_PRIORITY_AND_SLA
+    if _CUSTOMER_PRIORITY_AND_SLA is None:
+        # Built once: constructing this statement costs more than running it.
+        one_row = select(literal(1).label("one")).subquery()
+        priority = complaint_priority_expression(Customer.id)
+        _CUSTOMER_PRIORITY_AND_SLA = (
+            select(Customer, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
+            .select_from(one_row)
+            .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
+            .outerjoin(SlaTarget, SlaTarget.priority == priority))
+    row = db.session.execute(_CUSTOMER_PRIORITY_AND_SLA, {"email_normalised": normalise_email(email)}).one()
+    customer, priority_value, first_hours, resolution_hours = row
+    priority_value = priority_value or "normal"
+    if first_hours is None:
+        hours = DEFAULT_SLA_HOURS[priority_value]
+    else:
+        hours = (first_hours, resolution_hours)
+    return customer, priority_value, hours
+
+
+def _apply_sla(complaint: Complaint, start: datetime, hours: tuple[int, int] | None = None) -> None:
+    first_hours, resolution_hours = hours or sla_hours(complaint.priority)
     complaint.first_response_due_at = start + timedelta(hours=first_hours)
     complaint.resolution_due_at = start + timedelta(hours=resolution_hours)
 
@@ -163,18 +191,19 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     accepted = uploads.check_uploads(new.attachments)
     language = new.language if new.language in current_app.config["LANGUAGES"] else "en"
 
-    customer = find_or_create_customer_by_email(email=new.email, name=new.name, phone=new.phone,
-                                                language=language, preferred_channel=new.preferred_channel,
-                                                timezone=new.timezone)
+    customer, priority, hours = _customer_priority_and_sla(new.email)
+    if customer is None:
+        customer = create_customer_for_email(email=new.email, name=new.name, phone=new.phone, language=language,
+                                             preferred_channel=new.preferred_channel, timezone=new.timezone)
     complaint = Complaint(
         reference=new_reference(), tracking_token_hash=hash_secret(token), submission_key=key_hash,
         customer=customer, contact_name=new.name.strip(), contact_email=new.email.strip(),
         contact_phone=new.phone.strip(), preferred_channel=new.preferred_channel, language=language,
         subject=new.subject.strip(), description=new.description.strip(), order_reference=new.order_reference.strip(),
         occurred_on=new.occurred_on, desired_outcome=new.desired_outcome.strip(), status="new",
-        priority=complaint_priority_for(customer), created_at=now, updated_at=now,
+        priority=priority, created_at=now, updated_at=now,
     )
-    _apply_sla(complaint, now)
+    _apply_sla(complaint, now, hours)
     if key_hash:
         # A concurrent twin of this submission may win the race for the unique key: a savepoint
         # lets us hand back its complaint. Without a key there is nothing to race for, so a plain

@@ -1,7 +1,7 @@
 """Use cases on the customer file that other domains call."""
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from customers.models import Customer, CustomerScore, SegmentPriorityRule
@@ -27,8 +27,27 @@ def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", 
     customer = find_customer_by_email(email)
     if customer is not None:
         return customer
+    customer = create_customer_for_email(email=email, name=name, phone=phone, language=language,
+                                         preferred_channel=preferred_channel, timezone=timezone)
+    db.session.flush()  # callers get a file with its id, as before
+    return customer
+
+
+def create_customer_for_email(*, email: str, name: str, phone: str = "", language: str = "en",
+                              preferred_channel: str = "email", timezone: str = "") -> Customer:
+    """The creating half of `find_or_create_customer_by_email`, for a caller that has just looked
+    the address up itself (and found nothing) in this transaction.
+
+    On SQLite no concurrent twin can insert between that lookup and our insert: a writing
+    transaction holds the database's one write lock from its BEGIN IMMEDIATE (and one that did not
+    declare write intent fails with "database is locked", never with a duplicate). So there the row
+    is only added (pending until the caller's next flush): no savepoint, no flush round of its own.
+    """
     customer = Customer(name=name, email=email.strip(), email_normalised=normalise_email(email), phone=phone or "",
                         language=language, preferred_channel=preferred_channel, timezone=_known_zone(timezone))
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.add(customer)
+        return customer
     try:
         with db.session.begin_nested():
             db.session.add(customer)
@@ -59,12 +78,18 @@ def complaint_priority_for(customer: Customer | None) -> str:
     customer has not been segmented yet. SLA targets follow from the priority."""
     if customer is None or customer.id is None:
         return "normal"
+    return db.session.scalar(select(complaint_priority_expression(customer.id)))
+
+
+def complaint_priority_expression(customer_id):
+    """`complaint_priority_for` as a SQL expression (a scalar subquery, "normal" when no rule
+    matches), so a caller can fold it into a query it runs anyway. `customer_id` may be a value
+    or a column (e.g. `Customer.id`, correlated)."""
     score = CustomerScore
     rule = SegmentPriorityRule
     matches = or_(and_(rule.dimension == "abc", rule.value == score.abc),
                   and_(rule.dimension == "category", rule.value == score.category),
                   and_(rule.dimension == "stage", rule.value == score.stage))
-    priority = db.session.scalar(
-        select(rule.priority).join(score, matches).where(score.customer_id == customer.id)
-        .order_by(rule.position, rule.id).limit(1))
-    return priority or "normal"
+    first_rule = (select(rule.priority).join(score, matches).where(score.customer_id == customer_id)
+                  .order_by(rule.position, rule.id).limit(1).scalar_subquery())
+    return func.coalesce(first_rule, "normal")
