@@ -2,6 +2,8 @@
 
     python bench/complaint_throughput.py [--seconds 10] [--clients 8] [--database-url postgresql+psycopg://…]
 
+With --database-url, a scratch database is created on that server (and dropped at the end).
+
 Both servers run under gunicorn with 2 workers on 127.0.0.1 against the same kind of database
 (a fresh SQLite file in WAL mode by default, or the PostgreSQL URL given). The app is migrated with
 Alembic and serves `POST /api/v1/complaints` (rate limit off: RATELIMIT_ENABLED=0); the baseline is
@@ -26,6 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/queue.py would shadow the standard library's queue module: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 PYTHON_BIN = Path(sys.executable).parent
 
 BARE_APP = textwrap.dedent('''
@@ -147,10 +151,40 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a fresh SQLite file)")
     args = parser.parse_args()
 
+    drop = None
+    if args.database_url:
+        # Never migrate the database named in the URL itself: a scratch database, dropped after.
+        scratch_url, drop = scratch_postgres(args.database_url)
+    try:
+        run(args, scratch_url if args.database_url else None)
+    finally:
+        if drop is not None:
+            drop()
+
+
+def scratch_postgres(url: str):
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin_url = sa.engine.make_url(url)
+    name = f"bench_complaints_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def run(args, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-complaints-") as tmp:
         tmp_path = Path(tmp)
-        app_db = args.database_url or f"sqlite:///{tmp_path / 'app.sqlite3'}"
-        bare_db = args.database_url or f"sqlite:///{tmp_path / 'bare.sqlite3'}"
+        app_db = database_url or f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        bare_db = database_url or f"sqlite:///{tmp_path / 'bare.sqlite3'}"
         env = {**os.environ, "DATABASE_URL": app_db, "INSTANCE_PATH": str(tmp_path / "instance"),
                "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": "0", "SCHEDULER_ENABLED": "0",
                "BASE_URL": "http://127.0.0.1", "PATH": f"{PYTHON_BIN}:{os.environ.get('PATH', '')}"}
