@@ -85,14 +85,41 @@ def _settings(url: str, instance: Path, **overrides) -> dict:
     return settings
 
 
+def _postgres_tables_in_use(connection, tables) -> list[str]:
+    """Tables with rows or with an id sequence that has moved: one query finds the few a test
+    touched (a TRUNCATE … RESTART IDENTITY CASCADE of all 35 tables took ~0.65 s per test)."""
+    exists = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+    serial = _serial_columns(tables)
+    moved = (f" UNION SELECT v.t FROM (VALUES {serial}) AS v(t, c) JOIN pg_sequences s"
+             " ON s.schemaname || '.' || s.sequencename = pg_get_serial_sequence(v.t, v.c)"
+             " WHERE s.last_value IS NOT NULL") if serial else ""
+    return sorted(connection.execute(sa.text(exists + moved)).scalars())
+
+
+def _serial_columns(tables, only=None) -> str:
+    """`('table', 'column'), …` of the primary-key columns that may own an id sequence."""
+    return ", ".join(f"('{t.name}', '{c.name}')" for t in tables for c in t.primary_key.columns
+                     if (only is None or t.name in only) and isinstance(c.type, sa.Integer)
+                     and len(t.primary_key.columns) == 1)
+
+
 def _empty_all_tables(db) -> None:
     from complaints import reference_data
 
     tables = [t for t in db.metadata.sorted_tables]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # Same end state as TRUNCATE … RESTART IDENTITY of every table (empty, ids from 1), but
+            # a DELETE of the few tables in use is cheap where TRUNCATE costs file operations.
+            in_use = set(_postgres_tables_in_use(connection, tables))
+            for table in reversed(tables):
+                if table.name in in_use:
+                    connection.execute(table.delete())
+            serial = _serial_columns(tables, in_use)
+            if serial:
+                connection.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence(v.t, v.c), 1, false) FROM (VALUES {serial}) AS v(t, c)"
+                    " WHERE pg_get_serial_sequence(v.t, v.c) IS NOT NULL"))
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
