@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from complaints.lifecycle import OPEN_STATES, STATES
 from complaints.models import PRIORITIES, Complaint
+from complaints.status_counts import NOBODY, closed_counts
 from extensions import db
 from platform_support.errors import NotFound
 from staff.models import StaffUser
@@ -56,11 +57,13 @@ def make_cursor(complaint: Complaint) -> str:
 def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: int = 50,
                cursor: str | None = None) -> tuple[list[Complaint], str | None]:
     """The staff queue sorted by due time, keyset-paginated on (resolution_due_at, id)."""
-    query = visible_to(actor)
+    # One's own complaints are visible to everyone: without the redundant "unowned or mine" OR,
+    # "My complaints" walks the (owner, due) index in order instead of sorting.
+    query = select(Complaint) if filters.owner == "me" else visible_to(actor)
     if filters.status in STATES:
         query = query.where(Complaint.status == filters.status)
     elif filters.status != "all":
-        query = query.where(Complaint.status.in_(OPEN_STATES))
+        query = query.where(_is_open())
     if filters.owner == "me":
         query = query.where(Complaint.owner_id == actor.id)
     elif filters.owner == "none":
@@ -71,7 +74,7 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     if filters.priority in PRIORITIES:
         query = query.where(Complaint.priority == filters.priority)
     if filters.overdue:
-        query = query.where(Complaint.status.in_(OPEN_STATES), or_(
+        query = query.where(_is_open(), or_(
             Complaint.resolution_due_at < now,
             and_(Complaint.first_responded_at.is_(None), Complaint.first_response_due_at < now)))
     position = _cursor_parts(cursor)
@@ -84,11 +87,42 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     return rows[:limit], next_cursor
 
 
-def counts_by_status(actor: StaffUser, *, only_mine: bool = False) -> dict[str, int]:
-    """One GROUP BY over what the actor may see (or, for "My complaints", what they own)."""
-    query = visible_to(actor, select(Complaint.status, func.count()).group_by(Complaint.status))
+class StatusCounts(dict):
+    """Complaints per state; `as_of` is when the resolved/closed totals were counted by the
+    worker (None: counted live, exact)."""
+
+    def __init__(self, counts: dict[str, int], as_of: datetime | None = None):
+        super().__init__(counts)
+        self.as_of = as_of
+
+
+def _is_open():
+    # Literal values, not bind parameters: the planner must see the partial indexes' predicate
+    # (status IN the open states) in the query even in a cached generic plan.
+    return Complaint.status.in_(bindparam("open_states", list(OPEN_STATES), unique=True, expanding=True,
+                                               literal_execute=True))
+
+
+def counts_by_status(actor: StaffUser, *, only_mine: bool = False) -> StatusCounts:
+    """Per state, what the actor may see (or, for "My complaints", what they own).
+
+    Open states are counted exactly (index-only scan of `ix_complaints_open_status_owner`, open
+    complaints being a small share); resolved/closed totals come from the worker's snapshot
+    (`complaints.status_counts`) and are live only before the first snapshot."""
+    open_query = visible_to(actor, select(Complaint.status, func.count()).where(_is_open()).group_by(Complaint.status))
     if only_mine:
-        query = query.where(Complaint.owner_id == actor.id)
+        open_query = open_query.where(Complaint.owner_id == actor.id)
     counts = {state: 0 for state in STATES}
-    counts.update({status: n for status, n in db.session.execute(query)})
-    return counts
+    counts.update({status: n for status, n in db.session.execute(open_query)})
+    owners = (actor.id,) if only_mine else None if actor.is_manager else (NOBODY, actor.id)
+    snapshot = closed_counts(owners)
+    if snapshot is not None:
+        closed, as_of = snapshot
+        counts.update(closed)
+        return StatusCounts(counts, as_of)
+    live = visible_to(actor, select(Complaint.status, func.count()).where(Complaint.status.not_in(OPEN_STATES))
+                      .group_by(Complaint.status))
+    if only_mine:
+        live = live.where(Complaint.owner_id == actor.id)
+    counts.update({status: n for status, n in db.session.execute(live)})
+    return StatusCounts(counts)

