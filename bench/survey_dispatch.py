@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import smtplib
 import socket
 import subprocess
@@ -170,6 +171,7 @@ def main() -> None:
     finally:
         sink.terminate()
         sink.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
         if drop is not None:
             from extensions import db as _db
             try:
