@@ -339,7 +339,7 @@ def main() -> int:
         narrowed = [("chart volume ?owner=", f"/staff/reports/charts/volume.json?owner={people['agents'][0]}"),
                     ("chart pareto ?root_cause=", "/staff/reports/charts/pareto.json?root_cause=late_delivery"),
                     ("chart resolve_time ?owner=", f"/staff/reports/charts/resolve_time.json?owner={people['agents'][0]}"),
-                    ("chart volume ?segment=abc:A (live)", "/staff/reports/charts/volume.json?segment=abc:A")]
+                    ("chart volume ?segment=abc:A (rollup)", "/staff/reports/charts/volume.json?segment=abc:A")]
         # Baseline: the cheapest page of the same app stack (session, login check, template).
         baseline = timed_requests(client, "/staff/password")
         print(f"\n{'endpoint':44} {'p50 ms':>8} {'p95 ms':>8}  goal p95 < 100 ms")
