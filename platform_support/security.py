@@ -32,9 +32,13 @@ def apply_security_headers(response: Response) -> Response:
 
 
 def refuse_nul_characters() -> None:
-    """before_request: a NUL in a form field or query value is never text a person typed, and
-    PostgreSQL cannot store it (the insert would fail as a 500): refuse it up front with a 400."""
-    for values in (request.args, request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else {}):
-        for value in values.values() if hasattr(values, "values") else ():
-            if "\x00" in value:
-                abort(400, description=_("The form contains characters that cannot be accepted (NUL)."))
+    """before_request: a NUL in the path, a query or form key or value is never text a person
+    typed, and PostgreSQL cannot store or compare it (the statement would fail as a 500):
+    refuse it up front with a 400."""
+    sources = [request.args]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        sources.append(request.form)
+    hostile = "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True))
+    if hostile:
+        abort(400, description=_("The form contains characters that cannot be accepted (NUL)."))
