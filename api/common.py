@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
-from extensions import db
+from werkzeug.exceptions import HTTPException
+
+from extensions import csrf, db
 from platform_support.errors import ServiceError
 from staff.services import staff_for_api_token
 
@@ -114,3 +116,21 @@ def limit_arg(default: int = 50, maximum: int = 200) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
         raise ApiError(_("Invalid limit."), fields={"limit": [_("A whole number from 1 to %(n)d.", n=maximum)]})
     return int(raw)
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1 with the API's error shape; CSRF-exempt because it is
+    authenticated by bearer tokens, not cookies."""
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    csrf.exempt(blueprint)
+
+    @blueprint.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        db.session.rollback()
+        return error_response(exc.message, exc.status_code, exc.fields)
+
+    @blueprint.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return error_response(exc.description or exc.name, exc.code or 400)
+
+    return blueprint

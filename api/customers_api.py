@@ -1,34 +1,19 @@
 """JSON API for the customer file and orders (/api/v1), calling the same services as the staff pages."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 
-from api.common import ApiError, error_response, json_body, staff_required
+from api.common import ApiError, api_blueprint, json_body, staff_required
 from customers import records
 from customers.orders import add_orders
 from customers.queries import score_for
-from extensions import csrf, db
 from platform_support.clock import utcnow
-from platform_support.errors import ServiceError
 
-blueprint = Blueprint("customers_api", __name__, url_prefix="/api/v1")
-csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
+blueprint = api_blueprint("customers_api", __name__)
 
 CUSTOMER_FIELDS = ("name", "email", "organisation", "language", "timezone", "birthday", "phone", "preferred_channel",
                    "salutation", "patronymic", "job_title", "notes", "preferred_days")
-
-
-@blueprint.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    db.session.rollback()
-    return error_response(exc.message, exc.status_code, exc.fields)
-
-
-@blueprint.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    return error_response(exc.description or exc.name, exc.code or 400)
 
 
 def customer_json(customer) -> dict:

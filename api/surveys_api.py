@@ -4,31 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 
-from api.common import ApiError, error_response, limit_arg, staff_required
-from extensions import csrf, db
+from api.common import ApiError, api_blueprint, limit_arg, staff_required
+from extensions import db
 from platform_support.clock import parse_now
-from platform_support.errors import NotFound, ServiceError
+from platform_support.errors import NotFound
 from surveys import queries
 from surveys.models import INVITATION_STATUSES, Survey
 from surveys.texts import localized
 
-blueprint = Blueprint("surveys_api", __name__, url_prefix="/api/v1")
-csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
-
-
-@blueprint.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    db.session.rollback()
-    return error_response(exc.message, exc.status_code, exc.fields)
-
-
-@blueprint.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    return error_response(exc.description or exc.name, exc.code or 400)
+blueprint = api_blueprint("surveys_api", __name__)
 
 
 def _iso(value: datetime | None) -> str | None:

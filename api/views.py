@@ -3,34 +3,20 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 
 from api import serializers
-from api.common import ApiError, date_field, error_response, int_field, json_body, limit_arg, staff_required, text_field
+from api.common import ApiError, api_blueprint, date_field, int_field, json_body, limit_arg, staff_required, text_field
 from api.openapi import openapi_document
 from complaints import queries, services
 from complaints.models import PRIORITIES
 from customers.models import CHANNELS
-from extensions import csrf, db, limiter
+from extensions import limiter
 from notifications.headers import has_control_characters
 from platform_support.clock import utcnow
-from platform_support.errors import ServiceError
 
-blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
-
-
-@blueprint.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    db.session.rollback()
-    return error_response(exc.message, exc.status_code, exc.fields)
-
-
-@blueprint.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    return error_response(exc.description or exc.name, exc.code or 400)
+blueprint = api_blueprint("api", __name__)
 
 
 @blueprint.get("/openapi.json")
