@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.customer_data import NOW, complaint, customer, days_ago, nps, orders, recompute, scores, surveys_available
+from tests.unit.customer_data import complaint, customer, nps, orders, recompute, scores, surveys_available
 
 
 def test_abc_by_revenue_share_80_15_5(app):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from complaints import services
-from complaints.models import Attachment, Complaint
+from complaints.models import Complaint
 from notifications.models import OutboxMessage
 from tests.conftest import csrf_from
 

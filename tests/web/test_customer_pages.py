@@ -6,8 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from complaints.services import NewComplaint, file_complaint
-from customers.models import Customer, CustomerScore, Interaction, Organisation, SegmentPriorityRule
-from platform_support.clock import utcnow
+from customers.models import Customer, CustomerScore, Interaction, SegmentPriorityRule
 from tests.unit.customer_data import NOW, complaint, customer, orders, recompute
 
 

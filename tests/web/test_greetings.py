@@ -73,6 +73,7 @@ def test_two_occasions_on_one_day_respect_the_cap(app, db_session):
     db_session.commit()
     result = run(datetime(2027, 1, 15, 10, 0))
     assert result.emailed == 1 and result.capped == 1
+    assert len(outbox(db_session, both)) == 1  # the birthday or the founding day, not both
 
 
 def test_founding_day_and_first_deal_anniversary(app, db_session):

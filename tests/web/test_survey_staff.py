@@ -12,7 +12,7 @@ from complaints.models import Complaint
 from notifications.models import OutboxMessage
 from staff.services import issue_api_token
 from surveys import dispatch
-from surveys.models import Survey, SurveyAlert, SurveyInvitation
+from surveys.models import Survey, SurveyAlert
 from tests.conftest import csrf_from
 from tests.survey_support import NOW, install_default_surveys, resolved_complaint
 
