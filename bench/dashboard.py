@@ -18,7 +18,6 @@ run — the cheapest page of the same app stack (GET /staff/password) — as a r
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import statistics
 import sys

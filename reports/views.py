@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from platform_support.clock import utcnow

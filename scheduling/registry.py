@@ -17,10 +17,10 @@ from complaints.jobs import escalate_overdue_complaints
 from customers.greetings import send_greetings
 from customers.jobs import recompute_segments_job
 from notifications.jobs import deliver_outbox_job
+from notifications.services import queue_email
 from reports.aggregation import refresh_report_aggregates_job
 from reports.alerts import check_trends_job
 from surveys.jobs import dispatch_survey_invitations_job, plan_relationship_surveys_job
-from notifications.services import queue_email
 from webhooks.delivery import deliver_webhooks_job
 
 
