@@ -65,6 +65,8 @@ def _load_config(app: Flask, config) -> None:
     app.instance_path = str(settings["INSTANCE_PATH"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Every tick of every job would drown the console (and the login the run command prints).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _import(path: str):
