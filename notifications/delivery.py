@@ -17,11 +17,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from extensions import db
 from notifications.headers import header_safe
 from notifications.models import OutboxMessage
+from platform_support.claiming import claim_due_rows
 from platform_support.clock import utcnow
 
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 field name: printable ASCII except ":"
@@ -39,25 +40,9 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def claim_due(*, now: datetime, limit: int, lease_seconds: int, worker: str = "", commit: bool = True) -> list[int]:
-    """Take up to `limit` due rows for this worker. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets any
-    number of workers claim side by side without taking the same row; SQLite has one writer."""
-    due = or_(
-        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
-    )
-    ids = list(db.session.scalars(
-        select(OutboxMessage.id).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit).with_for_update(skip_locked=True)))
-    if ids:
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-            .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds),
-                    attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False))
-    if commit:
-        db.session.commit()
-    return ids
+def claim_due(*, now: datetime, limit: int, lease_seconds: int, commit: bool = True) -> list[int]:
+    """Take up to `limit` due outbox rows for this worker (see platform_support.claiming)."""
+    return claim_due_rows(OutboxMessage, now=now, limit=limit, lease_seconds=lease_seconds, commit=commit)
 
 
 def build_email(message) -> EmailMessage:

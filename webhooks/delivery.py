@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
 
 from extensions import db
+from platform_support.claiming import claim_due_rows
 from platform_support.clock import utcnow
 from webhooks import signing
 from webhooks.models import WebhookDelivery
@@ -47,22 +47,8 @@ def _setting(name: str, default):
 
 
 def claim_due(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
-    """Same pattern as notifications.delivery.claim_due: several workers never take one row."""
-    due = or_(
-        and_(WebhookDelivery.status == "queued", WebhookDelivery.next_attempt_at <= now),
-        and_(WebhookDelivery.status == "sending", WebhookDelivery.lease_until < now),
-    )
-    ids = list(db.session.scalars(
-        select(WebhookDelivery.id).where(due).order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit).with_for_update(skip_locked=True)))
-    if ids:
-        db.session.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id.in_(ids))
-            .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds),
-                    attempts=WebhookDelivery.attempts + 1)
-            .execution_options(synchronize_session=False))
-    db.session.commit()
-    return ids
+    """Take up to `limit` due deliveries for this worker (see platform_support.claiming)."""
+    return claim_due_rows(WebhookDelivery, now=now, limit=limit, lease_seconds=lease_seconds)
 
 
 def address_allowed(address: str, *, allow_private: bool) -> bool:
