@@ -46,6 +46,9 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
     SMTP_STARTTLS = bool(_bool("SMTP_STARTTLS", False))
     SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 20)
+    # Connections one delivery pass opens in parallel for a large batch (most of a connection's
+    # time is spent waiting for the relay's replies).
+    SMTP_CONNECTIONS = _int("SMTP_CONNECTIONS", 4)
     MAIL_FROM = os.environ.get("MAIL_FROM") or "complaints@localhost"
     # Delivery retries: attempt n waits RETRY_BASE * 2**(n-1) seconds; parked after MAX attempts.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)

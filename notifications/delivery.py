@@ -6,12 +6,14 @@ again after its lease expires; the stable Message-ID lets mail systems recognise
 from __future__ import annotations
 
 import binascii
+import queue
 import re
 import secrets
 import smtplib
 import socket
+import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
@@ -45,16 +47,16 @@ def claim_due(*, now: datetime, limit: int, lease_seconds: int, commit: bool = T
     return claim_due_rows(OutboxMessage, now=now, limit=limit, lease_seconds=lease_seconds, commit=commit)
 
 
-def build_email(message) -> EmailMessage:
+def build_email(message, *, mail_from: str | None = None) -> EmailMessage:
     """The message as an `email` object (any row-like object with the outbox columns). Delivery
     uses `render_message` (same headers and parts, a fraction of the CPU); this is the fallback
     for addresses outside ASCII, where the e-mail package negotiates SMTPUTF8."""
     mail = EmailMessage()
-    mail["From"] = header_safe(current_app.config["MAIL_FROM"])
+    mail["From"] = header_safe(mail_from or current_app.config["MAIL_FROM"])
     mail["To"] = formataddr((header_safe(message.to_name), header_safe(message.to_address, limit=254)))
     mail["Subject"] = header_safe(message.subject, limit=300)
     mail["Message-ID"] = header_safe(message.message_id)
-    mail["Date"] = format_datetime(message.created_at.replace(tzinfo=timezone.utc))
+    mail["Date"] = format_datetime(message.created_at.replace(tzinfo=UTC))
     mail["Content-Language"] = header_safe(message.language, limit=20)
     for name, value in (message.extra_headers or {}).items():
         mail[header_safe(name, limit=60)] = header_safe(value, limit=900)
@@ -103,7 +105,7 @@ def render_message(message, from_header: str | None = None) -> bytes | None:
         _address_header("To", header_safe(message.to_name), to_address),
         _header("Subject", header_safe(message.subject, limit=300)),
         _header("Message-ID", header_safe(message.message_id)),
-        "Date: " + format_datetime(message.created_at.replace(tzinfo=timezone.utc)),
+        "Date: " + format_datetime(message.created_at.replace(tzinfo=UTC)),
         _header("Content-Language", header_safe(message.language, limit=20)),
     ]
     for name, value in (message.extra_headers or {}).items():
@@ -134,16 +136,6 @@ def _from_header(mail_from: str) -> str:
 
 def _envelope_sender(mail_from: str) -> str:
     return parseaddr(header_safe(mail_from))[1] or header_safe(mail_from)
-
-
-def _connect() -> smtplib.SMTP:
-    config = current_app.config
-    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
-    if config["SMTP_STARTTLS"]:
-        smtp.starttls()
-    if config["SMTP_USERNAME"]:
-        smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-    return smtp
 
 
 def _is_temporary(exc: Exception) -> bool:
@@ -205,9 +197,95 @@ def _record(sent_ids: list[int], failures: list[tuple[int, dict]], now: datetime
     db.session.commit()
 
 
+# Parallel SMTP connections for a large batch: one connection spends most of its time waiting
+# for the relay's reply to each command, so several in flight keep the relay busy. A small batch
+# (up to one record chunk per connection) goes over one connection, in order.
+def _connection_count(rows: int) -> int:
+    wanted = max(1, int(current_app.config.get("SMTP_CONNECTIONS") or 1))
+    return max(1, min(wanted, rows // RECORD_CHUNK))
+
+
+@dataclass(frozen=True)
+class _Relay:
+    """What a sending thread needs, read from the app config once (threads have no app context)."""
+    host: str
+    port: int
+    timeout: int
+    starttls: bool
+    username: str | None
+    password: str
+    sender: str
+    from_header: str
+
+    @classmethod
+    def from_config(cls, config) -> _Relay:
+        return cls(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"], bool(config["SMTP_STARTTLS"]),
+                   config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "", _envelope_sender(config["MAIL_FROM"]),
+                   _from_header(config["MAIL_FROM"]))
+
+    def connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            smtp.starttls()
+        if self.username:
+            smtp.login(self.username, self.password)
+        return smtp
+
+
+def _send_all(relay: _Relay, rows, results: queue.SimpleQueue, mail_from: str) -> None:
+    """One connection's loop: take the next row, send it, report (row, None) or (row, exception).
+    Runs in a sending thread; only the caller's thread touches the database."""
+    smtp = None
+    try:
+        for row in rows:
+            try:
+                if smtp is None:
+                    smtp = relay.connect()
+                raw = render_message(row, relay.from_header)
+                if raw is None:  # an address outside ASCII: the e-mail package negotiates SMTPUTF8
+                    smtp.send_message(build_email(row, mail_from=mail_from))
+                else:
+                    smtp.sendmail(relay.sender, [header_safe(row.to_address, limit=254)], raw)
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+                results.put((row, exc))
+                # After a refusal the relay has reset the transaction: the connection is still good.
+                if smtp is not None and not isinstance(exc, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)):
+                    _close(smtp)
+                    smtp = None
+            else:
+                results.put((row, None))
+    finally:
+        if smtp is not None:
+            _close(smtp)
+        results.put(_SENDER_DONE)
+
+
+_SENDER_DONE = (None, None)
+
+
+class _SharedRows:
+    """The batch as one iterator that several sending threads draw from (next row to whoever is free)."""
+
+    def __init__(self, rows: list):
+        self._rows = iter(rows)
+        self._lock = threading.Lock()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        with self._lock:
+            return next(self._rows)
+
+    def close(self) -> None:
+        """Hand out no more rows (the caller could not record: leave the rest to the lease)."""
+        with self._lock:
+            self._rows = iter(())
+
+
 def deliver_outbox(*, now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
-    """One pass: claim what is due and send it over one SMTP connection. Without SMTP configured
-    the mail stays in the outbox (shown in the staff "sent mail" view)."""
+    """One pass: claim what is due and send it over up to SMTP_CONNECTIONS connections. Without
+    SMTP configured the mail stays in the outbox (shown in the staff "sent mail" view)."""
     report = DeliveryReport()
     if not smtp_configured():
         return report
@@ -217,39 +295,37 @@ def deliver_outbox(*, now: datetime | None = None, limit: int | None = None) -> 
     report.claimed = len(rows)
     if not rows:
         return report
-    sender = _envelope_sender(config["MAIL_FROM"])
-    from_header = _from_header(config["MAIL_FROM"])
-    smtp = None
+    relay = _Relay.from_config(config)
+    results: queue.SimpleQueue = queue.SimpleQueue()
+    shared = _SharedRows(rows)
+    senders = [threading.Thread(target=_send_all, args=(relay, shared, results, config["MAIL_FROM"]),
+                                name=f"smtp-{n}", daemon=True)
+               for n in range(_connection_count(len(rows)))]
+    for sender in senders:
+        sender.start()
     sent_ids: list[int] = []
     failures: list[tuple[int, dict]] = []
+    running = len(senders)
     try:
-        for row in rows:
-            try:
-                if smtp is None:
-                    smtp = _connect()
-                raw = render_message(row, from_header)
-                if raw is None:  # an address outside ASCII: the e-mail package negotiates SMTPUTF8
-                    smtp.send_message(build_email(row))
-                else:
-                    smtp.sendmail(sender, [header_safe(row.to_address, limit=254)], raw)
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
-                failures.append((row.id, _failure_values(row.attempts, exc, now, report)))
-                if smtp is not None and not isinstance(exc, smtplib.SMTPResponseException):
-                    _close(smtp)
-                    smtp = None
-            else:
+        while running:
+            row, exc = results.get()
+            if row is None:  # a sending thread has finished (rows it never reported stay leased)
+                running -= 1
+                continue
+            if exc is None:
                 sent_ids.append(row.id)
                 report.sent += 1
+            else:
+                failures.append((row.id, _failure_values(row.attempts, exc, now, report)))
             if len(sent_ids) + len(failures) >= RECORD_CHUNK:
                 _record(sent_ids, failures, now)
                 sent_ids, failures = [], []
     finally:
-        try:
-            if sent_ids or failures:
-                _record(sent_ids, failures, now)
-        finally:
-            if smtp is not None:
-                _close(smtp)
+        shared.close()
+        for sender in senders:
+            sender.join()
+        if sent_ids or failures:
+            _record(sent_ids, failures, now)
     return report
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import secrets
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 import flask_babel
 import pytz
+from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
@@ -61,21 +62,16 @@ def _render(name: str, context: dict) -> str:
     return current_app.jinja_env.get_template(name).render(context)
 
 
-def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str, context: dict,
-                language: str = "en", timezone: str | None = None, dedupe_key: str | None = None, extra_headers: dict | None = None,
-                customer_id: int | None = None, staff_user_id: int | None = None,
-                complaint_id: int | None = None, now: datetime | None = None) -> OutboxMessage | None:
-    """Render `templates/emails/<template>.{subject,txt,html}` and add an outbox row (no commit).
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text_body: str
+    html_body: str | None
 
-    Text is rendered in `language` and dates in `timezone` (an IANA name; default UTC).
 
-    Returns None when `dedupe_key` was already queued: the second trigger is a no-op.
-    """
-    if dedupe_key is not None:
-        existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
-        if existing is not None:
-            return None
-    now = now or utcnow()
+def render_email(template: str, context: dict, *, language: str = "en", timezone: str | None = None) -> RenderedEmail:
+    """Render `templates/emails/<template>.{subject.txt,txt,html}`: text in `language`, dates in
+    `timezone` (an IANA name; default UTC). The HTML part is optional."""
     with force_locale(language), force_timezone(timezone or "UTC"):
         # The catalogue of `language`, looked up once: the environment's own gettext resolves
         # the locale through Flask-Babel's context on every `_()` call (dozens per e-mail).
@@ -90,15 +86,45 @@ def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str,
             html_body = _render(f"emails/{template}.html", context)
         except TemplateNotFound:  # the HTML part is optional
             html_body = None
+    return RenderedEmail(subject, text_body, html_body)
+
+
+def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str, context: dict,
+                language: str = "en", timezone: str | None = None, dedupe_key: str | None = None, extra_headers: dict | None = None,
+                customer_id: int | None = None, staff_user_id: int | None = None,
+                complaint_id: int | None = None, now: datetime | None = None) -> OutboxMessage | None:
+    """Render `templates/emails/<template>.{subject,txt,html}` and add an outbox row (no commit).
+
+    Text is rendered in `language` and dates in `timezone` (an IANA name; default UTC).
+
+    Returns None when `dedupe_key` was already queued: the second trigger is a no-op.
+    """
+    if dedupe_key is not None:
+        existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+        if existing is not None:
+            return None
+    rendered = render_email(template, context, language=language, timezone=timezone)
+    return queue_rendered_email(
+        kind=kind, to_address=to_address, to_name=to_name, rendered=rendered, language=language,
+        dedupe_key=dedupe_key, extra_headers=extra_headers, customer_id=customer_id,
+        staff_user_id=staff_user_id, complaint_id=complaint_id, now=now)
+
+
+def queue_rendered_email(*, kind: str, to_address: str, to_name: str = "", rendered: RenderedEmail,
+                         language: str = "en", dedupe_key: str | None = None, extra_headers: dict | None = None,
+                         customer_id: int | None = None, staff_user_id: int | None = None,
+                         complaint_id: int | None = None, now: datetime | None = None) -> OutboxMessage | None:
+    """Add an outbox row for an e-mail rendered already (no commit); None when `dedupe_key` is taken."""
+    now = now or utcnow()
     message = OutboxMessage(
         kind=kind, dedupe_key=dedupe_key, to_address=header_safe(to_address, limit=254),
-        to_name=header_safe(to_name), subject=header_safe(subject, limit=300), text_body=text_body,
-        html_body=html_body, extra_headers={k: header_safe(v, limit=900) for k, v in (extra_headers or {}).items()},
+        to_name=header_safe(to_name), subject=header_safe(rendered.subject, limit=300), text_body=rendered.text_body,
+        html_body=rendered.html_body, extra_headers={k: header_safe(v, limit=900) for k, v in (extra_headers or {}).items()},
         message_id=_message_id(), language=language, status="queued", next_attempt_at=now,
         customer_id=customer_id, staff_user_id=staff_user_id, complaint_id=complaint_id, created_at=now,
     )
     if dedupe_key is not None:
-        # A concurrent twin may insert between our check and our flush; the unique key decides.
+        # A concurrent twin may insert between a caller's check and our flush; the unique key decides.
         try:
             with db.session.begin_nested():
                 db.session.add(message)

@@ -8,7 +8,7 @@ from complaints import services
 from notifications.delivery import deliver_outbox
 from notifications.models import OutboxMessage
 from platform_support.database import write_intent
-from tests.conftest import NOW, free_port
+from tests.conftest import NOW, ReceivedMail, free_port
 
 
 def file(name="Jan Kowalski", email="jan@example.com"):
@@ -148,3 +148,62 @@ def test_escalation_job_mails_managers_once_per_breach(mail_app, smtp_server, st
     assert "first response" in body.lower() and f"/staff/complaints/{complaint.reference}" in body
     # The acknowledgement went out in the same pass (jobs that create mail run before delivery).
     assert any(m["To"] == "Jan Kowalski <jan@example.com>" for m in smtp_server.messages)
+
+
+class SelectiveServer(ReceivedMail):
+    """Accepts every recipient except those starting with "nobody" (550, a permanent failure);
+    counts the connections (one EHLO each)."""
+
+    def __init__(self):
+        super().__init__()
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_large_batch_goes_over_parallel_connections_each_message_once(app, db_session):
+    from aiosmtpd.controller import Controller
+
+    handler = SelectiveServer()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_CONNECTIONS=4, WORKER_BATCH_SIZE=500)
+        total, refused = 230, {7, 120, 229}
+        db_session.add_all([OutboxMessage(
+            kind="test", to_address=f"{'nobody' if n in refused else 'c'}{n}@example.com", to_name=f"Customer {n}",
+            subject=f"Message {n}", text_body=f"Body {n}\n", html_body=f"<p>Body {n}</p>", extra_headers={},
+            message_id=f"<m{n}@example.com>", language="en", status="queued", next_attempt_at=NOW, created_at=NOW)
+            for n in range(total)])
+        db_session.commit()
+        report = deliver(NOW)
+        assert (report.claimed, report.sent, report.parked, report.retried) == (total, total - 3, 3, 0)
+        received = [m["Message-ID"] for m in handler.messages]
+        assert sorted(received) == sorted(f"<m{n}@example.com>" for n in range(total) if n not in refused)
+        assert 1 < handler.connections <= 4  # 230 messages: several connections in parallel, kept after a refusal
+        by_status = {}
+        for message in rows(db_session):
+            by_status.setdefault(message.status, set()).add(message.message_id)
+        assert by_status["parked"] == {f"<m{n}@example.com>" for n in refused}
+        assert len(by_status["sent"]) == total - 3 and set(by_status) == {"sent", "parked"}
+        assert deliver(NOW + timedelta(hours=1)).claimed == 0  # nothing left, nothing twice
+    finally:
+        controller.stop()
+
+
+def test_a_small_batch_goes_over_one_connection_in_order(mail_app, smtp_server, db_session):
+    mail_app.config.update(SMTP_CONNECTIONS=4)
+    for n in range(5):
+        file(email=f"c{n}@example.com")
+    deliver(NOW)
+    assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == [f"c{n}@example.com" for n in range(5)]
