@@ -7,27 +7,22 @@ decisions of one batch (sent / postponed / capped / opted out) commit together w
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from customers.contact_policy import ContactHistory, cap_decision, contact_histories, next_allowed_send
 from extensions import db
-from notifications.services import queue_email
 from platform_support.tokens import hash_secret
-from surveys.defaults import SCALE_LABELS
-from surveys.models import SCALES, Survey, SurveyInvitation
+from surveys.invitation_mail import InvitationMail, invitation_token, queue_survey_email
+from surveys.models import Survey, SurveyInvitation
 from surveys.planning import period_start
-from surveys.texts import localized
+
+__all__ = ["dispatch_due_invitations", "send_due_reminders", "expire_invitations", "invitation_token"]
 
 CAP_REASONS = {
     "survey_cap": "frequency cap: one survey invitation per {days} days (last on {last:%Y-%m-%d})",
@@ -43,68 +38,6 @@ class DispatchReport:
     capped: int = 0
     opted_out: int = 0
     cancelled: int = 0
-
-
-# --- links ------------------------------------------------------------------------------------
-
-def invitation_token(invitation: SurveyInvitation) -> str:
-    """256-bit, derived with SECRET_KEY from the row's random nonce: the reminder repeats the same
-    link while the database keeps only its SHA-256."""
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"survey-invitation:{invitation.id}:{invitation.token_nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def survey_url(token: str) -> str:
-    return f"{current_app.config['BASE_URL']}/survey/{token}"
-
-
-def unsubscribe_url(token: str) -> str:
-    return f"{survey_url(token)}/unsubscribe"
-
-
-def one_click_unsubscribe_url(token: str) -> str:
-    return f"{survey_url(token)}/one-click-unsubscribe"
-
-
-def _first_question_links(invitation: SurveyInvitation, token: str, language: str) -> dict | None:
-    questions = [q for q in invitation.survey.questions if not q.retired]
-    if not questions:
-        return None
-    first = questions[0]
-    link = {"text": localized(first.text, language), "qtype": first.qtype, "options": []}
-    if first.qtype in SCALES:
-        low, high = SCALES[first.qtype]
-        link["options"] = [(str(n), str(n), f"{survey_url(token)}?score={n}") for n in range(low, high + 1)]
-        link["low_label"], link["high_label"] = (_(text) for text in SCALE_LABELS[first.qtype])
-    elif first.qtype == "choice":
-        link["options"] = [(c["value"], localized(c.get("label"), language), f"{survey_url(token)}?score={c['value']}")
-                           for c in first.choices]
-    return link
-
-
-def queue_survey_email(invitation: SurveyInvitation, *, reminder: bool, now: datetime):
-    customer = invitation.customer
-    complaint = invitation.complaint
-    language = (complaint.language if complaint is not None else customer.language) or "en"
-    token = invitation_token(invitation)
-    with force_locale(language):  # default texts are translated through the catalogue: in her language
-        context = {
-            "customer": customer, "complaint": complaint, "reminder": reminder,
-            "title": localized(invitation.survey.title, language), "intro": localized(invitation.survey.intro, language),
-            "first": _first_question_links(invitation, token, language), "survey_url": survey_url(token),
-            "unsubscribe_url": unsubscribe_url(token), "expires_at": invitation.expires_at,
-        }
-    kind = "survey_reminder" if reminder else "survey_invitation"
-    address = customer.email or (complaint.contact_email if complaint is not None else "")
-    return queue_email(
-        kind=kind, to_address=address, to_name=customer.name, template="survey_invitation", context=context,
-        # No outbox dedupe key: the invitation row, locked and fenced in this transaction, is
-        # what makes the e-mail happen once (and saves a lookup + savepoint per message).
-        language=language, timezone=customer.timezone,
-        extra_headers={"List-Unsubscribe": f"<{one_click_unsubscribe_url(token)}>",
-                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        customer_id=customer.id, complaint_id=invitation.complaint_id, now=now)
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -187,6 +120,7 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
         if invitation.attempts == claimed[invitation.id]]
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
+    mail = InvitationMail()
     for invitation in invitations:
         invitation.lease_until = None
         blocked = _blocked_reason(invitation)
@@ -208,12 +142,13 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
                 report.capped += 1
             continue
         invitation.token_nonce = invitation.token_nonce or secrets.token_hex(16)
-        invitation.token_hash = hash_secret(invitation_token(invitation))
+        token = invitation_token(invitation)
+        invitation.token_hash = hash_secret(token)
         invitation.sent_at = now
         invitation.expires_at = now + timedelta(days=config["SURVEY_TOKEN_DAYS"])
         invitation.reminder_due_at = now + timedelta(days=config["SURVEY_REMINDER_DAYS"])
         invitation.status, invitation.status_reason = "sent", ""
-        queue_survey_email(invitation, reminder=False, now=now)
+        queue_survey_email(invitation, reminder=False, now=now, mail=mail, token=token)
         # Later invitations in this batch for the same customer see this one.
         histories[invitation.customer_id] = ContactHistory(
             now, history.automated_in_month + 1, history.oldest_automated_in_month or now)
@@ -239,6 +174,7 @@ def send_due_reminders(*, now: datetime, limit: int | None = None) -> int:
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
     sent = 0
+    mail = InvitationMail()
     for invitation in invitations:
         if _blocked_reason(invitation) is not None:
             invitation.reminder_due_at, invitation.reminder_note = None, "no reminder: " + _blocked_reason(invitation)[1]
@@ -255,7 +191,7 @@ def send_due_reminders(*, now: datetime, limit: int | None = None) -> int:
             invitation.reminder_note = "no reminder: " + CAP_REASONS["monthly_cap"].format(
                 monthly=config["AUTOMATED_MESSAGES_PER_MONTH"], days=0, last=now)
             continue
-        queue_survey_email(invitation, reminder=True, now=now)
+        queue_survey_email(invitation, reminder=True, now=now, mail=mail)
         invitation.reminder_sent_at, invitation.reminder_due_at = now, None
         histories[invitation.customer_id] = ContactHistory(
             history.last_survey_invitation_at, history.automated_in_month + 1, history.oldest_automated_in_month or now)
