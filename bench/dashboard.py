@@ -149,11 +149,16 @@ COMPLAINT_COLUMNS = ("reference", "tracking_token_hash", "customer_id", "contact
 SLA = {"urgent": (2, 24), "high": (4, 48), "normal": (8, 120), "low": (24, 240)}
 
 
-def complaint_rows(start: int, count: int, now: datetime, people: dict, rng: random.Random):
+def complaint_rows(start: int, count: int, now: datetime, people: dict, rng: random.Random, *, days: int = 540,
+                   agents: list[int] | None = None):
+    """Complaints created over the last `days`, owned in turn by `agents` (default: all)."""
     priorities = ("normal", "normal", "normal", "high", "low", "urgent")
+    agents = agents or people["agents"]
     for i in range(start, start + count):
-        created = now - timedelta(seconds=rng.randint(60, 540 * 86400))
-        priority = priorities[i % 6]
+        created = now - timedelta(seconds=rng.randint(60, days * 86400))
+        # Priority cycles independently of the owner (i % 6 beside i % 20 gave agent 0 no urgent
+        # complaint at all): every agent gets every priority, in the same overall shares.
+        priority = priorities[(i // len(agents)) % 6]
         first_h, resolution_h = SLA[priority]
         age_days = (now - created).days
         roll = rng.random()
@@ -161,7 +166,7 @@ def complaint_rows(start: int, count: int, now: datetime, people: dict, rng: ran
             status = "closed" if roll < 0.8 else "resolved" if roll < 0.985 else "in_progress"
         else:
             status = ("new", "assigned", "in_progress", "resolved", "closed")[int(roll * 5)]
-        owner = None if status == "new" else people["agents"][i % len(people["agents"])]
+        owner = None if status == "new" else agents[i % len(agents)]
         responded = None if status == "new" else created + timedelta(hours=first_h * rng.uniform(0.1, 1.4))
         resolved = closed = cause = None
         if status in ("resolved", "closed"):
@@ -174,7 +179,7 @@ def complaint_rows(start: int, count: int, now: datetime, people: dict, rng: ran
                responded, "", "Settled." if resolved else "", cause, resolved, closed, 0, rng.randint(5, 240))
 
 
-def copy_complaints(app, start: int, count: int, now: datetime, people: dict, seed: int = 1) -> None:
+def copy_complaints(app, start: int, count: int, now: datetime, people: dict, seed: int = 1, **shape) -> None:
     from extensions import db
     rng = random.Random(seed + start)
     with app.app_context():
@@ -182,7 +187,7 @@ def copy_complaints(app, start: int, count: int, now: datetime, people: dict, se
         try:
             with raw.cursor() as cursor:
                 with cursor.copy(f"COPY complaints ({', '.join(COMPLAINT_COLUMNS)}) FROM STDIN") as copy:
-                    for row in complaint_rows(start, count, now, people, rng):
+                    for row in complaint_rows(start, count, now, people, rng, **shape):
                         copy.write_row(row)
             raw.commit()
         finally:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from complaints.lifecycle import OPEN_STATES, STATES
 from complaints.models import PRIORITIES, Complaint
-from complaints.status_counts import NOBODY, closed_counts
+from complaints.status_counts import NOBODY, status_counts
 from extensions import db
 from platform_support.errors import NotFound
 from staff.models import StaffUser
@@ -87,15 +87,6 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     return rows[:limit], next_cursor
 
 
-class StatusCounts(dict):
-    """Complaints per state; `as_of` is when the resolved/closed totals were counted by the
-    worker (None: counted live, exact)."""
-
-    def __init__(self, counts: dict[str, int], as_of: datetime | None = None):
-        super().__init__(counts)
-        self.as_of = as_of
-
-
 def _is_open():
     # Literal values, not bind parameters: the planner must see the partial indexes' predicate
     # (status IN the open states) in the query even in a cached generic plan.
@@ -103,26 +94,8 @@ def _is_open():
                                                literal_execute=True))
 
 
-def counts_by_status(actor: StaffUser, *, only_mine: bool = False) -> StatusCounts:
-    """Per state, what the actor may see (or, for "My complaints", what they own).
-
-    Open states are counted exactly (index-only scan of `ix_complaints_open_status_owner`, open
-    complaints being a small share); resolved/closed totals come from the worker's snapshot
-    (`complaints.status_counts`) and are live only before the first snapshot."""
-    open_query = visible_to(actor, select(Complaint.status, func.count()).where(_is_open()).group_by(Complaint.status))
-    if only_mine:
-        open_query = open_query.where(Complaint.owner_id == actor.id)
-    counts = {state: 0 for state in STATES}
-    counts.update({status: n for status, n in db.session.execute(open_query)})
+def counts_by_status(actor: StaffUser, *, only_mine: bool = False) -> dict[str, int]:
+    """Per state, what the actor may see (or, for "My complaints", what they own): exact, from
+    the trigger-kept counters (`complaints.status_counts`), whatever the number of complaints."""
     owners = (actor.id,) if only_mine else None if actor.is_manager else (NOBODY, actor.id)
-    snapshot = closed_counts(owners)
-    if snapshot is not None:
-        closed, as_of = snapshot
-        counts.update(closed)
-        return StatusCounts(counts, as_of)
-    live = visible_to(actor, select(Complaint.status, func.count()).where(Complaint.status.not_in(OPEN_STATES))
-                      .group_by(Complaint.status))
-    if only_mine:
-        live = live.where(Complaint.owner_id == actor.id)
-    counts.update({status: n for status, n in db.session.execute(live)})
-    return StatusCounts(counts)
+    return status_counts(owners)

@@ -1,67 +1,105 @@
-"""Resolved/closed complaints per owner, counted by the worker (the staff queue's status badges).
+"""Complaints per (status, owner), exact at every moment and read in O(1): the queue's status badges.
 
-Open complaints are a small share and are counted exactly on each request (index-only scan of a
-partial index). Resolved and closed ones grow without bound — counting them per request was a
-GROUP BY over every complaint (380 ms at 1 M) — so the refresh job stores their totals per owner
-here (a few dozen rows) and the queue shows them "as of" the time they were counted.
+Counting per request was a GROUP BY over every complaint (380 ms at 1 M). Instead, triggers on
+`complaints` (migration 0009, SQLite and PostgreSQL) append delta rows — −1 for the old
+(status, owner), +1 for the new — in the same transaction as every insert, delete and change of
+status or owner, whichever code path or bulk statement makes it (services, jobs, imports, demo
+seed, ON DELETE SET NULL of a removed staff account). Appended rows, not one counter row per
+(status, owner) updated in place: such a row would be a hot row that concurrent filings on
+PostgreSQL must lock one after the other. The worker folds the deltas into `complaint_counts`
+(a few dozen rows) every minute; a reader adds the pending deltas to the folded totals in one
+statement (one snapshot), so its counts are exact whether or not a fold ran.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, delete, func, insert, literal, select
+from sqlalchemy import Column, Integer, String, func, select, text, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 
-from complaints.lifecycle import OPEN_STATES, STATES
+from complaints.lifecycle import STATES
 from complaints.models import Complaint
 from extensions import db
 
-CLOSED_STATES = tuple(state for state in STATES if state not in OPEN_STATES)
 NOBODY = 0  # owner_id of unowned complaints (a primary-key column cannot be NULL)
 
 
-class ComplaintStatusCount(db.Model):
-    __tablename__ = "complaint_status_counts"
+class ComplaintCount(db.Model):
+    """Folded totals: complaints per (owner, status), up to the last fold."""
+    __tablename__ = "complaint_counts"
 
     owner_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, nullable=False)
-    counted_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
-# The staff queue's indexes (created by migration 0005). Open complaints (a small share): per state and owner for the exact open counts (index-only
-# scan), and per owner by due time for "My complaints" / the owner filter (keyset order without
-# a sort). Partial, so they stay small at any number of complaints; created by migration 0005.
+# Written only by the triggers, emptied only by `fold_counts`. No key and no index: appending
+# must stay one cheap heap write, and readers scan the few rows written since the last fold.
+complaint_count_deltas = db.Table(
+    "complaint_count_deltas",
+    Column("owner_id", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("delta", Integer, nullable=False),
+)
+
+# The queue's indexes (migrations 0005 and 0009): open complaints per owner by due time for "My
+# complaints" / an owner filter, unowned open ones by due time for "Owner: nobody" (keyset order
+# without a sort), and every complaint by due time for the "All" status (without it, a sort of
+# all of them — 234 ms at 1 M for the first page). Partial where they can be, so they stay small
+# at any number of complaints.
 _OPEN = "status IN ('new', 'assigned', 'in_progress')"
-Index("ix_complaints_open_status_owner", Complaint.status, Complaint.owner_id,
-      postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN))
-Index("ix_complaints_open_owner_due", Complaint.owner_id, Complaint.resolution_due_at, Complaint.id,
-      postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN))
-# The queue's "All" status: every complaint by due time (without it, a sort of all of them — 234 ms
-# at 1 M for the first page).
-Index("ix_complaints_due", Complaint.resolution_due_at, Complaint.id)
+db.Index("ix_complaints_open_owner_due", Complaint.owner_id, Complaint.resolution_due_at, Complaint.id,
+         postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN))
+db.Index("ix_complaints_unowned_due", Complaint.resolution_due_at, Complaint.id,
+         postgresql_where=db.text(f"owner_id IS NULL AND {_OPEN}"), sqlite_where=db.text(f"owner_id IS NULL AND {_OPEN}"))
+db.Index("ix_complaints_due", Complaint.resolution_due_at, Complaint.id)
 
 
-def refresh_status_counts(now: datetime) -> int:
-    """Replace the snapshot: one GROUP BY over the resolved/closed complaints (worker only)."""
-    owner = func.coalesce(Complaint.owner_id, NOBODY)
-    counted = (select(owner, Complaint.status, func.count(), literal(now))
-               .where(Complaint.status.in_(CLOSED_STATES)).group_by(owner, Complaint.status))
-    db.session.execute(delete(ComplaintStatusCount))
-    db.session.execute(insert(ComplaintStatusCount).from_select(["owner_id", "status", "n", "counted_at"], counted))
-    # (rowcount of INSERT … SELECT is -1 through psycopg here; the table is a few dozen rows)
-    return db.session.scalar(select(func.count()).select_from(ComplaintStatusCount))
-
-
-def closed_counts(owner_ids: tuple[int, ...] | None) -> tuple[dict[str, int], datetime | None] | None:
-    """Snapshot totals per closed state for these owners (None = everyone; NOBODY = unowned),
-    with the time they were counted; None when no snapshot was ever taken."""
-    counted_at = db.session.scalar(select(func.max(ComplaintStatusCount.counted_at)))
-    if counted_at is None:
-        return None
-    query = select(ComplaintStatusCount.status, func.sum(ComplaintStatusCount.n)).group_by(ComplaintStatusCount.status)
+def status_counts(owner_ids: tuple[int, ...] | None) -> dict[str, int]:
+    """Exact complaints per state owned by these owners (None = everyone; NOBODY = unowned):
+    folded totals + pending deltas, a few dozen rows whatever the number of complaints."""
+    folded = select(ComplaintCount.owner_id, ComplaintCount.status, ComplaintCount.n.label("n"))
+    pending = select(complaint_count_deltas.c.owner_id, complaint_count_deltas.c.status,
+                     complaint_count_deltas.c.delta)
     if owner_ids is not None:
-        query = query.where(ComplaintStatusCount.owner_id.in_(owner_ids))
-    totals = {state: 0 for state in CLOSED_STATES}
-    totals.update({status: int(n) for status, n in db.session.execute(query)})
-    return totals, counted_at
+        folded = folded.where(ComplaintCount.owner_id.in_(owner_ids))
+        pending = pending.where(complaint_count_deltas.c.owner_id.in_(owner_ids))
+    both = union_all(folded, pending).subquery()
+    counts = {state: 0 for state in STATES}
+    for status, n in db.session.execute(select(both.c.status, func.sum(both.c.n)).group_by(both.c.status)):
+        counts[status] = int(n)
+    return counts
+
+
+# PostgreSQL: take the deltas and add them up in one statement — the DELETE … RETURNING removes
+# exactly the rows it folds, so deltas committed meanwhile by concurrent filings wait for the next
+# fold (no lock on complaints, none taken by the filings).
+_FOLD_POSTGRESQL = """
+WITH moved AS (DELETE FROM complaint_count_deltas RETURNING owner_id, status, delta)
+INSERT INTO complaint_counts (owner_id, status, n)
+SELECT owner_id, status, sum(delta) FROM moved GROUP BY owner_id, status
+ON CONFLICT (owner_id, status) DO UPDATE SET n = complaint_counts.n + excluded.n
+"""
+# SQLite: one writer at a time (the job holds the write lock), so add up, then empty.
+_FOLD_SQLITE = ("""
+INSERT INTO complaint_counts (owner_id, status, n)
+SELECT owner_id, status, sum(delta) FROM complaint_count_deltas WHERE true GROUP BY owner_id, status
+ON CONFLICT (owner_id, status) DO UPDATE SET n = complaint_counts.n + excluded.n
+""", "DELETE FROM complaint_count_deltas")
+
+
+def fold_counts(now: datetime | None = None) -> int:
+    """Move the pending deltas into the folded totals (worker job); returns how many there were."""
+    pending = db.session.scalar(select(func.count()).select_from(complaint_count_deltas))
+    if not pending:
+        return 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(_FOLD_POSTGRESQL))
+    else:
+        for statement in _FOLD_SQLITE:
+            db.session.execute(text(statement))
+    # (owner, status) pairs nobody holds any more, e.g. after reassignments or a removed account.
+    db.session.execute(ComplaintCount.__table__.delete().where(ComplaintCount.n == 0))
+    db.session.commit()
+    return pending
+

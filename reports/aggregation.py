@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, select
 
 from complaints.models import Complaint
-from complaints.status_counts import refresh_status_counts
 from customers.models import SEGMENT_DIMENSIONS, Customer, CustomerScore, Order
 from extensions import db
 from reports import survey_aggregation
@@ -34,7 +33,6 @@ class RefreshSummary:
     survey_rows: int
     segment_rows: int
     complaint_segment_rows: int
-    status_count_rows: int
 
 
 def _count_when(condition):
@@ -185,7 +183,6 @@ def refresh_report_aggregates(now: datetime, *, full: bool = False) -> RefreshSu
         survey_rows=survey_aggregation.refresh(now, since),
         segment_rows=refresh_segment_counts(),
         complaint_segment_rows=refresh_complaint_segment_daily(now),
-        status_count_rows=refresh_status_counts(now),
     )
     db.session.commit()
     return summary

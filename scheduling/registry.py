@@ -13,7 +13,7 @@ from functools import partial
 from datetime import datetime
 from typing import Any, Callable
 
-from complaints.jobs import escalate_overdue_complaints
+from complaints.jobs import escalate_overdue_complaints, fold_complaint_counts
 from customers.greetings import send_greetings
 from customers.jobs import recompute_segments_job
 from notifications.jobs import deliver_outbox_job
@@ -36,6 +36,8 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
     return [
         ScheduledJob("escalate-overdue-complaints", escalate_overdue_complaints, "interval",
                      {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
+        # The queue's status counts are exact without it; folding keeps the pending deltas few.
+        ScheduledJob("fold-complaint-counts", fold_complaint_counts, "interval", {"seconds": 60}),
         # Customers: segments nightly (first-deal dates for greetings come from it); greetings every
         # few minutes so each customer is greeted inside their own contact hours. customers may not
         # import notifications, so the e-mail function is handed to the job here.
