@@ -145,14 +145,15 @@ def main() -> None:
             with write_intent():
                 seed_due_invitations(db.session, count, now=AT, period_days=app.config["RELATIONSHIP_SURVEY_PERIOD_DAYS"])
         with app.app_context(), write_intent():
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             dispatched = profiled(args.profile, "dispatch", dispatch_survey_invitations_job, AT)
-            dispatch_seconds = time.perf_counter() - started
+            dispatch_seconds, dispatch_cpu = time.perf_counter() - started, time.process_time() - cpu
             db.session.remove()
         with app.app_context(), write_intent():
-            started = time.perf_counter()
+            started, cpu, sink_cpu = time.perf_counter(), time.process_time(), cpu_seconds(sink.pid)
             delivered = profiled(args.profile, "delivery", deliver_outbox_job, AT)
-            deliver_seconds = time.perf_counter() - started
+            deliver_seconds, deliver_cpu = time.perf_counter() - started, time.process_time() - cpu
+            deliver_sink_cpu = cpu_seconds(sink.pid) - sink_cpu
             sample = build_email(db.session.scalars(db.select(OutboxMessage).limit(1)).one())
             db.session.remove()
         if dispatched["sent"] != count or delivered.sent != count:
@@ -168,6 +169,9 @@ def main() -> None:
         print(f"  baseline raw smtplib:       {count / base_seconds:8.0f} messages/s     ({base_seconds:.2f} s)")
         print(f"  ratio app/baseline:         {base_seconds / total:8.2f}")
         print(f"  raw smtplib, bytes built once: {count / wire_seconds:5.0f} messages/s     ({wire_seconds:.2f} s)  (SMTP + sink alone)")
+        print(f"  CPU per invitation: dispatch {1000 * dispatch_cpu / count:.2f} ms, delivery {1000 * deliver_cpu / count:.2f} ms"
+              f" (app, all threads), sink {1000 * deliver_sink_cpu / count:.2f} ms; SMTP connections {app.config['SMTP_CONNECTIONS']};"
+              f" load average {os.getloadavg()[0]:.1f}")
     finally:
         sink.terminate()
         sink.wait(timeout=10)
@@ -179,6 +183,12 @@ def main() -> None:
             except Exception:  # noqa: BLE001 - no app context left; the DROP forces anyway
                 pass
             drop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to compare the app's and the sink's work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def logging_off() -> None:

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -110,19 +110,24 @@ def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str,
         staff_user_id=staff_user_id, complaint_id=complaint_id, now=now)
 
 
-def queue_rendered_email(*, kind: str, to_address: str, to_name: str = "", rendered: RenderedEmail,
-                         language: str = "en", dedupe_key: str | None = None, extra_headers: dict | None = None,
-                         customer_id: int | None = None, staff_user_id: int | None = None,
-                         complaint_id: int | None = None, now: datetime | None = None) -> OutboxMessage | None:
-    """Add an outbox row for an e-mail rendered already (no commit); None when `dedupe_key` is taken."""
+def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: RenderedEmail, language: str = "en",
+                  dedupe_key: str | None = None, extra_headers: dict | None = None, customer_id: int | None = None,
+                  staff_user_id: int | None = None, complaint_id: int | None = None, now: datetime | None = None) -> dict:
+    """The column values of one queued outbox row (header fields made safe, a new Message-ID)."""
     now = now or utcnow()
-    message = OutboxMessage(
+    return dict(
         kind=kind, dedupe_key=dedupe_key, to_address=header_safe(to_address, limit=254),
         to_name=header_safe(to_name), subject=header_safe(rendered.subject, limit=300), text_body=rendered.text_body,
         html_body=rendered.html_body, extra_headers={k: header_safe(v, limit=900) for k, v in (extra_headers or {}).items()},
-        message_id=_message_id(), language=language, status="queued", next_attempt_at=now,
+        message_id=_message_id(), language=language, status="queued", attempts=0, last_error="", next_attempt_at=now,
         customer_id=customer_id, staff_user_id=staff_user_id, complaint_id=complaint_id, created_at=now,
     )
+
+
+def queue_rendered_email(*, dedupe_key: str | None = None, **fields) -> OutboxMessage | None:
+    """Add an outbox row for an e-mail rendered already (no commit); None when `dedupe_key` is
+    taken. Takes the arguments of `outbox_values`."""
+    message = OutboxMessage(**outbox_values(dedupe_key=dedupe_key, **fields))
     if dedupe_key is not None:
         # A concurrent twin may insert between a caller's check and our flush; the unique key decides.
         try:
@@ -133,3 +138,10 @@ def queue_rendered_email(*, kind: str, to_address: str, to_name: str = "", rende
     else:
         db.session.add(message)
     return message
+
+
+def queue_many(rows: list[dict]) -> None:
+    """Insert many outbox rows (from `outbox_values`, without dedupe keys) in one statement, in
+    the caller's transaction: a batch job's e-mails without an ORM object each."""
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)

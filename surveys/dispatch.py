@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 from customers.contact_policy import ContactHistory, cap_decision, contact_histories, next_allowed_send
 from extensions import db
 from platform_support.tokens import hash_secret
-from surveys.invitation_mail import InvitationMail, invitation_token, queue_survey_email
+from notifications.services import queue_many
+from surveys.invitation_mail import InvitationMail, invitation_token, survey_email
 from surveys.models import Survey, SurveyInvitation
 from surveys.planning import period_start
 
@@ -120,7 +121,7 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
         if invitation.attempts == claimed[invitation.id]]
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
-    mail = InvitationMail()
+    mail, emails = InvitationMail(), []
     for invitation in invitations:
         invitation.lease_until = None
         blocked = _blocked_reason(invitation)
@@ -148,11 +149,12 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
         invitation.expires_at = now + timedelta(days=config["SURVEY_TOKEN_DAYS"])
         invitation.reminder_due_at = now + timedelta(days=config["SURVEY_REMINDER_DAYS"])
         invitation.status, invitation.status_reason = "sent", ""
-        queue_survey_email(invitation, reminder=False, now=now, mail=mail, token=token)
+        emails.append(survey_email(invitation, reminder=False, now=now, mail=mail, token=token))
         # Later invitations in this batch for the same customer see this one.
         histories[invitation.customer_id] = ContactHistory(
             now, history.automated_in_month + 1, history.oldest_automated_in_month or now)
         report.sent += 1
+    queue_many(emails)
     db.session.commit()
     return report
 
@@ -174,7 +176,7 @@ def send_due_reminders(*, now: datetime, limit: int | None = None) -> int:
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
     sent = 0
-    mail = InvitationMail()
+    mail, emails = InvitationMail(), []
     for invitation in invitations:
         if _blocked_reason(invitation) is not None:
             invitation.reminder_due_at, invitation.reminder_note = None, "no reminder: " + _blocked_reason(invitation)[1]
@@ -191,11 +193,12 @@ def send_due_reminders(*, now: datetime, limit: int | None = None) -> int:
             invitation.reminder_note = "no reminder: " + CAP_REASONS["monthly_cap"].format(
                 monthly=config["AUTOMATED_MESSAGES_PER_MONTH"], days=0, last=now)
             continue
-        queue_survey_email(invitation, reminder=True, now=now, mail=mail)
+        emails.append(survey_email(invitation, reminder=True, now=now, mail=mail))
         invitation.reminder_sent_at, invitation.reminder_due_at = now, None
         histories[invitation.customer_id] = ContactHistory(
             history.last_survey_invitation_at, history.automated_in_month + 1, history.oldest_automated_in_month or now)
         sent += 1
+    queue_many(emails)
     db.session.commit()
     return sent
 

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from customers.salutations import catalogue_for, salutation
-from notifications.services import RenderedEmail, queue_rendered_email, render_email
+from notifications.services import RenderedEmail, outbox_values, render_email
 from surveys.defaults import SCALE_LABELS
 from surveys.models import SCALES, SurveyInvitation
 from surveys.texts import localized
@@ -135,16 +135,17 @@ class InvitationMail:
         return render_email("survey_invitation", context, language=language, timezone=invitation.customer.timezone)
 
 
-def queue_survey_email(invitation: SurveyInvitation, *, reminder: bool, now: datetime, mail: InvitationMail | None = None,
-                       token: str | None = None):
+def survey_email(invitation: SurveyInvitation, *, reminder: bool, now: datetime, mail: InvitationMail,
+                 token: str | None = None) -> dict:
+    """The outbox row (`notifications.services.outbox_values`) of an invitation or its reminder."""
     customer = invitation.customer
     complaint = invitation.complaint
     language = (complaint.language if complaint is not None else customer.language) or "en"
     token = token or invitation_token(invitation)
-    rendered = (mail or InvitationMail()).compose(invitation, reminder=reminder, token=token, language=language)
+    rendered = mail.compose(invitation, reminder=reminder, token=token, language=language)
     kind = "survey_reminder" if reminder else "survey_invitation"
     address = customer.email or (complaint.contact_email if complaint is not None else "")
-    return queue_rendered_email(
+    return outbox_values(
         kind=kind, to_address=address, to_name=customer.name, rendered=rendered,
         # No outbox dedupe key: the invitation row, locked and fenced in this transaction, is
         # what makes the e-mail happen once (and saves a lookup + savepoint per message).
