@@ -207,3 +207,52 @@ def test_a_small_batch_goes_over_one_connection_in_order(mail_app, smtp_server, 
         file(email=f"c{n}@example.com")
     deliver(NOW)
     assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == [f"c{n}@example.com" for n in range(5)]
+
+
+class PlainSevenBitServer(ReceivedMail):
+    """A relay that does not announce 8BITMIME; keeps the raw bytes of what arrived."""
+
+    def __init__(self):
+        super().__init__()
+        self.raw = []
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [line for line in responses if "8BITMIME" not in line.upper()]
+
+    async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.original_content or envelope.content)
+        return await super().handle_DATA(server, session, envelope)
+
+
+class RawServer(PlainSevenBitServer):
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses
+
+
+@pytest.mark.parametrize("announces_8bit", [True, False])
+def test_non_ascii_text_goes_8bit_only_to_a_relay_that_announced_8bitmime(app, db_session, announces_8bit):
+    from aiosmtpd.controller import Controller
+
+    handler = RawServer() if announces_8bit else PlainSevenBitServer()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False)
+    controller.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        file(name="Иван Петров", email="ivan@example.com")
+        assert deliver(NOW).sent == 1
+    finally:
+        controller.stop()
+    (raw,) = handler.raw
+    (mail,) = handler.messages
+    encodings = {part["Content-Transfer-Encoding"] for part in mail.walk() if not part.is_multipart()}
+    if announces_8bit:
+        assert encodings <= {"8bit", "7bit"} and "8bit" in encodings and not raw.isascii()
+        assert "Иван Петров".encode() in raw  # as typed, not as =D0=98…
+    else:
+        assert "quoted-printable" in encodings and raw.isascii()
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Dear Иван Петров," in text  # decodes to the same text either way
+    assert mail["To"].addresses[0].display_name == "Иван Петров"
