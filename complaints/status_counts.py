@@ -101,5 +101,11 @@ def fold_counts(now: datetime | None = None) -> int:
     # (owner, status) pairs nobody holds any more, e.g. after reassignments or a removed account.
     db.session.execute(ComplaintCount.__table__.delete().where(ComplaintCount.n == 0))
     db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Readers scan the deltas table: the folded rows, now dead, would stay in that scan until
+        # autovacuum comes (62 ms per queue page after a 1 M-row COPY). Vacuuming a table of a few
+        # pages is cheap and does not block the filings' inserts.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM complaint_count_deltas"))
     return pending
 

@@ -17,24 +17,30 @@ down_revision = "0006_hardening"
 branch_labels = None
 depends_on = None
 
-# PostgreSQL. Inserts and deletes: one statement-level trigger over the transition table, so a
-# filing appends one delta row and a COPY or INSERT … SELECT of 100 000 complaints appends a few
-# dozen (grouped), not one per complaint. Changes of status or owner: a row-level trigger that
-# fires only when one of the two changed (most updates of a complaint touch neither).
+# PostgreSQL. A filing or a change of status/owner: a row-level trigger appending one or two delta
+# rows (the update trigger fires only when status or owner changed — most updates of a complaint
+# touch neither). Single-row INSERTs into `complaints` at 1 M rows (3 × 3 000, loaded machine):
+# 0.17–0.21 ms each with it, 0.18–0.28 ms without any trigger, 0.28–0.31 ms with a
+# statement-level trigger over a transition table instead — the filing path is the hot one.
+# Deletes (rare, possibly bulk): one statement-level trigger appending one grouped row per
+# (owner, status) of the deleted complaints.
 POSTGRESQL_UP = [
-    """
-    CREATE FUNCTION complaint_counts_statement() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO complaint_count_deltas (owner_id, status, delta)
-        SELECT COALESCE(owner_id, 0), status, CASE TG_OP WHEN 'INSERT' THEN count(*) ELSE -count(*) END
-          FROM changed GROUP BY 1, 2;
-        RETURN NULL;
-    END $$""",
     """
     CREATE FUNCTION complaint_counts_row() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            INSERT INTO complaint_count_deltas (owner_id, status, delta)
+            VALUES (COALESCE(OLD.owner_id, 0), OLD.status, -1), (COALESCE(NEW.owner_id, 0), NEW.status, 1);
+        ELSE
+            INSERT INTO complaint_count_deltas (owner_id, status, delta) VALUES (COALESCE(NEW.owner_id, 0), NEW.status, 1);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """
+    CREATE FUNCTION complaint_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
         INSERT INTO complaint_count_deltas (owner_id, status, delta)
-        VALUES (COALESCE(OLD.owner_id, 0), OLD.status, -1), (COALESCE(NEW.owner_id, 0), NEW.status, 1);
+        SELECT COALESCE(owner_id, 0), status, -count(*) FROM gone GROUP BY 1, 2;
         RETURN NULL;
     END $$""",
     """
@@ -45,12 +51,12 @@ POSTGRESQL_UP = [
         RETURN NULL;
     END $$""",
     """CREATE TRIGGER tr_complaints_count_insert AFTER INSERT ON complaints
-       REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION complaint_counts_statement()""",
-    """CREATE TRIGGER tr_complaints_count_delete AFTER DELETE ON complaints
-       REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION complaint_counts_statement()""",
+       FOR EACH ROW EXECUTE FUNCTION complaint_counts_row()""",
     """CREATE TRIGGER tr_complaints_count_update AFTER UPDATE OF status, owner_id ON complaints FOR EACH ROW
        WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.owner_id IS DISTINCT FROM NEW.owner_id)
        EXECUTE FUNCTION complaint_counts_row()""",
+    """CREATE TRIGGER tr_complaints_count_delete AFTER DELETE ON complaints
+       REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION complaint_counts_deleted()""",
     """CREATE TRIGGER tr_complaints_count_truncate AFTER TRUNCATE ON complaints
        FOR EACH STATEMENT EXECUTE FUNCTION complaint_counts_truncate()""",
 ]
@@ -60,8 +66,8 @@ POSTGRESQL_DOWN = [
     "DROP TRIGGER IF EXISTS tr_complaints_count_delete ON complaints",
     "DROP TRIGGER IF EXISTS tr_complaints_count_insert ON complaints",
     "DROP FUNCTION IF EXISTS complaint_counts_truncate()",
+    "DROP FUNCTION IF EXISTS complaint_counts_deleted()",
     "DROP FUNCTION IF EXISTS complaint_counts_row()",
-    "DROP FUNCTION IF EXISTS complaint_counts_statement()",
 ]
 
 # SQLite has row-level triggers only (one writer at a time: no hot-row question there).
