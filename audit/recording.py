@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Response, g, has_request_context, request
+from flask import Response, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from audit.models import AuditEntry
@@ -47,6 +47,8 @@ def _acting_staff():
     api_user = g.get("api_user")
     if api_user is not None:
         return api_user, "api"
+    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+        return None, ""  # no staff sign-in to load (e.g. a public complaint): skip Flask-Login's user loading
     if current_user and current_user.is_authenticated:
         return current_user._get_current_object(), "session"
     return None, ""

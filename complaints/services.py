@@ -10,20 +10,25 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from complaints import lifecycle, reference_data, signals, uploads
+from complaints.acknowledgement import compose_acknowledgement
 from complaints.models import PRIORITIES, Attachment, Complaint, ComplaintEvent, RootCause, SlaTarget
 from complaints.queries import get_visible_complaint
 from customers.models import Customer
-from customers.services import complaint_priority_expression, create_customer_for_email, normalise_email
+from customers.services import complaint_priority_expression, insert_customer_file, new_customer_for_email, normalise_email
 from extensions import db
+from notifications import outbox
 from notifications.services import queue_email
 from platform_support.clock import utcnow
+from platform_support.database import read_without_write_lock
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
 from platform_support.tokens import hash_secret, new_reference, new_secret
 from staff.models import StaffUser
@@ -53,12 +58,16 @@ class NewComplaint:
 
 @dataclass(frozen=True)
 class FiledComplaint:
-    complaint: Complaint
+    complaint_id: int
     tracking_token: str
     created: bool  # False when a double submit returned the first complaint
-    # Read before the commit expires the row: answering with them costs no second transaction.
+    # Known before the commit: answering with them costs no second transaction.
     reference: str = ""
     language: str = "en"
+
+    @property
+    def complaint(self) -> Complaint:
+        return db.session.get(Complaint, self.complaint_id)
 
     @property
     def tracking_url(self) -> str:
@@ -77,30 +86,58 @@ def sla_hours(priority: str) -> tuple[int, int]:
 
 
 _CUSTOMER_PRIORITY_AND_SLA = None
+_TWIN = None
 
 
-def _customer_priority_and_sla(email: str) -> tuple[Customer | None, str, tuple[int, int]]:
+class KnownCustomer(NamedTuple):
+    """What filing needs of an existing customer file (read without loading the whole file)."""
+    id: int
+    name: str
+    language: str
+    timezone: str
+    salutation: str
+    patronymic: str
+
+
+def _customer_priority_and_sla(connection, email: str) -> tuple[KnownCustomer | None, str, tuple[int, int]]:
     """One query for what a new complaint needs to know first: the customer file of this address
-    (None for a newcomer), the priority its segments give (`complaint_priority_for`; a newcomer has
-    no segments yet: "normal") and the SLA targets of that priority (defaults when none is set)."""
+    (None for a newcomer), the
+    priority its segments give (`complaint_priority_for`; a newcomer has no segments yet:
+    "normal") and the SLA targets of that priority (defaults when none is set)."""
     global _CUSTOMER_PRIORITY_AND_SLA
     if _CUSTOMER_PRIORITY_AND_SLA is None:
         # Built once: constructing this statement costs more than running it.
         one_row = select(literal(1).label("one")).subquery()
         priority = complaint_priority_expression(Customer.id)
         _CUSTOMER_PRIORITY_AND_SLA = (
-            select(Customer, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
+            select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
+                   Customer.patronymic, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
             .outerjoin(SlaTarget, SlaTarget.priority == priority))
-    row = db.session.execute(_CUSTOMER_PRIORITY_AND_SLA, {"email_normalised": normalise_email(email)}).one()
-    customer, priority_value, first_hours, resolution_hours = row
+    row = connection.execute(_CUSTOMER_PRIORITY_AND_SLA, {"email_normalised": normalise_email(email)}).one()
+    customer_id, name, language, zone, salutation, patronymic, priority_value, first_hours, resolution_hours = row
+    customer = None
+    if customer_id is not None:
+        customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic)
     priority_value = priority_value or "normal"
     if first_hours is None:
         hours = DEFAULT_SLA_HOURS[priority_value]
     else:
         hours = (first_hours, resolution_hours)
     return customer, priority_value, hours
+
+
+def _twin(connection, key_hash: str, token: str) -> FiledComplaint | None:
+    """The complaint an earlier submission with the same key filed, if any."""
+    global _TWIN
+    if _TWIN is None:
+        _TWIN = select(Complaint.id, Complaint.reference, Complaint.language).where(
+            Complaint.submission_key == bindparam("key_hash"))
+    row = connection.execute(_TWIN, {"key_hash": key_hash}).first()
+    if row is None:
+        return None
+    return FiledComplaint(row.id, token, created=False, reference=row.reference, language=row.language)
 
 
 def _apply_sla(complaint: Complaint, start: datetime, hours: tuple[int, int] | None = None) -> None:
@@ -177,65 +214,125 @@ def _commit() -> None:
 
 # --- customer side -----------------------------------------------------------------------------
 
+def _lookups(connection, email: str, key_hash: str | None, token: str):
+    """(an earlier filing of the same submission, or else: customer file, priority, SLA hours)."""
+    twin = _twin(connection, key_hash, token) if key_hash else None
+    if twin is not None:
+        return twin, None, None, None
+    return None, *_customer_priority_and_sla(connection, email)
+
+
+_INSERT_COMPLAINT = Complaint.__table__.insert().returning(Complaint.__table__.c.id)
+_INSERT_EVENT = ComplaintEvent.__table__.insert()
+_INSERT_EVENT_RETURNING_ID = _INSERT_EVENT.returning(ComplaintEvent.__table__.c.id)  # for attachments
+
+
 def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now: datetime | None = None) -> FiledComplaint:
     """A customer complains (web form or API). Creates or links the customer file, starts the SLA
-    clocks, records the public 'received' event and queues the empathetic acknowledgement."""
+    clocks, records the public 'received' event and queues the empathetic acknowledgement.
+
+    The hot path of the product, written for a short write transaction: everything that needs no
+    lock (checks, token and hashes, the lookup of customer, priority and SLA, rendering the e-mail)
+    comes first; then a few prepared Core INSERTs (customer file if new, complaint, event, outbox
+    row), the signal receivers and the commit. On SQLite, whose one write lock serialises every
+    writer, the lookup runs in a read transaction of its own, so the lock is held only for the
+    INSERTs."""
     now = now or utcnow()
-    key_hash = hash_secret(submission_key) if submission_key else None
-    token = _tracking_token_for(submission_key)
-    if key_hash:
-        existing = db.session.scalar(select(Complaint).where(Complaint.submission_key == key_hash))
-        if existing is not None:
-            return FiledComplaint(existing, token, created=False, reference=existing.reference,
-                                  language=existing.language)
     accepted = uploads.check_uploads(new.attachments)
     language = new.language if new.language in current_app.config["LANGUAGES"] else "en"
-
-    customer, priority, hours = _customer_priority_and_sla(new.email)
-    if customer is None:
-        customer = create_customer_for_email(email=new.email, name=new.name, phone=new.phone, language=language,
-                                             preferred_channel=new.preferred_channel, timezone=new.timezone)
-    complaint = Complaint(
-        reference=new_reference(), tracking_token_hash=hash_secret(token), submission_key=key_hash,
-        customer=customer, contact_name=new.name.strip(), contact_email=new.email.strip(),
-        contact_phone=new.phone.strip(), preferred_channel=new.preferred_channel, language=language,
-        subject=new.subject.strip(), description=new.description.strip(), order_reference=new.order_reference.strip(),
-        occurred_on=new.occurred_on, desired_outcome=new.desired_outcome.strip(), status="new",
-        priority=priority, created_at=now, updated_at=now,
-    )
-    _apply_sla(complaint, now, hours)
-    if key_hash:
-        # A concurrent twin of this submission may win the race for the unique key: a savepoint
-        # lets us hand back its complaint. Without a key there is nothing to race for, so a plain
-        # flush, no savepoint, on the hot path (a clash of random references, 1 in 1.5·10^11 per existing
-        # complaint, fails on the unique index as it would with one).
-        try:
-            with db.session.begin_nested():
-                db.session.add(complaint)
-        except IntegrityError:
-            existing = db.session.scalar(select(Complaint).where(Complaint.submission_key == key_hash))
-            if existing is not None:
-                return FiledComplaint(existing, token, created=False, reference=existing.reference,
-                                      language=existing.language)
-            raise
+    key_hash = hash_secret(submission_key) if submission_key else None
+    token = _tracking_token_for(submission_key)
+    session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
+    # Read apart only from an idle session (the request's case): ending the read must not end a
+    # transaction or drop changes the caller has under way.
+    read_apart = (session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
+                  and not (session.new or session.dirty or session.deleted))
+    if read_apart:
+        # A connection of its own, outside the session: its plain BEGIN takes no lock, and closing
+        # it ends the read. The session's first statement below then takes the write lock.
+        with read_without_write_lock(), db.engine.connect() as connection:
+            twin, customer, priority, hours = _lookups(connection, new.email, key_hash, token)
     else:
-        db.session.add(complaint)
-        db.session.flush()  # the outbox row and the signal receivers need its id
-    event = _event(complaint, "created", now=now, public=True, by_customer=True)
-    _attach(complaint, event, accepted, by_customer=True, now=now)
+        twin, customer, priority, hours = _lookups(session.connection(), new.email, key_hash, token)
+    if twin is not None:
+        return twin
+
+    if customer is None:
+        customer = new_customer_for_email(email=new.email, name=new.name, phone=new.phone, language=language,
+                                          preferred_channel=new.preferred_channel, timezone=new.timezone)
+    values = {
+        "reference": new_reference(), "tracking_token_hash": hash_secret(token), "submission_key": key_hash,
+        "customer_id": customer.id, "contact_name": new.name.strip(), "contact_email": new.email.strip(),
+        "contact_phone": new.phone.strip(), "preferred_channel": new.preferred_channel, "language": language,
+        "subject": new.subject.strip(), "description": new.description.strip(),
+        "order_reference": new.order_reference.strip(), "occurred_on": new.occurred_on,
+        "desired_outcome": new.desired_outcome.strip(), "status": "new", "priority": priority, "owner_id": None,
+        "created_at": now, "updated_at": now, "first_response_due_at": now + timedelta(hours=hours[0]),
+        "resolution_due_at": now + timedelta(hours=hours[1]), "first_responded_at": None,
+        "first_response_escalated_at": None, "resolution_escalated_at": None, "committed_action": "",
+        "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
+        "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
+    }
+    email = _acknowledgement_row(values, customer, token, now)
+    event = {"kind": "created", "public": True, "body": "", "detail": {}, "actor_staff_id": None,
+             "by_customer": True, "minutes": 0, "created_at": now}
+    complaint = Complaint(**values)  # for the signal receivers and the caller, once it has its id
+
+    connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
+    if customer.id is None:
+        values["customer_id"], zone = insert_customer_file(connection, customer)
+        if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
+            email = _acknowledgement_row(values, session.get(Customer, values["customer_id"]), token, now)
+    if key_hash:
+        # A concurrent twin of this submission may have won the race for the unique key since the
+        # lookup: a savepoint lets us hand back its complaint (and drop what we wrote).
+        try:
+            with session.begin_nested():
+                complaint_id = connection.execute(_INSERT_COMPLAINT, values).scalar_one()
+        except IntegrityError:
+            twin = _twin(connection, key_hash, token)
+            if twin is None:
+                raise
+            session.rollback()
+            return twin
+    else:
+        # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
+        # per existing complaint, fails on the unique index like any other error).
+        complaint_id = connection.execute(_INSERT_COMPLAINT, values).scalar_one()
+    event["complaint_id"] = complaint_id
+    if accepted:
+        event_id = connection.execute(_INSERT_EVENT_RETURNING_ID, event).scalar_one()
+    else:
+        connection.execute(_INSERT_EVENT, event)
     # No dedupe key: the complaint is new in this very transaction, so there is no earlier
     # acknowledgement to collide with (a double submit returned above).
-    _email_customer(complaint, "complaint_acknowledgement", now=now, context={"tracking_url": tracking_url(token)})
+    email.update(customer_id=values["customer_id"], complaint_id=complaint_id)
+    outbox.insert(connection, email)
+    # The complaint as a persistent object without loading it (every column is known).
+    complaint.id, complaint.customer_id = complaint_id, values["customer_id"]
+    make_transient_to_detached(complaint)
+    session.add(complaint)
+    if accepted:
+        _attach(complaint, accepted, by_customer=True, now=now, event_id=event_id)
     signals.complaint_created.send(current_app._get_current_object(), complaint=complaint, now=now)
-    filed = FiledComplaint(complaint, token, created=True, reference=complaint.reference, language=complaint.language)
+    filed = FiledComplaint(complaint_id, token, created=True, reference=values["reference"], language=language)
     _commit()
     return filed
 
 
-def _attach(complaint: Complaint, event: ComplaintEvent, accepted, *, by_customer: bool, now: datetime) -> None:
+def _acknowledgement_row(values: dict, customer, token: str, now: datetime) -> dict:
+    """The outbox row of the empathetic acknowledgement (ids filled in once they exist)."""
+    return outbox.outbox_values(
+        kind="complaint_acknowledgement", to_address=values["contact_email"], to_name=values["contact_name"],
+        rendered=compose_acknowledgement(values, customer, tracking_url(token)), language=values["language"], now=now)
+
+
+def _attach(complaint: Complaint, accepted, *, by_customer: bool, now: datetime, event: ComplaintEvent | None = None,
+            event_id: int | None = None) -> None:
+    link = {"event": event} if event is not None else {"event_id": event_id}  # (event=None would clear event_id)
     for upload, content_type, extension in accepted:
         db.session.add(Attachment(
-            complaint=complaint, event=event, stored_name=uploads.store(upload.content, extension),
+            complaint=complaint, **link, stored_name=uploads.store(upload.content, extension),
             original_name=(upload.filename or "attachment")[:255], content_type=content_type,
             size_bytes=len(upload.content), uploaded_by_customer=by_customer, created_at=now))
 
@@ -261,7 +358,7 @@ def add_customer_message(token: str, text: str, attachments: list[uploads.Upload
                            {"message": [_("Please write a message or attach a file.")]})
     _transition(complaint, "customer_message")
     event = _event(complaint, "customer_message", now=now, public=True, body=text, by_customer=True)
-    _attach(complaint, event, accepted, by_customer=True, now=now)
+    _attach(complaint, accepted, by_customer=True, now=now, event=event)
     for recipient in _owner_or_managers(complaint):
         queue_email(kind="complaint_customer_message", to_address=recipient.email, to_name=recipient.name,
                     template="complaint_customer_message", language=recipient.language,

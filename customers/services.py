@@ -1,7 +1,7 @@
 """Use cases on the customer file that other domains call."""
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from customers.models import Customer, CustomerScore, SegmentPriorityRule
@@ -43,8 +43,8 @@ def create_customer_for_email(*, email: str, name: str, phone: str = "", languag
     declare write intent fails with "database is locked", never with a duplicate). So there the row
     is only added (pending until the caller's next flush): no savepoint, no flush round of its own.
     """
-    customer = Customer(name=name, email=email.strip(), email_normalised=normalise_email(email), phone=phone or "",
-                        language=language, preferred_channel=preferred_channel, timezone=_known_zone(timezone))
+    customer = new_customer_for_email(email=email, name=name, phone=phone, language=language,
+                                      preferred_channel=preferred_channel, timezone=timezone)
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.add(customer)
         return customer
@@ -56,6 +56,52 @@ def create_customer_for_email(*, email: str, name: str, phone: str = "", languag
         if customer is None:
             raise
     return customer
+
+
+def new_customer_for_email(*, email: str, name: str, phone: str = "", language: str = "en",
+                           preferred_channel: str = "email", timezone: str = "") -> Customer:
+    """A newcomer's customer file as a transient object (not added to the session)."""
+    return Customer(name=name, email=email.strip(), email_normalised=normalise_email(email), phone=phone or "",
+                    language=language, preferred_channel=preferred_channel, timezone=_known_zone(timezone))
+
+
+_INSERT_FILE = None
+
+
+def _insert_file_statement():
+    """INSERT … ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone — the same text on
+    SQLite and PostgreSQL. Written as text (with typed binds) because SQLAlchemy does not cache
+    the compiled form of a dialect insert with ON CONFLICT: built once, it is compiled once."""
+    table = Customer.__table__
+    columns = [column for column in table.c if not column.primary_key]
+    sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
+           f"VALUES ({', '.join(':' + c.name for c in columns)}) "
+           "ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone")
+    # What the ORM would fill in: the model's defaults (callables such as created_at's: per row), else NULL.
+    defaults = {column.name: None if column.default is None else column.default for column in columns}
+    statement = text(sql).bindparams(*[bindparam(c.name, type_=c.type) for c in columns])
+    return statement.columns(table.c.id, table.c.timezone), defaults
+
+
+def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
+    """Insert a transient file from `new_customer_for_email` with one prepared statement on the
+    caller's connection — the hot path of a public complaint: no ORM flush, no savepoint. ON
+    CONFLICT DO NOTHING: a concurrent twin that created the file of this address first
+    (PostgreSQL; on SQLite between a caller's lock-free lookup and its write lock) wins and its
+    file is used. Returns (id, time zone) of the file."""
+    global _INSERT_FILE
+    if _INSERT_FILE is None:
+        _INSERT_FILE = _insert_file_statement()
+    statement, defaults = _INSERT_FILE
+    given = customer.__dict__
+    values = {name: given[name] if name in given else None if default is None
+              else default.arg(None) if default.is_callable else default.arg
+              for name, default in defaults.items()}
+    row = connection.execute(statement, values).first()
+    if row is None:
+        row = connection.execute(select(Customer.id, Customer.timezone).where(
+            Customer.email_normalised == values["email_normalised"])).one()
+    return row[0], row[1]
 
 
 def _known_zone(name: str | None) -> str:

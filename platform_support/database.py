@@ -30,6 +30,18 @@ def write_intent():
         _write_intent.reset(token)
 
 
+@contextmanager
+def read_without_write_lock():
+    """A transaction begun inside this block only reads, even in a writing request: on SQLite it
+    starts with a plain (deferred) BEGIN and so takes no write lock. The caller ends it before it
+    writes (a later BEGIN IMMEDIATE takes the lock); see complaints.services.file_complaint."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, and BEGIN IMMEDIATE so a write transaction never fails half-way.
 

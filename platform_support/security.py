@@ -31,12 +31,16 @@ def apply_security_headers(response: Response) -> Response:
     return response
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def refuse_nul_characters() -> None:
     """before_request: a NUL in the path, a query or form key or value is never text a person
     typed, and PostgreSQL cannot store or compare it (the statement would fail as a 500):
     refuse it up front with a 400."""
     sources = [request.args]
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+    # Only form bodies have form fields (for a JSON body, request.form would only be set up empty).
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in _FORM_TYPES:
         sources.append(request.form)
     hostile = "\x00" in request.path or any(
         "\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True))

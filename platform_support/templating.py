@@ -57,9 +57,11 @@ def local_datetime(value: datetime | None, tz: str | None, locale: str, fmt: str
     return babel_dates.format_datetime(_as_utc(value), fmt, tzinfo=zone(tz), locale=locale)
 
 
-def when(value: datetime | date | None, fmt: str = "medium", tz: str | None = None) -> str:
+def when(value: datetime | date | str | None, fmt: str = "medium", tz: str | None = None) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # formatted already (e.g. a placeholder of complaints.acknowledgement)
+        return value
     if isinstance(value, datetime):
         if tz is not None:
             return local_datetime(value, tz, str(get_locale()), fmt)

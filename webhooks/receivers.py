@@ -44,13 +44,13 @@ def _subscribed(event: str) -> bool:
     """Does any active endpoint want `event`? One small prepared query (built once: building the
     statement costs more than running it), so a filing without subscribers queues nothing and
     pays ~0.1 ms. Read each time (no cache): an endpoint an admin just added gets the next event.
-    No autoflush: it reads only admin-managed rows, so the caller's pending rows are flushed
-    once, at its commit."""
+    Run on the session's connection (Core: no autoflush, no ORM compile step): it reads only
+    admin-managed rows, so the caller's pending rows are flushed once, at its commit."""
     global _ACTIVE_SUBSCRIPTIONS
     if _ACTIVE_SUBSCRIPTIONS is None:
         _ACTIVE_SUBSCRIPTIONS = select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
-    with db.session.no_autoflush:
-        return any(event in (events or []) for events in db.session.scalars(_ACTIVE_SUBSCRIPTIONS))
+    rows = db.session.connection().execute(_ACTIVE_SUBSCRIPTIONS).scalars()
+    return any(event in (events or []) for events in rows)
 
 
 def on_complaint_created(_sender, *, complaint, now: datetime, **_extra) -> None:

@@ -1,0 +1,93 @@
+"""The acknowledgement e-mail of a new complaint, composed from a skeleton rendered once per
+(language, time zone).
+
+Every public complaint queues one, and rendering its subject, text and HTML through Jinja (two
+dozen `_()` calls, two dates, the greeting) was the largest share of a filing's CPU. So the
+templates are rendered once per (language, time zone) with placeholders for what differs per
+complaint — the greeting, the reference, the two target dates and the tracking link — and each
+complaint's values are filled in, escaped for the HTML part exactly as Jinja's autoescape would.
+`tests/unit/test_acknowledgement_mail.py` checks the result is identical, byte for byte, to
+rendering each e-mail on its own (`render_acknowledgement`).
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from flask import current_app
+from markupsafe import escape
+
+from customers.salutations import catalogue_for, salutation
+from notifications.services import RenderedEmail, render_email
+from platform_support.templating import local_datetime
+
+TEMPLATE = "complaint_acknowledgement"
+DATE_FORMAT = "medium"  # what `|when` uses without an argument, as the templates do
+_MAX_SKELETONS = 500  # (language, time zone) pairs kept per app
+
+# Placeholders: letters and digits only (autoescape leaves them alone), random per process, so no
+# name or text a customer typed can contain one.
+_SECRET = secrets.token_hex(12)
+SALUTATION, REFERENCE, FIRST_RESPONSE, RESOLUTION, TRACKING_URL = (
+    f"x{name}{_SECRET}x" for name in ("salutation", "reference", "firstresponse", "resolution", "trackingurl"))
+
+
+class _PlaceholderComplaint:
+    """What the templates may read of the complaint. Anything else fails loudly instead of
+    rendering empty: add it here (and to `compose_acknowledgement`) first."""
+    reference = REFERENCE
+    first_response_due_at = FIRST_RESPONSE  # `|when` passes formatted text through
+    resolution_due_at = RESOLUTION
+    contact_name = ""  # only passed to salutation(), which the skeleton replaces
+    customer = None
+
+    def __getattr__(self, name: str):
+        raise RuntimeError(f"the {TEMPLATE} templates read complaint.{name}: give it a placeholder in {__name__}")
+
+
+def render_acknowledgement(complaint, tracking_url: str) -> RenderedEmail:
+    """The acknowledgement rendered on its own (the reference the composed one must equal).
+    `complaint` is a Complaint (or has its attributes) with its `customer`."""
+    customer = complaint.customer
+    return render_email(TEMPLATE, {"complaint": complaint, "tracking_url": tracking_url},
+                        language=complaint.language, timezone=customer.timezone if customer else None)
+
+
+def compose_acknowledgement(values: Mapping, customer, tracking_url: str) -> RenderedEmail:
+    """The acknowledgement of the complaint with these column `values` (language, reference,
+    contact_name, the two due dates) from `customer`'s file (its salutation, patronymic, time zone)."""
+    language = values["language"]
+    zone_name = getattr(customer, "timezone", None) or "UTC"
+    skeleton, catalogue = _skeleton(language, zone_name)
+    filled = {
+        SALUTATION: salutation(customer, language=language, name=values["contact_name"], translations=catalogue),
+        REFERENCE: values["reference"],
+        FIRST_RESPONSE: local_datetime(values["first_response_due_at"], zone_name, language, DATE_FORMAT),
+        RESOLUTION: local_datetime(values["resolution_due_at"], zone_name, language, DATE_FORMAT),
+        TRACKING_URL: tracking_url,
+    }
+    escaped = {placeholder: str(escape(value)) for placeholder, value in filled.items()}
+    return RenderedEmail(subject=_fill(skeleton.subject, filled), text_body=_fill(skeleton.text_body, filled),
+                         html_body=_fill(skeleton.html_body, escaped) if skeleton.html_body is not None else None)
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def _skeleton(language: str, zone_name: str) -> tuple[RenderedEmail, object]:
+    """Per app (its templates and catalogues); not kept while templates reload (debug)."""
+    cache = current_app.extensions.setdefault("complaint_acknowledgement_skeletons", {})
+    key = (language, zone_name)
+    found = cache.get(key)
+    if found is None:
+        context = {"complaint": _PlaceholderComplaint(), "tracking_url": TRACKING_URL,
+                   "salutation": lambda *args, **kwargs: SALUTATION}  # shadows the Jinja global of that name
+        found = (render_email(TEMPLATE, context, language=language, timezone=zone_name), catalogue_for(language))
+        if not current_app.jinja_env.auto_reload:
+            if len(cache) >= _MAX_SKELETONS:
+                cache.clear()
+            cache[key] = found
+    return found
