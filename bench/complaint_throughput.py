@@ -9,7 +9,7 @@ Both servers run under gunicorn with 2 workers on 127.0.0.1 against the same kin
 Alembic and serves `POST /api/v1/complaints` (rate limit off: RATELIMIT_ENABLED=0); the baseline is
 a bare Flask app doing one INSERT per request in one transaction, the least any complaint
 endpoint must do. The same stdlib HTTP clients drive each for the same time. Printed: requests/s
-of each and the ratio app/baseline (goal ≥ 0.5). Bounded: about 2 × seconds + 15 s in total.
+of each and the ratio app/baseline (goal ≥ 0.5). Bounded: about 2 × seconds + 25 s in total.
 """
 from __future__ import annotations
 
@@ -180,6 +180,18 @@ def scratch_postgres(url: str):
     return admin_url.set(database=name).render_as_string(hide_password=False), drop
 
 
+def rows_written(url: str) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                    for table in ("complaints", "complaint_events", "outbox_messages", "customers")}
+    finally:
+        engine.dispose()
+
+
 def run(args, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-complaints-") as tmp:
         tmp_path = Path(tmp)
@@ -195,7 +207,7 @@ def run(args, database_url: str | None) -> None:
             raise SystemExit(f"migration failed:\n{migrate.stderr[-2000:]}")
         (tmp_path / "bare_app.py").write_text(BARE_APP)
 
-        servers, results = {}, {}
+        servers, results, warmed = {}, {}, {}
         try:
             for label, module, cwd, path, extra_env in (
                     ("bare Flask INSERT", "bare_app:app", tmp_path, "/insert", {"BENCH_DATABASE_URL": bare_db}),
@@ -203,9 +215,11 @@ def run(args, database_url: str | None) -> None:
                 port = free_port()
                 servers[label] = (start_gunicorn(module, port, {**env, **extra_env}, cwd, tmp_path / f"{label[:4]}.log"),
                                   port, path)
-            # Warm every worker (imports, first connection, template cache) before measuring.
+            # Warm every worker (imports, first connection, statement and template caches) before
+            # measuring: 3 s per server (1 s was not enough: on a busy machine the app's workers had
+            # answered a handful of requests by then, so cold starts fell into the first round).
             for label, (_process, port, path) in servers.items():
-                drive(port, path, seconds=1.0, clients=args.clients, warmup=0.0)
+                warmed[label] = drive(port, path, seconds=3.0, clients=args.clients, warmup=0.0)[1]
             # Alternate short rounds so that a change in machine load hits both sides alike.
             rounds = 2
             for _round in range(rounds):
@@ -218,11 +232,15 @@ def run(args, database_url: str | None) -> None:
         finally:
             for process, _port, _path in servers.values():
                 stop(process)
+        written = rows_written(app_db)
 
     database = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"gunicorn -w 2, {args.clients} clients, {args.seconds:g} s each, {database}")
     for label, (rate, ok, failed) in results.items():
         print(f"  {label:<18} {rate:8.1f} requests/s  ({ok} ok, {failed} failed)")
+    print("  warm-up requests: " + ", ".join(f"{label} {count}" for label, count in warmed.items()))
+    # Every accepted submission (warm-up included) left its complaint, event, e-mail and file.
+    print("  app rows: " + ", ".join(f"{table} {count}" for table, count in written.items()))
     ratio = results["complaint API"][0] / results["bare Flask INSERT"][0] if results["bare Flask INSERT"][0] else 0.0
     print(f"  ratio complaint API / bare INSERT: {ratio:.2f}  (goal >= 0.5)")
 
