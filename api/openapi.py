@@ -26,6 +26,12 @@ def _staff_op(summary: str, *, body: dict | None = None, ok: int = 200, ok_schem
     return op
 
 
+def _created_too(op: dict) -> dict:
+    """An upsert: 200 when it updated, 201 (same body) when it created."""
+    op["responses"]["201"] = {**op["responses"]["200"], "description": "Created"}
+    return op
+
+
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 20}}
 
 
@@ -135,8 +141,9 @@ def customer_paths() -> dict:
                  paid_on={"type": "string", "format": "date"}, reference={"type": "string", "maxLength": 100})
     return {
         "/customers/{external_id}": {
-            "put": _staff_op("Create or update a customer file (name and email required on create)",
-                             parameters=[external_id], body={"type": "object", "properties": fields}, ok_schema=customer),
+            "put": _created_too(_staff_op("Create or update a customer file (name and email required on create)",
+                                          parameters=[external_id], body={"type": "object", "properties": fields},
+                                          ok_schema=customer)),
             "get": _staff_op("The customer file with scores and segments", parameters=[external_id], ok_schema=customer),
         },
         "/orders": {"post": _staff_op("Add one order (object) or several (list; all or none)", ok=201,
