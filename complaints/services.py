@@ -26,7 +26,7 @@ from customers.models import Customer
 from customers.services import complaint_priority_expression, insert_customer_file, new_customer_for_email, normalise_email
 from extensions import db
 from notifications import outbox
-from notifications.services import queue_email
+from notifications.services import outbox_values, queue_email
 from platform_support.clock import utcnow
 from platform_support.database import read_without_write_lock
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
@@ -322,7 +322,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
 
 def _acknowledgement_row(values: dict, customer, token: str, now: datetime) -> dict:
     """The outbox row of the empathetic acknowledgement (ids filled in once they exist)."""
-    return outbox.outbox_values(
+    return outbox_values(
         kind="complaint_acknowledgement", to_address=values["contact_email"], to_name=values["contact_name"],
         rendered=compose_acknowledgement(values, customer, tracking_url(token)), language=values["language"], now=now)
 
