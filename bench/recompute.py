@@ -8,12 +8,14 @@ For each size: a scratch database (dropped at the end) is migrated and filled by
 30 days later, which records the segment transitions — and each is timed per step. The baseline
 of the same run is one full read of the orders (`SELECT count(*), sum(amount) FROM orders`): the
 least any set-based recompute must do; the ratio shows what the grouping, ranking and writing add.
-Printed per size: seconds, seconds per 100 000 customers (flat = linear growth), and the ratio.
+Printed per size: seconds, seconds per 100 000 customers (flat = linear growth), and the ratio;
+then the seconds of each step of both runs and the CPU seconds of the database backend.
 A size whose generation would not fit into what is left of `--budget` seconds is skipped and said so.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import NOW, generate  # noqa: E402
+from bench.generate import NOW, generate
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -59,20 +61,33 @@ def measure(url: str, instance: Path) -> dict:
     from platform_support.database import write_intent
     app = make_app(url, instance)
     with app.app_context(), write_intent():
+        backend = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
         started = time.perf_counter()
         db.session.execute(sa.text("SELECT count(*), sum(amount) FROM orders")).one()
         db.session.commit()
         baseline = time.perf_counter() - started
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), backend_cpu(backend)
         first = recompute_all(NOW, app.config)
-        first_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+        first_seconds, first_cpu = time.perf_counter() - started, backend_cpu(backend) - cpu
+        started, cpu = time.perf_counter(), backend_cpu(backend)
         second = recompute_all(NOW + timedelta(days=30), app.config)
-        second_seconds = time.perf_counter() - started
+        second_seconds, second_cpu = time.perf_counter() - started, backend_cpu(backend) - cpu
         db.session.remove()
         db.engine.dispose()
     return {"baseline": baseline, "first": first_seconds, "second": second_seconds, "first_steps": first.seconds_by_step,
-            "second_steps": second.seconds_by_step, "transitions": second.transitions, "customers": first.customers}
+            "second_steps": second.seconds_by_step, "transitions": second.transitions, "customers": first.customers,
+            "first_cpu": first_cpu, "second_cpu": second_cpu}
+
+
+def backend_cpu(pid: int) -> float:
+    """CPU seconds used so far by the PostgreSQL backend serving us (its parallel workers not
+    included); NaN when the server's processes are not readable here. On a shared machine this
+    moves much less than the wall clock, so it shows what a change saved."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def main() -> None:
@@ -104,7 +119,10 @@ def main() -> None:
         print(f"{size:>9}  {size * args.orders_per_customer:>9}  {generated:>7.1f} s  {result['first']:>12.2f} s  "
               f"{result['second']:>12.2f} s  {per_100k:>9.2f} s  {result['baseline']:>6.2f} s  "
               f"{result['second'] / max(result['baseline'], 1e-9):>5.1f}  {result['transitions']:>11}")
+        print(f"           steps (1st): {result['first_steps']}")
         print(f"           steps (2nd): {result['second_steps']}")
+        print(f"           database backend CPU: 1st {result['first_cpu']:.2f} s, 2nd {result['second_cpu']:.2f} s "
+              f"(2nd {result['second_cpu'] * 100_000 / size:.2f} s per 100 k)")
         sys.stdout.flush()
 
 

@@ -26,10 +26,12 @@ def _now(text: str | None):
 def recompute_command(now_text: str | None) -> None:
     """Recompute scores and segments for all customers (set-based; a few statements in total)."""
     from customers.jobs import announce
-    from customers.recompute import recompute_all
+    from customers.recompute import STEPS, recompute_all
+    from extensions import db
+    from platform_support.database import is_postgresql
 
     now = _now(now_text)
-    steps = ["aggregate", "index", "analyze", "transitions", "replace", "store"]
+    steps = STEPS["postgresql" if is_postgresql(db.engine) else "portable"]
     with write_intent(), click.progressbar(length=len(steps), label="recomputing", show_pos=True) as bar:
         result = recompute_all(now, current_app.config, progress=lambda name: bar.update(1))
         announce(result, now)

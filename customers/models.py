@@ -66,7 +66,9 @@ class Customer(db.Model):
 
 class Order(db.Model):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_customer_ordered_on", "customer_id", "ordered_on"),)
+    # INCLUDE (PostgreSQL): the segment recompute reads all it needs from the index, in customer order.
+    __table_args__ = (Index("ix_orders_customer_ordered_on", "customer_id", "ordered_on",
+                            postgresql_include=["amount", "due_on", "paid_on"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
