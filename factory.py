@@ -78,6 +78,12 @@ def _import(path: str):
 def register_extensions(app: Flask) -> None:
     from platform_support.database import configure_sqlite
 
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A pre-ping guards against a server that dropped the connection; a SQLite file has no
+        # server, so it would only cost a `SELECT 1` per checkout (two per complaint filing).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {key: value for key, value in
+                                                   app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).items()
+                                                   if key != "pool_pre_ping"}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
