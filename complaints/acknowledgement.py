@@ -11,25 +11,20 @@ rendering each e-mail on its own (`render_acknowledgement`).
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 
 from flask import current_app
-from markupsafe import escape
 
 from customers.salutations import catalogue_for, salutation
-from notifications.services import RenderedEmail, render_email
+from notifications.services import RenderedEmail, fill_in, placeholders, render_email
 from platform_support.templating import local_datetime
 
 TEMPLATE = "complaint_acknowledgement"
 DATE_FORMAT = "medium"  # what `|when` uses without an argument, as the templates do
 _MAX_SKELETONS = 500  # (language, time zone) pairs kept per app
 
-# Placeholders: letters and digits only (autoescape leaves them alone), random per process, so no
-# name or text a customer typed can contain one.
-_SECRET = secrets.token_hex(12)
-SALUTATION, REFERENCE, FIRST_RESPONSE, RESOLUTION, TRACKING_URL = (
-    f"x{name}{_SECRET}x" for name in ("salutation", "reference", "firstresponse", "resolution", "trackingurl"))
+SALUTATION, REFERENCE, FIRST_RESPONSE, RESOLUTION, TRACKING_URL = placeholders(
+    "salutation", "reference", "firstresponse", "resolution", "trackingurl")
 
 
 class _PlaceholderComplaint:
@@ -66,15 +61,7 @@ def compose_acknowledgement(values: Mapping, customer, tracking_url: str) -> Ren
         RESOLUTION: local_datetime(values["resolution_due_at"], zone_name, language, DATE_FORMAT),
         TRACKING_URL: tracking_url,
     }
-    escaped = {placeholder: str(escape(value)) for placeholder, value in filled.items()}
-    return RenderedEmail(subject=_fill(skeleton.subject, filled), text_body=_fill(skeleton.text_body, filled),
-                         html_body=_fill(skeleton.html_body, escaped) if skeleton.html_body is not None else None)
-
-
-def _fill(text: str, values: dict[str, str]) -> str:
-    for placeholder, value in values.items():
-        text = text.replace(placeholder, value)
-    return text
+    return fill_in(skeleton, filled)
 
 
 def _skeleton(language: str, zone_name: str) -> tuple[RenderedEmail, object]:

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from markupsafe import escape
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -87,6 +88,33 @@ def render_email(template: str, context: dict, *, language: str = "en", timezone
         except TemplateNotFound:  # the HTML part is optional
             html_body = None
     return RenderedEmail(subject, text_body, html_body)
+
+
+# --- rendering once, filling in many ------------------------------------------------------------
+# Bulk and hot-path e-mails (survey invitations, acknowledgements) render their templates once per
+# kind of recipient with placeholders, then fill in each recipient's values. Placeholders are
+# letters and digits only (autoescape leaves them alone) and random per process, so no text a
+# customer or a manager typed can contain one.
+_PLACEHOLDER_SECRET = secrets.token_hex(12)
+
+
+def placeholders(*names: str) -> tuple[str, ...]:
+    """One placeholder string per name, for the values that differ per recipient."""
+    return tuple(f"x{name}{_PLACEHOLDER_SECRET}x" for name in names)
+
+
+def fill_in(skeleton: RenderedEmail, values: dict[str, str]) -> RenderedEmail:
+    """`skeleton` with each placeholder replaced by its value: as typed in the subject and the
+    text part, HTML-escaped in the HTML part (exactly what autoescape does to a `{{ value }}`)."""
+    escaped = {placeholder: str(escape(value)) for placeholder, value in values.items()}
+
+    def replace(text: str, by: dict[str, str]) -> str:
+        for placeholder, value in by.items():
+            text = text.replace(placeholder, value)
+        return text
+
+    return RenderedEmail(subject=replace(skeleton.subject, values), text_body=replace(skeleton.text_body, values),
+                         html_body=replace(skeleton.html_body, escaped) if skeleton.html_body is not None else None)
 
 
 def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str, context: dict,

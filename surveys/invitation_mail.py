@@ -13,16 +13,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from markupsafe import escape
 
 from customers.salutations import catalogue_for, salutation
-from notifications.services import RenderedEmail, outbox_values, render_email
+from notifications.services import RenderedEmail, fill_in, outbox_values, placeholders, render_email
 from surveys.defaults import SCALE_LABELS
 from surveys.models import SCALES, SurveyInvitation
 from surveys.texts import localized
@@ -85,20 +83,11 @@ def render_invitation(invitation: SurveyInvitation, *, reminder: bool, token: st
 
 # --- rendering once per kind of recipient -------------------------------------------------------
 
-# Placeholders: letters and digits only (autoescape leaves them alone), random per process, so no
-# survey text or customer name can contain one.
-_SECRET = secrets.token_hex(12)
-SALUTATION, REFERENCE, TOKEN = (f"x{name}{_SECRET}x" for name in ("salutation", "reference", "token"))
+SALUTATION, REFERENCE, TOKEN = placeholders("salutation", "reference", "token")
 
 
 class _PlaceholderComplaint:
     reference = REFERENCE
-
-
-def _fill(text: str, values: dict[str, str]) -> str:
-    for placeholder, value in values.items():
-        text = text.replace(placeholder, value)
-    return text
 
 
 class InvitationMail:
@@ -122,10 +111,7 @@ class InvitationMail:
             catalogue = self._catalogues[language] = catalogue_for(language)
         values = {SALUTATION: salutation(customer, language=language, translations=catalogue),
                   REFERENCE: complaint.reference if complaint is not None else "", TOKEN: token}
-        html_values = {placeholder: str(escape(value)) for placeholder, value in values.items()}
-        return RenderedEmail(
-            subject=_fill(skeleton.subject, values), text_body=_fill(skeleton.text_body, values),
-            html_body=_fill(skeleton.html_body, html_values) if skeleton.html_body is not None else None)
+        return fill_in(skeleton, values)
 
     @staticmethod
     def _render_skeleton(invitation: SurveyInvitation, *, reminder: bool, language: str, with_complaint: bool) -> RenderedEmail:
