@@ -1,7 +1,7 @@
 """Complaints per (status, owner), exact at every moment and read in O(1): the queue's status badges.
 
 Counting per request was a GROUP BY over every complaint (380 ms at 1 M). Instead, triggers on
-`complaints` (migration 0009, SQLite and PostgreSQL) append delta rows — −1 for the old
+`complaints` (migration 0007, SQLite and PostgreSQL) append delta rows — −1 for the old
 (status, owner), +1 for the new — in the same transaction as every insert, delete and change of
 status or owner, whichever code path or bulk statement makes it (services, jobs, imports, demo
 seed, ON DELETE SET NULL of a removed staff account). Appended rows, not one counter row per
@@ -42,7 +42,7 @@ complaint_count_deltas = db.Table(
     Column("delta", Integer, nullable=False),
 )
 
-# The queue's indexes (migrations 0005 and 0009): open complaints per owner by due time for "My
+# The queue's indexes (migrations 0005 and 0007): open complaints per owner by due time for "My
 # complaints" / an owner filter, unowned open ones by due time for "Owner: nobody" (keyset order
 # without a sort), and every complaint by due time for the "All" status (without it, a sort of
 # all of them — 234 ms at 1 M for the first page). Partial where they can be, so they stay small

@@ -4,12 +4,12 @@ The segment recompute groups every order by customer; read from this index in cu
 streams (an index-only scan, no hash table of a million customers, no visit to the table).
 
 Revision ID: 0008_orders_covering_index
-Revises: 0009_complaint_counts
+Revises: 0007_complaint_counts
 """
 from alembic import op
 
 revision = "0008_orders_covering_index"
-down_revision = "0009_complaint_counts"
+down_revision = "0007_complaint_counts"
 branch_labels = None
 depends_on = None
 

@@ -6,13 +6,13 @@ per-request count of open complaints. See complaints/status_counts.py.
 A later migration that rebuilds `complaints` on SQLite (batch_alter_table "move and copy") drops
 these triggers with the old table: it must create them again (tests check the counts stay exact).
 
-Revision ID: 0009_complaint_counts
+Revision ID: 0007_complaint_counts
 Revises: 0006_hardening
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_complaint_counts"
+revision = "0007_complaint_counts"
 down_revision = "0006_hardening"
 branch_labels = None
 depends_on = None
