@@ -112,12 +112,14 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
     # Lock the claimed rows for this transaction (other workers' SKIP LOCKED passes them by) and
     # keep only those still carrying our attempt number: a row whose lease ran out and that
     # another worker re-claimed is theirs now. So each invitation is queued exactly once,
-    # without a per-message dedupe lookup on the outbox.
+    # without a per-message dedupe lookup on the outbox. The lock waits rather than skipping:
+    # another worker's claim query briefly locks rows it then finds taken (PostgreSQL keeps the
+    # lock of a row that fails the re-check), and skipping those would leave them to the lease.
     invitations = [invitation for invitation in db.session.scalars(
         select(SurveyInvitation).where(SurveyInvitation.id.in_(list(claimed)), SurveyInvitation.status == "sending")
         .options(selectinload(SurveyInvitation.customer), selectinload(SurveyInvitation.complaint),
                  selectinload(SurveyInvitation.survey).selectinload(Survey.questions))
-        .order_by(SurveyInvitation.due_at, SurveyInvitation.id).with_for_update(skip_locked=True, of=SurveyInvitation))
+        .order_by(SurveyInvitation.due_at, SurveyInvitation.id).with_for_update(of=SurveyInvitation))
         if invitation.attempts == claimed[invitation.id]]
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])

@@ -76,7 +76,11 @@ def test_two_workers_send_each_invitation_exactly_once(app, database_url, db_ses
         assert worker.returncode == 0, err[-3000:]
 
     received = Counter(message["To"] for message in smtp_server.messages if message["List-Unsubscribe"])
-    assert len(received) == COUNT
+    db_session.rollback()
+    outbox = dict(db_session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    assert len(received) == COUNT, (outbox, [out[-400:] for out, _err in outputs], db_session.execute(
+        select(OutboxMessage.status, OutboxMessage.last_error, OutboxMessage.attempts)
+        .where(OutboxMessage.status != "sent").limit(3)).all())
     assert set(received.values()) == {1}
     db_session.rollback()
     statuses = dict(db_session.execute(select(SurveyInvitation.status, func.count()).group_by(SurveyInvitation.status)).all())
