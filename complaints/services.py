@@ -25,8 +25,7 @@ from complaints.queries import get_visible_complaint
 from customers.models import Customer
 from customers.services import complaint_priority_expression, insert_customer_file, new_customer_for_email, normalise_email
 from extensions import db
-from notifications import outbox
-from notifications.services import outbox_values, queue_email
+from notifications.services import outbox_values, queue_email, queue_many
 from platform_support.clock import utcnow
 from platform_support.database import read_without_write_lock
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
@@ -101,9 +100,8 @@ class KnownCustomer(NamedTuple):
 
 def _customer_priority_and_sla(connection, email: str) -> tuple[KnownCustomer | None, str, tuple[int, int]]:
     """One query for what a new complaint needs to know first: the customer file of this address
-    (None for a newcomer), the
-    priority its segments give (`complaint_priority_for`; a newcomer has no segments yet:
-    "normal") and the SLA targets of that priority (defaults when none is set)."""
+    (None for a newcomer), the priority its segments give (`complaint_priority_for`; a newcomer has
+    no segments yet: "normal") and the SLA targets of that priority (defaults when none is set)."""
     global _CUSTOMER_PRIORITY_AND_SLA
     if _CUSTOMER_PRIORITY_AND_SLA is None:
         # Built once: constructing this statement costs more than running it.
@@ -307,7 +305,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     # No dedupe key: the complaint is new in this very transaction, so there is no earlier
     # acknowledgement to collide with (a double submit returned above).
     email.update(customer_id=values["customer_id"], complaint_id=complaint_id)
-    outbox.insert(connection, email)
+    queue_many([email])
     # The complaint as a persistent object without loading it (every column is known).
     complaint.id, complaint.customer_id = complaint_id, values["customer_id"]
     make_transient_to_detached(complaint)

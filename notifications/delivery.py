@@ -226,12 +226,13 @@ class _Relay:
     password: str
     sender: str
     from_header: str
+    mail_from: str
 
     @classmethod
     def from_config(cls, config) -> _Relay:
         return cls(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"], bool(config["SMTP_STARTTLS"]),
                    config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "", _envelope_sender(config["MAIL_FROM"]),
-                   _from_header(config["MAIL_FROM"]))
+                   _from_header(config["MAIL_FROM"]), config["MAIL_FROM"])
 
     def connect(self) -> smtplib.SMTP:
         smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
@@ -242,7 +243,7 @@ class _Relay:
         return smtp
 
 
-def _send_all(relay: _Relay, rows, results: queue.SimpleQueue, mail_from: str) -> None:
+def _send_all(relay: _Relay, rows, results: queue.SimpleQueue) -> None:
     """One connection's loop: take the next row, send it, report (row, None) or (row, exception).
     Runs in a sending thread; only the caller's thread touches the database."""
     smtp, eight_bit = None, False
@@ -255,7 +256,7 @@ def _send_all(relay: _Relay, rows, results: queue.SimpleQueue, mail_from: str) -
                     eight_bit = smtp.has_extn("8bitmime")
                 raw = render_message(row, relay.from_header, eight_bit=eight_bit)
                 if raw is None:  # an address outside ASCII: the e-mail package negotiates SMTPUTF8
-                    smtp.send_message(build_email(row, mail_from=mail_from))
+                    smtp.send_message(build_email(row, mail_from=relay.mail_from))
                 else:
                     smtp.sendmail(relay.sender, [header_safe(row.to_address, limit=254)], raw,
                                   mail_options=["BODY=8BITMIME"] if is_8bit(raw) else [])
@@ -311,7 +312,7 @@ def deliver_outbox(*, now: datetime | None = None, limit: int | None = None) -> 
     relay = _Relay.from_config(config)
     results: queue.SimpleQueue = queue.SimpleQueue()
     shared = _SharedRows(rows)
-    senders = [threading.Thread(target=_send_all, args=(relay, shared, results, config["MAIL_FROM"]),
+    senders = [threading.Thread(target=_send_all, args=(relay, shared, results),
                                 name=f"smtp-{n}", daemon=True)
                for n in range(_connection_count(len(rows)))]
     for sender in senders:

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from markupsafe import escape
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -132,10 +132,20 @@ def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str,
         if existing is not None:
             return None
     rendered = render_email(template, context, language=language, timezone=timezone)
-    return queue_rendered_email(
+    message = OutboxMessage(**outbox_values(
         kind=kind, to_address=to_address, to_name=to_name, rendered=rendered, language=language,
         dedupe_key=dedupe_key, extra_headers=extra_headers, customer_id=customer_id,
-        staff_user_id=staff_user_id, complaint_id=complaint_id, now=now)
+        staff_user_id=staff_user_id, complaint_id=complaint_id, now=now))
+    if dedupe_key is not None:
+        # A concurrent twin may insert between our check and our flush; the unique key decides.
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            return None
+    else:
+        db.session.add(message)
+    return message
 
 
 def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: RenderedEmail, language: str = "en",
@@ -152,24 +162,13 @@ def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: Re
     )
 
 
-def queue_rendered_email(*, dedupe_key: str | None = None, **fields) -> OutboxMessage | None:
-    """Add an outbox row for an e-mail rendered already (no commit); None when `dedupe_key` is
-    taken. Takes the arguments of `outbox_values`."""
-    message = OutboxMessage(**outbox_values(dedupe_key=dedupe_key, **fields))
-    if dedupe_key is not None:
-        # A concurrent twin may insert between a caller's check and our flush; the unique key decides.
-        try:
-            with db.session.begin_nested():
-                db.session.add(message)
-        except IntegrityError:
-            return None
-    else:
-        db.session.add(message)
-    return message
+_INSERT_OUTBOX = OutboxMessage.__table__.insert()  # built once: a hot path uses it
 
 
 def queue_many(rows: list[dict]) -> None:
-    """Insert many outbox rows (from `outbox_values`, without dedupe keys) in one statement, in
-    the caller's transaction: a batch job's e-mails without an ORM object each."""
+    """Insert outbox rows (from `outbox_values`, without dedupe keys: the caller knows they are
+    new) in one prepared Core statement on the session's connection, in the caller's transaction:
+    no ORM object, no flush — a batch job's e-mails, or the one e-mail of a filing that must keep
+    its write transaction short."""
     if rows:
-        db.session.execute(insert(OutboxMessage), rows)
+        db.session.connection().execute(_INSERT_OUTBOX, rows[0] if len(rows) == 1 else rows)

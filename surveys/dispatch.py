@@ -23,8 +23,6 @@ from surveys.invitation_mail import InvitationMail, invitation_token, survey_ema
 from surveys.models import Survey, SurveyInvitation
 from surveys.planning import period_start
 
-__all__ = ["dispatch_due_invitations", "send_due_reminders", "expire_invitations", "invitation_token"]
-
 CAP_REASONS = {
     "survey_cap": "frequency cap: one survey invitation per {days} days (last on {last:%Y-%m-%d})",
     "monthly_cap": "frequency cap: at most {monthly} automated messages in 30 days",

@@ -89,7 +89,8 @@ def survey_link(live_server):
     from platform_support.clock import utcnow
     from platform_support.database import write_intent
     from staff.models import StaffUser
-    from surveys.dispatch import dispatch_due_invitations, invitation_token
+    from surveys.dispatch import dispatch_due_invitations
+    from surveys.invitation_mail import invitation_token
     from surveys.models import SurveyInvitation
 
     app = live_server.app
