@@ -2,12 +2,16 @@
 exactly the table the models and migrations describe (columns, key, index), run after run."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from customers.models import CustomerScore
 from extensions import db
-from tests.unit.customer_data import customer, orders, recompute, scores
+from tests.unit.customer_data import NOW, customer, orders, recompute, scores
 
 
 def _differences_in_scores_table() -> list:
@@ -24,3 +28,69 @@ def test_scores_table_still_matches_the_model_after_recomputes(app):
     assert scores(buyer).orders_total == 2
     assert db.session.query(CustomerScore).count() == 1
     assert _differences_in_scores_table() == []
+
+
+def _postgresql_only():
+    from platform_support.database import is_postgresql
+    if not is_postgresql(db.engine):
+        pytest.skip("the staged two-connection recompute is PostgreSQL's")
+
+
+def _state() -> tuple:
+    rows = db.session.execute(sa.text("SELECT * FROM customer_scores ORDER BY customer_id")).all()
+    moves = db.session.execute(sa.text("SELECT * FROM segment_transitions ORDER BY id")).all()
+    db.session.commit()
+    return [tuple(r) for r in rows], [tuple(m) for m in moves]
+
+
+def test_a_recompute_that_fails_half_way_changes_nothing_and_the_next_one_runs(app):
+    """The helper connection's index build fails while the final transaction holds the transitions:
+    scores and transitions stay as they were, the staging tables go, the lock is released."""
+    _postgresql_only()
+    from customers.recompute import STAGING_TABLES
+    buyers = [customer(f"Buyer {n}") for n in range(6)]
+    for n, buyer in enumerate(buyers):
+        orders(buyer, (10 + n, 100 * (n + 1)), (200, 50))
+    recompute(app)
+    before = _state()
+    # An index already holding the name the new table's segment index is built under.
+    db.session.execute(sa.text("CREATE TABLE recompute_blocker (x INTEGER)"))
+    db.session.execute(sa.text("CREATE INDEX ix_customer_scores_next_segments ON recompute_blocker (x)"))
+    db.session.commit()
+    with pytest.raises(sa.exc.ProgrammingError):
+        recompute(app, NOW + timedelta(days=400))  # would move every buyer (no order for a year)
+    assert _state() == before
+    with db.engine.connect() as connection:
+        assert [t for t in STAGING_TABLES if sa.inspect(connection).has_table(t)] == []
+    db.session.execute(sa.text("DROP TABLE recompute_blocker"))
+    db.session.commit()
+    result = recompute(app, NOW + timedelta(days=400))
+    assert result.transitions > 0
+    assert _state() != before
+    assert _differences_in_scores_table() == []
+
+
+def test_leftovers_of_a_crashed_recompute_are_dropped_by_the_next(app):
+    _postgresql_only()
+    buyer = customer("Buyer")
+    orders(buyer, (10, 100))
+    for leftover in ("CREATE TABLE customer_scores_next (junk TEXT)",
+                     "CREATE UNLOGGED TABLE recompute_order_figures (junk TEXT)",
+                     "CREATE UNLOGGED TABLE recompute_other_figures (junk TEXT)",
+                     "CREATE UNLOGGED TABLE recompute_pareto (junk TEXT)"):
+        db.session.execute(sa.text(leftover))
+    db.session.commit()
+    recompute(app)
+    assert scores(buyer).orders_total == 1
+    assert _differences_in_scores_table() == []
+
+
+def test_steps_reported_are_the_ones_announced(app):
+    """The CLI's progress bar counts STEPS: every step is reported, once, in order."""
+    from customers.recompute import STEPS, recompute_all
+    from platform_support.database import is_postgresql
+    orders(customer("Buyer"), (10, 100))
+    db.session.commit()
+    reported = []
+    recompute_all(NOW, app.config, progress=reported.append)
+    assert tuple(reported) == STEPS["postgresql" if is_postgresql(db.engine) else "portable"]
