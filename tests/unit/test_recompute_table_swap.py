@@ -94,3 +94,12 @@ def test_steps_reported_are_the_ones_announced(app):
     reported = []
     recompute_all(NOW, app.config, progress=reported.append)
     assert tuple(reported) == STEPS["postgresql" if is_postgresql(db.engine) else "portable"]
+
+
+def test_no_revenue_in_twelve_months_means_no_ranking(app):
+    """Nobody bought in the last 12 months: no Pareto bands to rank, everyone is C."""
+    prospect, lapsed = customer("Prospect"), customer("Lapsed")
+    orders(lapsed, (500, 100))
+    recompute(app)
+    assert (scores(prospect).abc, scores(prospect).stage) == ("C", "prospect")
+    assert (scores(lapsed).abc, scores(lapsed).pareto_share) == ("C", None)
