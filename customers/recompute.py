@@ -502,18 +502,19 @@ def _recompute_postgresql(engine, with_surveys: bool, params: dict, config, step
         return stored, moved
     finally:
         pool.shutdown(wait=True)
-        for connection in (lead, helper):
-            if connection.in_transaction():
-                connection.rollback()
-        if not finished:
-            try:  # best effort; the next run drops what is left anyway
+        try:
+            for connection in (lead, helper):
+                if connection.in_transaction():
+                    connection.rollback()
+            if not finished:  # best effort; the next run drops what is left anyway
                 run(lead, *(f"DROP TABLE IF EXISTS {table}" for table in STAGING_TABLES))
-            except sa.exc.DBAPIError:
-                lead.rollback()
-        lead.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": RECOMPUTE_LOCK})
-        lead.commit()
-        lead.close()
-        helper.close()
+            lead.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": RECOMPUTE_LOCK})
+            lead.commit()
+        except sa.exc.DBAPIError:
+            lead.invalidate()  # the server ends the session, and with it the lock
+        finally:
+            lead.close()
+            helper.close()
 
 
 def _recompute_portable(connection, with_surveys: bool, step) -> tuple[int, int]:

@@ -103,3 +103,31 @@ def test_no_revenue_in_twelve_months_means_no_ranking(app):
     recompute(app)
     assert (scores(prospect).abc, scores(prospect).stage) == ("C", "prospect")
     assert (scores(lapsed).abc, scores(lapsed).pareto_share) == ("C", None)
+
+
+def test_others_see_the_previous_scores_until_the_swap_and_no_second_recompute_runs_meanwhile(app):
+    """Checked from a third connection as each step begins (the progress callback)."""
+    _postgresql_only()
+    from customers.recompute import RECOMPUTE_LOCK, recompute_all
+    buyers = [customer(f"Buyer {n}") for n in range(4)]
+    for n, buyer in enumerate(buyers):
+        orders(buyer, (10 + n, 100 * (n + 1)))
+    recompute(app)
+    before = _state()
+    seen = []
+
+    def look(step: str) -> None:
+        with db.engine.connect() as other:
+            rows = [tuple(r) for r in other.execute(sa.text("SELECT * FROM customer_scores ORDER BY customer_id"))]
+            moves = [tuple(m) for m in other.execute(sa.text("SELECT * FROM segment_transitions ORDER BY id"))]
+            free = other.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": RECOMPUTE_LOCK}).scalar()
+            if free:
+                other.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": RECOMPUTE_LOCK})
+            seen.append((step, (rows, moves) == before, free))
+
+    result = recompute_all(NOW + timedelta(days=400), app.config, progress=look)
+    assert result.transitions > 0
+    assert [(step, unchanged, free) for step, unchanged, free in seen] == [
+        (step, True, False) for step, _, _ in seen]
+    assert seen[-1][0] == "swap"
+    assert _state() != before
