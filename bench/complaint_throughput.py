@@ -107,6 +107,22 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def server_cpu(master_pid: int) -> float:
+    """CPU seconds used so far by a gunicorn master and its workers (from /proc; NaN elsewhere)."""
+    total = 0.0
+    try:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that ended meanwhile
+            if stat.parent.name == str(master_pid) or fields[1] == str(master_pid):
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+    return total
+
+
 def drive(port: int, path: str, *, seconds: float, clients: int, warmup: float = 1.5) -> tuple[float, int, int]:
     """Each client thread posts complaints back to back; returns (requests/s, ok, failed) over the
     measured window (after a short warm-up)."""
@@ -223,12 +239,15 @@ def run(args, database_url: str | None) -> None:
             # Alternate short rounds so that a change in machine load hits both sides alike.
             rounds = 2
             for _round in range(rounds):
-                for label, (_process, port, path) in servers.items():
+                for label, (process, port, path) in servers.items():
+                    cpu_before, client_before = server_cpu(process.pid), time.process_time()
                     rate, ok, failed = drive(port, path, seconds=args.seconds / rounds, clients=args.clients, warmup=0.0)
-                    total = results.setdefault(label, [0.0, 0, 0])
+                    total = results.setdefault(label, [0.0, 0, 0, 0.0, 0.0])
                     total[0] += rate / rounds
                     total[1] += ok
                     total[2] += failed
+                    total[3] += server_cpu(process.pid) - cpu_before
+                    total[4] += time.process_time() - client_before
         finally:
             for process, _port, _path in servers.values():
                 stop(process)
@@ -236,8 +255,12 @@ def run(args, database_url: str | None) -> None:
 
     database = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"gunicorn -w 2, {args.clients} clients, {args.seconds:g} s each, {database}")
-    for label, (rate, ok, failed) in results.items():
-        print(f"  {label:<18} {rate:8.1f} requests/s  ({ok} ok, {failed} failed)")
+    for label, (rate, ok, failed, cpu, client_cpu) in results.items():
+        # CPU per answered request (all requests of the round: ok and failed) — moves much less with
+        # the machine's other load than the rate does, so it shows what a change saved.
+        answered = max(ok + failed, 1)
+        print(f"  {label:<18} {rate:8.1f} requests/s  ({ok} ok, {failed} failed)  CPU per request: "
+              f"server {cpu * 1000 / answered:.2f} ms, client {client_cpu * 1000 / answered:.2f} ms")
     print("  warm-up requests: " + ", ".join(f"{label} {count}" for label, count in warmed.items()))
     # Every accepted submission (warm-up included) left its complaint, event, e-mail and file.
     print("  app rows: " + ", ".join(f"{table} {count}" for table, count in written.items()))

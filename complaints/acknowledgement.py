@@ -12,6 +12,8 @@ rendering each e-mail on its own (`render_acknowledgement`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 
@@ -57,11 +59,18 @@ def compose_acknowledgement(values: Mapping, customer, tracking_url: str) -> Ren
     filled = {
         SALUTATION: salutation(customer, language=language, name=values["contact_name"], translations=catalogue),
         REFERENCE: values["reference"],
-        FIRST_RESPONSE: local_datetime(values["first_response_due_at"], zone_name, language, DATE_FORMAT),
-        RESOLUTION: local_datetime(values["resolution_due_at"], zone_name, language, DATE_FORMAT),
+        FIRST_RESPONSE: _local_moment(values["first_response_due_at"].replace(microsecond=0), zone_name, language),
+        RESOLUTION: _local_moment(values["resolution_due_at"].replace(microsecond=0), zone_name, language),
         TRACKING_URL: tracking_url,
     }
     return fill_in(skeleton, filled)
+
+
+@lru_cache(maxsize=1024)
+def _local_moment(value: datetime, zone_name: str, language: str) -> str:
+    """A due date as the customer reads it. The "medium" format shows whole seconds in every
+    language (tested), so filings within the same second share one Babel formatting (≈ 30 µs)."""
+    return local_datetime(value, zone_name, language, DATE_FORMAT)
 
 
 def _skeleton(language: str, zone_name: str) -> tuple[RenderedEmail, object]:

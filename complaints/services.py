@@ -27,7 +27,7 @@ from customers.services import complaint_priority_expression, insert_customer_fi
 from extensions import db
 from notifications.services import outbox_values, queue_email, queue_many
 from platform_support.clock import utcnow
-from platform_support.database import read_without_write_lock
+from platform_support.database import DriverStatement, driver_connection
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
 from platform_support.tokens import hash_secret, new_reference, new_secret
 from staff.models import StaffUser
@@ -107,13 +107,13 @@ def _customer_priority_and_sla(connection, email: str) -> tuple[KnownCustomer | 
         # Built once: constructing this statement costs more than running it.
         one_row = select(literal(1).label("one")).subquery()
         priority = complaint_priority_expression(Customer.id)
-        _CUSTOMER_PRIORITY_AND_SLA = (
+        _CUSTOMER_PRIORITY_AND_SLA = DriverStatement(
             select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
                    Customer.patronymic, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
             .outerjoin(SlaTarget, SlaTarget.priority == priority))
-    row = connection.execute(_CUSTOMER_PRIORITY_AND_SLA, {"email_normalised": normalise_email(email)}).one()
+    row = _CUSTOMER_PRIORITY_AND_SLA.first(connection, {"email_normalised": normalise_email(email)})
     customer_id, name, language, zone, salutation, patronymic, priority_value, first_hours, resolution_hours = row
     customer = None
     if customer_id is not None:
@@ -130,12 +130,13 @@ def _twin(connection, key_hash: str, token: str) -> FiledComplaint | None:
     """The complaint an earlier submission with the same key filed, if any."""
     global _TWIN
     if _TWIN is None:
-        _TWIN = select(Complaint.id, Complaint.reference, Complaint.language).where(
-            Complaint.submission_key == bindparam("key_hash"))
-    row = connection.execute(_TWIN, {"key_hash": key_hash}).first()
+        _TWIN = DriverStatement(select(Complaint.id, Complaint.reference, Complaint.language).where(
+            Complaint.submission_key == bindparam("key_hash")))
+    row = _TWIN.first(connection, {"key_hash": key_hash})
     if row is None:
         return None
-    return FiledComplaint(row.id, token, created=False, reference=row.reference, language=row.language)
+    complaint_id, reference, language = row
+    return FiledComplaint(complaint_id, token, created=False, reference=reference, language=language)
 
 
 def _apply_sla(complaint: Complaint, start: datetime, hours: tuple[int, int] | None = None) -> None:
@@ -220,9 +221,21 @@ def _lookups(connection, email: str, key_hash: str | None, token: str):
     return None, *_customer_priority_and_sla(connection, email)
 
 
-_INSERT_COMPLAINT = Complaint.__table__.insert().returning(Complaint.__table__.c.id)
-_INSERT_EVENT = ComplaintEvent.__table__.insert()
-_INSERT_EVENT_RETURNING_ID = _INSERT_EVENT.returning(ComplaintEvent.__table__.c.id)  # for attachments
+# A filing's INSERTs, run on the driver's cursor (`DriverStatement`): every column given.
+_COMPLAINT_COLUMNS = (
+    "reference", "tracking_token_hash", "submission_key", "customer_id", "contact_name", "contact_email",
+    "contact_phone", "preferred_channel", "language", "subject", "description", "order_reference", "occurred_on",
+    "desired_outcome", "status", "priority", "owner_id", "created_at", "updated_at", "first_response_due_at",
+    "resolution_due_at", "first_responded_at", "first_response_escalated_at", "resolution_escalated_at",
+    "committed_action", "committed_action_due_on", "resolution", "root_cause_id", "resolved_at", "closed_at",
+    "reopened_count", "handling_minutes")
+_EVENT_COLUMNS = ("complaint_id", "kind", "public", "body", "detail", "actor_staff_id", "by_customer", "minutes",
+                  "created_at")
+_INSERT_COMPLAINT = DriverStatement(Complaint.__table__.insert().returning(Complaint.__table__.c.id),
+                                    _COMPLAINT_COLUMNS)
+_INSERT_EVENT = DriverStatement(ComplaintEvent.__table__.insert(), _EVENT_COLUMNS)
+_INSERT_EVENT_RETURNING_ID = DriverStatement(  # for attachments
+    ComplaintEvent.__table__.insert().returning(ComplaintEvent.__table__.c.id), _EVENT_COLUMNS)
 
 
 def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now: datetime | None = None) -> FiledComplaint:
@@ -246,9 +259,9 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     read_apart = (session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
                   and not (session.new or session.dirty or session.deleted))
     if read_apart:
-        # A connection of its own, outside the session: its plain BEGIN takes no lock, and closing
-        # it ends the read. The session's first statement below then takes the write lock.
-        with read_without_write_lock(), db.engine.connect() as connection:
+        # A connection of its own, outside the session and any transaction: each SELECT reads on
+        # its own and takes no lock. The session's first statement below then takes the write lock.
+        with driver_connection(db.engine) as connection:
             twin, customer, priority, hours = _lookups(connection, new.email, key_hash, token)
     else:
         twin, customer, priority, hours = _lookups(session.connection(), new.email, key_hash, token)
@@ -286,7 +299,9 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         # lookup: a savepoint lets us hand back its complaint (and drop what we wrote).
         try:
             with session.begin_nested():
-                complaint_id = connection.execute(_INSERT_COMPLAINT, values).scalar_one()
+                # session.connection() inside the block emits the SAVEPOINT (begin_nested alone
+                # does not); PostgreSQL needs it to go on after the failed INSERT.
+                complaint_id = _INSERT_COMPLAINT.scalar(session.connection(), values)
         except IntegrityError:
             twin = _twin(connection, key_hash, token)
             if twin is None:
@@ -296,12 +311,12 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     else:
         # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
         # per existing complaint, fails on the unique index like any other error).
-        complaint_id = connection.execute(_INSERT_COMPLAINT, values).scalar_one()
+        complaint_id = _INSERT_COMPLAINT.scalar(connection, values)
     event["complaint_id"] = complaint_id
     if accepted:
-        event_id = connection.execute(_INSERT_EVENT_RETURNING_ID, event).scalar_one()
+        event_id = _INSERT_EVENT_RETURNING_ID.scalar(connection, event)
     else:
-        connection.execute(_INSERT_EVENT, event)
+        _INSERT_EVENT.run(connection, event)
     # No dedupe key: the complaint is new in this very transaction, so there is no earlier
     # acknowledgement to collide with (a double submit returned above).
     email.update(customer_id=values["customer_id"], complaint_id=complaint_id)

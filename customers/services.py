@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from customers.models import Customer, CustomerScore, SegmentPriorityRule
 from extensions import db
+from platform_support.database import DriverStatement
 
 
 def normalise_email(email: str) -> str:
@@ -80,12 +81,12 @@ def _insert_file_statement():
     # What the ORM would fill in: the model's defaults (callables such as created_at's: per row), else NULL.
     defaults = {column.name: None if column.default is None else column.default for column in columns}
     statement = text(sql).bindparams(*[bindparam(c.name, type_=c.type) for c in columns])
-    return statement.columns(table.c.id, table.c.timezone), defaults
+    return DriverStatement(statement.columns(table.c.id, table.c.timezone)), defaults
 
 
 def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
     """Insert a transient file from `new_customer_for_email` with one prepared statement on the
-    caller's connection — the hot path of a public complaint: no ORM flush, no savepoint. ON
+    caller's connection (run on the driver's cursor, `DriverStatement`) — the hot path of a public complaint: no ORM flush, no savepoint. ON
     CONFLICT DO NOTHING: a concurrent twin that created the file of this address first
     (PostgreSQL; on SQLite between a caller's lock-free lookup and its write lock) wins and its
     file is used. Returns (id, time zone) of the file."""
@@ -97,7 +98,7 @@ def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
     values = {name: given[name] if name in given else None if default is None
               else default.arg(None) if default.is_callable else default.arg
               for name, default in defaults.items()}
-    row = connection.execute(statement, values).first()
+    row = statement.first(connection, values)
     if row is None:
         row = connection.execute(select(Customer.id, Customer.timezone).where(
             Customer.email_normalised == values["email_normalised"])).one()

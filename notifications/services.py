@@ -20,6 +20,7 @@ from extensions import db
 from notifications.headers import header_safe
 from notifications.models import OutboxMessage
 from platform_support.clock import utcnow
+from platform_support.database import DriverStatement
 
 
 def _message_id() -> str:
@@ -163,6 +164,10 @@ def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: Re
 
 
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()  # built once: a hot path uses it
+_OUTBOX_COLUMNS = ("kind", "dedupe_key", "to_address", "to_name", "subject", "text_body", "html_body", "extra_headers",
+                   "message_id", "language", "status", "attempts", "last_error", "next_attempt_at", "customer_id",
+                   "staff_user_id", "complaint_id", "created_at")  # what `outbox_values` gives
+_INSERT_ONE_OUTBOX = DriverStatement(_INSERT_OUTBOX, _OUTBOX_COLUMNS)
 
 
 def queue_many(rows: list[dict]) -> None:
@@ -170,5 +175,7 @@ def queue_many(rows: list[dict]) -> None:
     new) in one prepared Core statement on the session's connection, in the caller's transaction:
     no ORM object, no flush — a batch job's e-mails, or the one e-mail of a filing that must keep
     its write transaction short."""
-    if rows:
-        db.session.connection().execute(_INSERT_OUTBOX, rows[0] if len(rows) == 1 else rows)
+    if len(rows) == 1:
+        _INSERT_ONE_OUTBOX.run(db.session.connection(), rows[0])
+    elif rows:
+        db.session.connection().execute(_INSERT_OUTBOX, rows)

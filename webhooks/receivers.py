@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from extensions import db
+from platform_support.database import DriverStatement
 from webhooks.models import WebhookEndpoint
 from webhooks.services import enqueue
 
@@ -37,19 +38,25 @@ def _complaint_data(complaint) -> dict:
     return data
 
 
+_ANY_ACTIVE = None
 _ACTIVE_SUBSCRIPTIONS = None
 
 
 def _subscribed(event: str) -> bool:
-    """Does any active endpoint want `event`? One small prepared query (built once: building the
-    statement costs more than running it), so a filing without subscribers queues nothing and
-    pays ~0.1 ms. Read each time (no cache): an endpoint an admin just added gets the next event.
-    Run on the session's connection (Core: no autoflush, no ORM compile step): it reads only
-    admin-managed rows, so the caller's pending rows are flushed once, at its commit."""
-    global _ACTIVE_SUBSCRIPTIONS
-    if _ACTIVE_SUBSCRIPTIONS is None:
+    """Does any active endpoint want `event`? First whether any endpoint is active at all — one
+    tiny query on the driver's cursor (`DriverStatement`), so a filing without endpoints queues
+    nothing and pays a few µs — then, only if one is, their subscriptions. Read each time (no
+    cache): an endpoint an admin just added gets the next event. Run on the session's connection
+    (no autoflush): it reads only admin-managed rows, so the caller's pending rows are flushed
+    once, at its commit."""
+    global _ANY_ACTIVE, _ACTIVE_SUBSCRIPTIONS
+    if _ANY_ACTIVE is None:
+        _ANY_ACTIVE = DriverStatement(select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True)).limit(1))
         _ACTIVE_SUBSCRIPTIONS = select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
-    rows = db.session.connection().execute(_ACTIVE_SUBSCRIPTIONS).scalars()
+    connection = db.session.connection()
+    if _ANY_ACTIVE.first(connection, {}) is None:
+        return False
+    rows = connection.execute(_ACTIVE_SUBSCRIPTIONS).scalars()
     return any(event in (events or []) for events in rows)
 
 

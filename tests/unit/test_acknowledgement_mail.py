@@ -47,7 +47,10 @@ def test_composed_acknowledgement_equals_rendering_it_on_its_own(app, db_session
             db_session.add(Customer(name=name, email=email, email_normalised=email, language=language, timezone=zone,
                                     salutation=salutation, patronymic=patronymic, created_at=NOW))
             db_session.commit()
-        for later in (timedelta(0), timedelta(days=40, minutes=7)):  # a second skeleton user, other dates
+        # A second skeleton user with other dates; then twice within one second, fractions apart
+        # (the due dates' formatting is shared per whole second: what is shown must not change).
+        for later in (timedelta(0), timedelta(days=40, minutes=7, seconds=13, microseconds=999_999),
+                      timedelta(days=40, minutes=7, seconds=13, microseconds=1)):
             filed = services.file_complaint(services.NewComplaint(
                 name=name, email=email, description="Broken <b>vase</b>", language=language,
                 timezone="Asia/Kolkata" if zone is None else ""), now=NOW + later)
@@ -57,7 +60,7 @@ def test_composed_acknowledgement_equals_rendering_it_on_its_own(app, db_session
             assert (stored.subject, stored.text_body, stored.html_body) == (alone.subject, alone.text_body, alone.html_body), name
             assert complaint.reference in stored.text_body and filed.tracking_url in stored.html_body
             compared += 1
-    assert compared == 2 * len(CUSTOMERS)
+    assert compared == 3 * len(CUSTOMERS)
     hostile = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_name.startswith("Eve"))).first()
     assert "<script>" not in hostile.html_body and "&lt;script&gt;" in hostile.html_body
 
