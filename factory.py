@@ -144,7 +144,9 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(apply_security_headers)
 
     from audit.recording import record_request
-    from platform_support.sessions import enforce_session_lifetime
+    from platform_support.sessions import CookieSessions, enforce_session_lifetime
+
+    app.session_interface = CookieSessions()
 
     from platform_support.security import refuse_nul_characters
 

@@ -78,7 +78,8 @@ class Complaint(db.Model):
     committed_action_due_on: Mapped[date | None] = mapped_column(Date)
 
     resolution: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    root_cause_id: Mapped[int | None] = mapped_column(ForeignKey("root_causes.id", ondelete="RESTRICT"), index=True)
+    # Indexed (partially, where set) by reports.models' ix_complaints_root_cause_created.
+    root_cause_id: Mapped[int | None] = mapped_column(ForeignKey("root_causes.id", ondelete="RESTRICT"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopened_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import logout_user
 
 # Seconds of `seen_at` drift we do not rewrite the cookie for: most requests then leave the
@@ -50,3 +51,16 @@ def enforce_session_lifetime() -> None:
         return
     if now - session["seen_at"] >= _TOUCH_GRANULARITY:
         session["seen_at"] = now
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built only for a request that
+    carries a session cookie. Flask builds it (key derivation, ~40 µs) for every request first;
+    a public submission or an API call with a token has no cookie and needs none."""
+
+    def open_session(self, app, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            if not app.secret_key:  # as Flask: no key, no session (its error says so)
+                return None
+            return self.session_class()
+        return super().open_session(app, request)
