@@ -384,7 +384,12 @@ def _recompute_postgresql(engine, with_surveys: bool, params: dict, config, step
     staging tables and commits: the transitions and the new scores appear together (readers see the
     old table until then), and a failure before leaves `customer_scores` and `segment_transitions`
     as they were. A session advisory lock keeps recomputes one at a time."""
-    lead, helper = engine.connect(), engine.connect()
+    lead = engine.connect()
+    try:
+        helper = engine.connect()
+    except BaseException:
+        lead.close()
+        raise
     settings = _settings(config)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute")
 
