@@ -123,6 +123,28 @@ def server_cpu(master_pid: int) -> float:
     return total
 
 
+def database_cpu(url: str, application_name: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving one side (by application_name;
+    the server must run on this machine and its processes be readable, else NaN)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                                      {"name": application_name}).scalars().all()
+    finally:
+        engine.dispose()
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def drive(port: int, path: str, *, seconds: float, clients: int, warmup: float = 1.5) -> tuple[float, int, int]:
     """Each client thread posts complaints back to back; returns (requests/s, ok, failed) over the
     measured window (after a short warm-up)."""
@@ -211,8 +233,9 @@ def rows_written(url: str) -> dict[str, int]:
 def run(args, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-complaints-") as tmp:
         tmp_path = Path(tmp)
-        app_db = database_url or f"sqlite:///{tmp_path / 'app.sqlite3'}"
-        bare_db = database_url or f"sqlite:///{tmp_path / 'bare.sqlite3'}"
+        # PostgreSQL: each side's connections carry its name, so their backends' CPU can be told apart.
+        app_db = f"{database_url}?application_name=bench_app" if database_url else f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        bare_db = f"{database_url}?application_name=bench_bare" if database_url else f"sqlite:///{tmp_path / 'bare.sqlite3'}"
         env = {**os.environ, "DATABASE_URL": app_db, "INSTANCE_PATH": str(tmp_path / "instance"),
                "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": "0", "SCHEDULER_ENABLED": "0",
                "BASE_URL": "http://127.0.0.1", "PATH": f"{PYTHON_BIN}:{os.environ.get('PATH', '')}"}
@@ -224,6 +247,7 @@ def run(args, database_url: str | None) -> None:
         (tmp_path / "bare_app.py").write_text(BARE_APP)
 
         servers, results, warmed = {}, {}, {}
+        backends = {"bare Flask INSERT": "bench_bare", "complaint API": "bench_app"}
         try:
             for label, module, cwd, path, extra_env in (
                     ("bare Flask INSERT", "bare_app:app", tmp_path, "/insert", {"BENCH_DATABASE_URL": bare_db}),
@@ -241,13 +265,16 @@ def run(args, database_url: str | None) -> None:
             for _round in range(rounds):
                 for label, (process, port, path) in servers.items():
                     cpu_before, client_before = server_cpu(process.pid), time.process_time()
+                    database_before = database_cpu(database_url, backends[label]) if database_url else 0.0
                     rate, ok, failed = drive(port, path, seconds=args.seconds / rounds, clients=args.clients, warmup=0.0)
-                    total = results.setdefault(label, [0.0, 0, 0, 0.0, 0.0])
+                    total = results.setdefault(label, [0.0, 0, 0, 0.0, 0.0, 0.0])
                     total[0] += rate / rounds
                     total[1] += ok
                     total[2] += failed
                     total[3] += server_cpu(process.pid) - cpu_before
                     total[4] += time.process_time() - client_before
+                    if database_url:
+                        total[5] += database_cpu(database_url, backends[label]) - database_before
         finally:
             for process, _port, _path in servers.values():
                 stop(process)
@@ -255,12 +282,13 @@ def run(args, database_url: str | None) -> None:
 
     database = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"gunicorn -w 2, {args.clients} clients, {args.seconds:g} s each, {database}")
-    for label, (rate, ok, failed, cpu, client_cpu) in results.items():
+    for label, (rate, ok, failed, cpu, client_cpu, database_cpu_seconds) in results.items():
         # CPU per answered request (all requests of the round: ok and failed) — moves much less with
         # the machine's other load than the rate does, so it shows what a change saved.
         answered = max(ok + failed, 1)
+        database = f", PostgreSQL {database_cpu_seconds * 1000 / answered:.2f} ms" if args.database_url else ""
         print(f"  {label:<18} {rate:8.1f} requests/s  ({ok} ok, {failed} failed)  CPU per request: "
-              f"server {cpu * 1000 / answered:.2f} ms, client {client_cpu * 1000 / answered:.2f} ms")
+              f"server {cpu * 1000 / answered:.2f} ms, client {client_cpu * 1000 / answered:.2f} ms{database}")
     print("  warm-up requests: " + ", ".join(f"{label} {count}" for label, count in warmed.items()))
     # Every accepted submission (warm-up included) left its complaint, event, e-mail and file.
     print("  app rows: " + ", ".join(f"{table} {count}" for table, count in written.items()))
