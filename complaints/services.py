@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import bindparam, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -25,7 +25,8 @@ from complaints.queries import get_visible_complaint
 from customers.models import Customer
 from customers.services import complaint_priority_expression, insert_customer_file, new_customer_for_email, normalise_email
 from extensions import db
-from notifications.services import outbox_values, queue_email, queue_many
+from notifications.models import OutboxMessage
+from notifications.services import OUTBOX_COLUMNS, outbox_values, queue_email, queue_many
 from platform_support.clock import utcnow
 from platform_support.database import DriverStatement, driver_connection
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
@@ -233,9 +234,45 @@ _EVENT_COLUMNS = ("complaint_id", "kind", "public", "body", "detail", "actor_sta
                   "created_at")
 _INSERT_COMPLAINT = DriverStatement(Complaint.__table__.insert().returning(Complaint.__table__.c.id),
                                     _COMPLAINT_COLUMNS)
-_INSERT_EVENT = DriverStatement(ComplaintEvent.__table__.insert(), _EVENT_COLUMNS)
-_INSERT_EVENT_RETURNING_ID = DriverStatement(  # for attachments
+_INSERT_EVENT_RETURNING_ID = DriverStatement(
     ComplaintEvent.__table__.insert().returning(ComplaintEvent.__table__.c.id), _EVENT_COLUMNS)
+_FILING_POSTGRESQL = None
+
+
+def _insert_filing(connection, values: dict, event: dict, email: dict) -> tuple[int, int]:
+    """The complaint, its "created" event and its acknowledgement (`email` without complaint_id).
+    Returns (complaint id, event id). PostgreSQL: one statement, data-modifying CTEs — two round
+    trips fewer per public filing; elsewhere three INSERTs."""
+    if connection.dialect.name == "postgresql":
+        return _filing_statement_postgresql().first(connection, {
+            **{"c_" + name: values[name] for name in _COMPLAINT_COLUMNS},
+            **{"e_" + name: event[name] for name in _EVENT_COLUMNS if name != "complaint_id"},
+            **{"m_" + name: email[name] for name in OUTBOX_COLUMNS if name != "complaint_id"}})
+    complaint_id = _INSERT_COMPLAINT.scalar(connection, values)
+    event["complaint_id"] = email["complaint_id"] = complaint_id
+    event_id = _INSERT_EVENT_RETURNING_ID.scalar(connection, event)
+    queue_many([email])
+    return complaint_id, event_id
+
+
+def _filing_statement_postgresql() -> DriverStatement:
+    global _FILING_POSTGRESQL
+    if _FILING_POSTGRESQL is None:
+        parts, binds = {}, []
+        for prefix, table, names in (("c_", Complaint.__table__, _COMPLAINT_COLUMNS),
+                                     ("e_", ComplaintEvent.__table__, _EVENT_COLUMNS),
+                                     ("m_", OutboxMessage.__table__, OUTBOX_COLUMNS)):
+            names = [name for name in names if name != "complaint_id"]
+            parts[prefix] = (", ".join(names), ", ".join(f":{prefix}{name}" for name in names))
+            binds += [bindparam(prefix + name, type_=table.c[name].type) for name in names]
+        sql = (f"WITH filed AS (INSERT INTO complaints ({parts['c_'][0]}) VALUES ({parts['c_'][1]}) RETURNING id), "
+               f"created AS (INSERT INTO complaint_events (complaint_id, {parts['e_'][0]}) "
+               f"SELECT id, {parts['e_'][1]} FROM filed RETURNING id), "
+               f"acknowledged AS (INSERT INTO outbox_messages (complaint_id, {parts['m_'][0]}) "
+               f"SELECT id, {parts['m_'][1]} FROM filed) "
+               "SELECT filed.id, created.id FROM filed, created")
+        _FILING_POSTGRESQL = DriverStatement(text(sql).bindparams(*binds))
+    return _FILING_POSTGRESQL
 
 
 def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now: datetime | None = None) -> FiledComplaint:
@@ -294,6 +331,9 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         values["customer_id"], zone = insert_customer_file(connection, customer)
         if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
             email = _acknowledgement_row(values, session.get(Customer, values["customer_id"]), token, now)
+    # No dedupe key on the e-mail: the complaint is new in this very transaction, so there is no
+    # earlier acknowledgement to collide with (a double submit returned above).
+    email["customer_id"] = values["customer_id"]
     if key_hash:
         # A concurrent twin of this submission may have won the race for the unique key since the
         # lookup: a savepoint lets us hand back its complaint (and drop what we wrote).
@@ -301,7 +341,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
             with session.begin_nested():
                 # session.connection() inside the block emits the SAVEPOINT (begin_nested alone
                 # does not); PostgreSQL needs it to go on after the failed INSERT.
-                complaint_id = _INSERT_COMPLAINT.scalar(session.connection(), values)
+                complaint_id, event_id = _insert_filing(session.connection(), values, event, email)
         except IntegrityError:
             twin = _twin(connection, key_hash, token)
             if twin is None:
@@ -311,16 +351,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     else:
         # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
         # per existing complaint, fails on the unique index like any other error).
-        complaint_id = _INSERT_COMPLAINT.scalar(connection, values)
-    event["complaint_id"] = complaint_id
-    if accepted:
-        event_id = _INSERT_EVENT_RETURNING_ID.scalar(connection, event)
-    else:
-        _INSERT_EVENT.run(connection, event)
-    # No dedupe key: the complaint is new in this very transaction, so there is no earlier
-    # acknowledgement to collide with (a double submit returned above).
-    email.update(customer_id=values["customer_id"], complaint_id=complaint_id)
-    queue_many([email])
+        complaint_id, event_id = _insert_filing(connection, values, event, email)
     # The complaint as a persistent object without loading it (every column is known).
     complaint.id, complaint.customer_id = complaint_id, values["customer_id"]
     make_transient_to_detached(complaint)

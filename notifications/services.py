@@ -164,10 +164,10 @@ def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: Re
 
 
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()  # built once: a hot path uses it
-_OUTBOX_COLUMNS = ("kind", "dedupe_key", "to_address", "to_name", "subject", "text_body", "html_body", "extra_headers",
+OUTBOX_COLUMNS = ("kind", "dedupe_key", "to_address", "to_name", "subject", "text_body", "html_body", "extra_headers",
                    "message_id", "language", "status", "attempts", "last_error", "next_attempt_at", "customer_id",
                    "staff_user_id", "complaint_id", "created_at")  # what `outbox_values` gives
-_INSERT_ONE_OUTBOX = DriverStatement(_INSERT_OUTBOX, _OUTBOX_COLUMNS)
+_INSERT_ONE_OUTBOX = DriverStatement(_INSERT_OUTBOX, OUTBOX_COLUMNS)
 
 
 def queue_many(rows: list[dict]) -> None:
