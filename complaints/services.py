@@ -17,7 +17,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, literal, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 
 from complaints import lifecycle, reference_data, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
@@ -65,6 +64,9 @@ class FiledComplaint:
     # Known before the commit: answering with them costs no second transaction.
     reference: str = ""
     language: str = "en"
+    # Of a new complaint (what `complaint_created` receivers get; a double submit leaves them unset).
+    customer_id: int | None = None
+    priority: str = "normal"
 
     @property
     def complaint(self) -> Complaint:
@@ -345,7 +347,6 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
     }
     email = _acknowledgement_row(values, customer, token, now)
-    complaint = Complaint(**values)  # for the signal receivers and the caller, once it has its id
 
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
     if customer.id is None:
@@ -373,14 +374,11 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
         # per existing complaint, fails on the unique index like any other error).
         complaint_id, event_id = _insert_filing(connection, values, email)
-    # The complaint as a persistent object without loading it (every column is known).
-    complaint.id, complaint.customer_id = complaint_id, values["customer_id"]
-    make_transient_to_detached(complaint)
-    session.add(complaint)
     if accepted:
-        _attach(complaint, accepted, by_customer=True, now=now, event_id=event_id)
-    signals.complaint_created.send(current_app._get_current_object(), complaint=complaint, now=now)
-    filed = FiledComplaint(complaint_id, token, created=True, reference=values["reference"], language=language)
+        _attach(complaint_id, accepted, by_customer=True, now=now, event_id=event_id)
+    filed = FiledComplaint(complaint_id, token, created=True, reference=values["reference"], language=language,
+                           customer_id=values["customer_id"], priority=priority)
+    signals.complaint_created.send(current_app._get_current_object(), filed=filed, now=now)
     _commit()
     return filed
 
@@ -392,12 +390,14 @@ def _acknowledgement_row(values: dict, customer, token: str, now: datetime) -> d
         rendered=compose_acknowledgement(values, customer, tracking_url(token)), language=values["language"], now=now)
 
 
-def _attach(complaint: Complaint, accepted, *, by_customer: bool, now: datetime, event: ComplaintEvent | None = None,
-            event_id: int | None = None) -> None:
+def _attach(complaint: Complaint | int, accepted, *, by_customer: bool, now: datetime,
+            event: ComplaintEvent | None = None, event_id: int | None = None) -> None:
+    """Store the accepted uploads on `complaint` (the object, or the id of a new one)."""
     link = {"event": event} if event is not None else {"event_id": event_id}  # (event=None would clear event_id)
+    owner = {"complaint_id": complaint} if isinstance(complaint, int) else {"complaint": complaint}
     for upload, content_type, extension in accepted:
         db.session.add(Attachment(
-            complaint=complaint, **link, stored_name=uploads.store(upload.content, extension),
+            **owner, **link, stored_name=uploads.store(upload.content, extension),
             original_name=(upload.filename or "attachment")[:255], content_type=content_type,
             size_bytes=len(upload.content), uploaded_by_customer=by_customer, created_at=now))
 

@@ -60,11 +60,14 @@ def _subscribed(event: str) -> bool:
     return any(event in (events or []) for events in rows)
 
 
-def on_complaint_created(_sender, *, complaint, now: datetime, **_extra) -> None:
+def on_complaint_created(_sender, *, filed, now: datetime, **_extra) -> None:
     if not _subscribed("complaint.created"):
         return  # the hot path of a public submission: nothing to queue
+    # What _complaint_data gives for a complaint just filed (no root cause yet).
+    data = {"reference": filed.reference, "status": "new", "priority": filed.priority,
+            "customer_id": filed.customer_id}
     with db.session.no_autoflush:
-        enqueue("complaint.created", _complaint_data(complaint), now=now)
+        enqueue("complaint.created", data, now=now)
 
 
 def on_complaint_resolved(_sender, *, complaint, now: datetime, **_extra) -> None:

@@ -37,6 +37,10 @@ def test_created_and_resolved_are_delivered_signed(app, receiver, staff, db_sess
         assert not signing.verify("wrong", timestamp, request["body"], headers["x-webhook-signature"])
         body = json.loads(request["body"])
         assert body["data"]["reference"] == filed.complaint.reference
+        if body["event"] == "complaint.created":  # the state at filing, the same keys as any complaint event
+            complaint = filed.complaint
+            assert body["data"] == {"reference": complaint.reference, "status": "new", "priority": complaint.priority,
+                                    "customer_id": complaint.customer_id}
         assert "jan@example.com" not in request["body"].decode() and "Jan" not in request["body"].decode()
         assert headers["x-webhook-id"] == body["id"] and headers["x-webhook-event"] == body["event"]
         events.append(body["event"])
