@@ -28,7 +28,7 @@ from extensions import db
 from notifications.models import OutboxMessage
 from notifications.services import OUTBOX_COLUMNS, outbox_values, queue_email, queue_many
 from platform_support.clock import utcnow
-from platform_support.database import DriverStatement, driver_connection
+from platform_support.database import DriverStatement, driver_connection, insert_columns
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
 from platform_support.tokens import hash_secret, new_reference, new_secret
 from staff.models import StaffUser
@@ -104,7 +104,7 @@ class KnownCustomer(NamedTuple):
 
 def _customer_priority_and_sla(connection, email: str) -> tuple[KnownCustomer | None, str, tuple[int, int]]:
     """One query for what a new complaint needs to know first: the customer file of this address
-    (None for a newcomer), the priority its segments give (`complaint_priority_for`; a newcomer has
+    (None for a newcomer), the priority its segments give (`complaint_priority_expression`; a newcomer has
     no segments yet: "normal") and the SLA targets of that priority (defaults when none is set)."""
     global _CUSTOMER_PRIORITY_AND_SLA
     if _CUSTOMER_PRIORITY_AND_SLA is None:
@@ -226,15 +226,8 @@ def _lookups(connection, email: str, key_hash: str | None, token: str):
 
 
 # A filing's INSERTs, run on the driver's cursor (`DriverStatement`): every column given.
-_COMPLAINT_COLUMNS = (
-    "reference", "tracking_token_hash", "submission_key", "customer_id", "contact_name", "contact_email",
-    "contact_phone", "preferred_channel", "language", "subject", "description", "order_reference", "occurred_on",
-    "desired_outcome", "status", "priority", "owner_id", "created_at", "updated_at", "first_response_due_at",
-    "resolution_due_at", "first_responded_at", "first_response_escalated_at", "resolution_escalated_at",
-    "committed_action", "committed_action_due_on", "resolution", "root_cause_id", "resolved_at", "closed_at",
-    "reopened_count", "handling_minutes")
-_EVENT_COLUMNS = ("complaint_id", "kind", "public", "body", "detail", "actor_staff_id", "by_customer", "minutes",
-                  "created_at")
+_COMPLAINT_COLUMNS = insert_columns(Complaint.__table__)
+_EVENT_COLUMNS = insert_columns(ComplaintEvent.__table__)
 _INSERT_COMPLAINT = DriverStatement(Complaint.__table__.insert().returning(Complaint.__table__.c.id),
                                     _COMPLAINT_COLUMNS)
 _INSERT_EVENT_RETURNING_ID = DriverStatement(

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, func, or_, select, text
-from sqlalchemy.exc import IntegrityError
 
 from customers.models import Customer, CustomerScore, SegmentPriorityRule
 from extensions import db
-from platform_support.database import DriverStatement
+from platform_support.database import DriverStatement, insert_columns
 
 
 def normalise_email(email: str) -> str:
@@ -22,41 +21,15 @@ def find_or_create_customer_by_email(*, email: str, name: str, phone: str = "", 
     """Complaints link to a customer file by e-mail, creating one for a newcomer.
 
     Runs inside the caller's transaction (no commit here). Two first complaints from the same
-    new address at once: the loser's insert fails on the unique index inside a savepoint and it
-    uses the winner's row.
+    new address at once: `insert_customer_file` lets the first one win and both use its file.
     """
     customer = find_customer_by_email(email)
     if customer is not None:
         return customer
-    customer = create_customer_for_email(email=email, name=name, phone=phone, language=language,
-                                         preferred_channel=preferred_channel, timezone=timezone)
-    db.session.flush()  # callers get a file with its id, as before
-    return customer
-
-
-def create_customer_for_email(*, email: str, name: str, phone: str = "", language: str = "en",
-                              preferred_channel: str = "email", timezone: str = "") -> Customer:
-    """The creating half of `find_or_create_customer_by_email`, for a caller that has just looked
-    the address up itself (and found nothing) in this transaction.
-
-    On SQLite no concurrent twin can insert between that lookup and our insert: a writing
-    transaction holds the database's one write lock from its BEGIN IMMEDIATE (and one that did not
-    declare write intent fails with "database is locked", never with a duplicate). So there the row
-    is only added (pending until the caller's next flush): no savepoint, no flush round of its own.
-    """
-    customer = new_customer_for_email(email=email, name=name, phone=phone, language=language,
-                                      preferred_channel=preferred_channel, timezone=timezone)
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.add(customer)
-        return customer
-    try:
-        with db.session.begin_nested():
-            db.session.add(customer)
-    except IntegrityError:
-        customer = find_customer_by_email(email)
-        if customer is None:
-            raise
-    return customer
+    new = new_customer_for_email(email=email, name=name, phone=phone, language=language,
+                                 preferred_channel=preferred_channel, timezone=timezone)
+    customer_id, _zone = insert_customer_file(db.session.connection(), new)
+    return db.session.get(Customer, customer_id)
 
 
 def new_customer_for_email(*, email: str, name: str, phone: str = "", language: str = "en",
@@ -74,7 +47,7 @@ def _insert_file_statement():
     SQLite and PostgreSQL. Written as text (with typed binds) because SQLAlchemy does not cache
     the compiled form of a dialect insert with ON CONFLICT: built once, it is compiled once."""
     table = Customer.__table__
-    columns = [column for column in table.c if not column.primary_key]
+    columns = [table.c[name] for name in insert_columns(table)]
     sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
            f"VALUES ({', '.join(':' + c.name for c in columns)}) "
            "ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone")
@@ -86,10 +59,10 @@ def _insert_file_statement():
 
 def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
     """Insert a transient file from `new_customer_for_email` with one prepared statement on the
-    caller's connection (run on the driver's cursor, `DriverStatement`) — the hot path of a public complaint: no ORM flush, no savepoint. ON
-    CONFLICT DO NOTHING: a concurrent twin that created the file of this address first
-    (PostgreSQL; on SQLite between a caller's lock-free lookup and its write lock) wins and its
-    file is used. Returns (id, time zone) of the file."""
+    caller's connection, run on the driver's cursor (`DriverStatement`) — the hot path of a public
+    complaint: no ORM flush, no savepoint. ON CONFLICT DO NOTHING: a concurrent twin that created
+    the file of this address first (PostgreSQL; on SQLite between a caller's lock-free lookup and
+    its write lock) wins and its file is used. Returns (id, time zone) of the file."""
     global _INSERT_FILE
     if _INSERT_FILE is None:
         _INSERT_FILE = _insert_file_statement()
@@ -119,19 +92,12 @@ def _known_zone(name: str | None) -> str:
     return name
 
 
-def complaint_priority_for(customer: Customer | None) -> str:
-    """The priority a new complaint from this customer starts with: the first admin rule (by
-    position) that matches one of the customer's current segments; "normal" when none does or the
-    customer has not been segmented yet. SLA targets follow from the priority."""
-    if customer is None or customer.id is None:
-        return "normal"
-    return db.session.scalar(select(complaint_priority_expression(customer.id)))
-
-
 def complaint_priority_expression(customer_id):
-    """`complaint_priority_for` as a SQL expression (a scalar subquery, "normal" when no rule
-    matches), so a caller can fold it into a query it runs anyway. `customer_id` may be a value
-    or a column (e.g. `Customer.id`, correlated)."""
+    """The priority a new complaint from this customer starts with, as a SQL expression (a scalar
+    subquery) a caller folds into a query it runs anyway: the first admin rule (by position) that
+    matches one of the customer's current segments; "normal" when none does or the customer has not
+    been segmented yet. SLA targets follow from the priority. `customer_id` may be a value or a
+    column (e.g. `Customer.id`, correlated)."""
     score = CustomerScore
     rule = SegmentPriorityRule
     matches = or_(and_(rule.dimension == "abc", rule.value == score.abc),

@@ -20,7 +20,7 @@ from extensions import db
 from notifications.headers import header_safe
 from notifications.models import OutboxMessage
 from platform_support.clock import utcnow
-from platform_support.database import DriverStatement
+from platform_support.database import DriverStatement, insert_columns
 
 
 def _message_id() -> str:
@@ -160,13 +160,12 @@ def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: Re
         html_body=rendered.html_body, extra_headers={k: header_safe(v, limit=900) for k, v in (extra_headers or {}).items()},
         message_id=_message_id(), language=language, status="queued", attempts=0, last_error="", next_attempt_at=now,
         customer_id=customer_id, staff_user_id=staff_user_id, complaint_id=complaint_id, created_at=now,
+        lease_until=None, sent_at=None,
     )
 
 
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()  # built once: a hot path uses it
-OUTBOX_COLUMNS = ("kind", "dedupe_key", "to_address", "to_name", "subject", "text_body", "html_body", "extra_headers",
-                   "message_id", "language", "status", "attempts", "last_error", "next_attempt_at", "customer_id",
-                   "staff_user_id", "complaint_id", "created_at")  # what `outbox_values` gives
+OUTBOX_COLUMNS = insert_columns(OutboxMessage.__table__)  # all given by `outbox_values`
 _INSERT_ONE_OUTBOX = DriverStatement(_INSERT_OUTBOX, OUTBOX_COLUMNS)
 
 

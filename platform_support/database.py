@@ -90,6 +90,12 @@ def driver_connection(engine: Engine):
         raw.close()
 
 
+def insert_columns(table) -> tuple[str, ...]:
+    """Every column of `table` but its generated key: what an INSERT `DriverStatement` is compiled
+    for (the caller gives them all, so a column added to the model fails loudly until it does)."""
+    return tuple(column.name for column in table.c if not column.primary_key)
+
+
 class DriverStatement:
     """A Core statement compiled once per dialect and run straight on the DBAPI cursor of the
     caller's connection, in that connection's transaction.

@@ -1,4 +1,4 @@
-"""Small hand-made customer data for the score and segment tests (no wall clock: NOW is fixed)."""
+"""Small hand-made customer data for the score, segment and e-mail tests (no wall clock: NOW is fixed)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -9,6 +9,20 @@ from extensions import db
 
 NOW = datetime(2027, 1, 15, 9, 0)
 TODAY = NOW.date()
+
+
+# Customers whose e-mails greet them differently, for the tests that compare a composed e-mail
+# with rendering it alone: (name, language, time zone, salutation, patronymic) — every language,
+# Russian patronymics, Polish/Czech/Romanian forms of address, a name full of HTML.
+GREETING_FORMS = [
+    ("Jan Kowalski", "pl", "Europe/Warsaw", "", ""),
+    ("Anna Nowak", "pl", "Europe/Warsaw", "Pani Anno", ""),
+    ("Иван Петров", "ru", "Europe/Moscow", "", "Сергеевич"),
+    ("Мария Иванова", "ru", "Asia/Vladivostok", "Мария Петровна", ""),
+    ("Ion Popescu", "ro", "Europe/Bucharest", "Domnule Popescu", ""),
+    ("Petra Nováková", "cs", "Europe/Prague", "paní Nováková", ""),
+    ('Eve <script>alert("x")</script> & O\'Hara', "en", "America/New_York", "", ""),
+]
 
 
 def days_ago(n: int) -> date:
@@ -56,7 +70,13 @@ def complaint(who: Customer, *, age_days: int, status: str = "new", root_cause_c
 
 def nps(who: Customer, score: int, *, age_days: int) -> None:
     """An NPS answer through the surveys engineer's tables (skipped by callers if they are absent)."""
-    from surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+    from surveys.models import (
+        Survey,
+        SurveyAnswer,
+        SurveyInvitation,
+        SurveyQuestion,
+        SurveyResponse,
+    )
 
     survey = db.session.query(Survey).filter_by(code="rel-test").one_or_none()
     if survey is None:

@@ -18,16 +18,11 @@ from customers.services import insert_customer_file, new_customer_for_email
 from extensions import db
 from notifications.models import OutboxMessage
 from tests.conftest import NOW
+from tests.unit.customer_data import GREETING_FORMS
 
 CUSTOMERS = [
     # name, language, time zone of an existing file (None: newcomer), salutation, patronymic
-    ("Jan Kowalski", "pl", "Europe/Warsaw", "", ""),
-    ("Anna Nowak", "pl", "Europe/Warsaw", "Pani Anno", ""),
-    ("Иван Петров", "ru", "Europe/Moscow", "", "Сергеевич"),
-    ("Мария Иванова", "ru", "Asia/Vladivostok", "Мария Петровна", ""),
-    ("Ion Popescu", "ro", "Europe/Bucharest", "Domnule Popescu", ""),
-    ("Petra Nováková", "cs", "Europe/Prague", "paní Nováková", ""),
-    ('Eve <script>alert("x")</script> & O\'Hara', "en", "America/New_York", "", ""),
+    *GREETING_FORMS,
     ("Bob", "en", "Not/AZone", "Mr Smith", ""),
     ("Zoë Ünal", "en", None, "", ""),
     ("Nová Zákaznice", "cs", None, "", ""),

@@ -11,16 +11,11 @@ from customers.models import Customer
 from surveys.invitation_mail import InvitationMail, invitation_token, render_invitation
 from surveys.models import Survey, SurveyInvitation
 from tests.survey_support import NOW, install_default_surveys, resolved_complaint
+from tests.unit.customer_data import GREETING_FORMS
 
 CUSTOMERS = [
     # name, language, time zone, salutation, patronymic
-    ("Jan Kowalski", "pl", "Europe/Warsaw", "", ""),
-    ("Anna Nowak", "pl", "Europe/Warsaw", "Pani Anno", ""),
-    ("Иван Петров", "ru", "Europe/Moscow", "", "Сергеевич"),
-    ("Мария Иванова", "ru", "Asia/Vladivostok", "Мария Петровна", ""),
-    ("Ion Popescu", "ro", "Europe/Bucharest", "Domnule Popescu", ""),
-    ("Petra Nováková", "cs", "Europe/Prague", "paní Nováková", ""),
-    ('Eve <script>alert("x")</script> & O\'Hara', "en", "America/New_York", "", ""),
+    *GREETING_FORMS,
     ("Bob", "en", None, "Mr Smith", ""),
     ("Zoë Ünal", "en", "Pacific/Kiritimati", "", ""),
 ]
