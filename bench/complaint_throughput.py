@@ -245,6 +245,12 @@ def run(args, database_url: str | None) -> None:
         if migrate.returncode != 0:
             raise SystemExit(f"migration failed:\n{migrate.stderr[-2000:]}")
         (tmp_path / "bare_app.py").write_text(BARE_APP)
+        # Its table is created once here: two gunicorn workers creating it at the same moment race
+        # on PostgreSQL (one fails to boot, and with it the whole baseline server).
+        create = subprocess.run([sys.executable, "-c", "import bare_app"], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=60, env={**env, "BENCH_DATABASE_URL": bare_db})
+        if create.returncode != 0:
+            raise SystemExit(f"baseline table not created:\n{create.stderr[-2000:]}")
 
         servers, results, warmed = {}, {}, {}
         backends = {"bare Flask INSERT": "bench_bare", "complaint API": "bench_app"}
