@@ -172,9 +172,11 @@ def register_template_helpers(app: Flask) -> None:
 def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
     from audit.receivers import connect as connect_audit
+    from complaints.customer_file import connect as connect_complaints
     from surveys.receivers import connect as connect_surveys
     from webhooks.receivers import connect as connect_webhooks
 
     connect_audit()
+    connect_complaints()
     connect_surveys()
     connect_webhooks()

@@ -17,9 +17,8 @@ about a complaint the customer filed are not automated and are never capped.
 What counts as a *survey invitation* for cap (a): outbox kind `survey_invitation` (a reminder
 belongs to the invitation it reminds of, so it does not start a new cap period).
 
-The counting queries are set-based (one GROUP BY for any number of customers) and read the
-outbox through a lightweight table clause, because `customers` sits below `notifications` in the
-layering and must not import it.
+The counting queries are set-based (one GROUP BY for any number of customers) over the outbox
+(`notifications.models.OutboxMessage`: customers sits above notifications in the layer order).
 """
 from __future__ import annotations
 
@@ -30,6 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
+from notifications.models import OutboxMessage
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WINDOW = (9, 18)
 CIVIL_HOURS = (7, 22)
@@ -37,8 +38,6 @@ AUTOMATED_KIND_PREFIXES = ("survey_", "greeting_")
 SURVEY_INVITATION_KIND = "survey_invitation"
 MONTH_DAYS = 30
 
-_outbox = sa.table("outbox_messages", sa.column("customer_id", sa.Integer), sa.column("kind", sa.String),
-                   sa.column("created_at", sa.DateTime))
 
 
 # --- when -------------------------------------------------------------------------------------
@@ -135,7 +134,7 @@ def cap_decision(history: ContactHistory, *, now: datetime, survey_cap_days: int
 
 
 def _automated_kind():
-    return sa.or_(*[_outbox.c.kind.like(prefix + "%") for prefix in AUTOMATED_KIND_PREFIXES])
+    return sa.or_(*[OutboxMessage.kind.like(prefix + "%") for prefix in AUTOMATED_KIND_PREFIXES])
 
 
 def contact_histories(session, customer_ids: Iterable[int], *, now: datetime,
@@ -151,15 +150,15 @@ def contact_histories(session, customer_ids: Iterable[int], *, now: datetime,
     for chunk_start in range(0, len(ids), 500):  # keeps the IN list within every driver's limits
         chunk = ids[chunk_start:chunk_start + 500]
         last_survey.update(session.execute(
-            sa.select(_outbox.c.customer_id, sa.func.max(_outbox.c.created_at))
-            .where(_outbox.c.customer_id.in_(chunk), _outbox.c.kind == SURVEY_INVITATION_KIND,
-                   _outbox.c.created_at > survey_start, _outbox.c.created_at <= now)
-            .group_by(_outbox.c.customer_id)).all())
+            sa.select(OutboxMessage.customer_id, sa.func.max(OutboxMessage.created_at))
+            .where(OutboxMessage.customer_id.in_(chunk), OutboxMessage.kind == SURVEY_INVITATION_KIND,
+                   OutboxMessage.created_at > survey_start, OutboxMessage.created_at <= now)
+            .group_by(OutboxMessage.customer_id)).all())
         for customer_id, count, oldest in session.execute(
-                sa.select(_outbox.c.customer_id, sa.func.count(), sa.func.min(_outbox.c.created_at))
-                .where(_outbox.c.customer_id.in_(chunk), _automated_kind(),
-                       _outbox.c.created_at > month_start, _outbox.c.created_at <= now)
-                .group_by(_outbox.c.customer_id)):
+                sa.select(OutboxMessage.customer_id, sa.func.count(), sa.func.min(OutboxMessage.created_at))
+                .where(OutboxMessage.customer_id.in_(chunk), _automated_kind(),
+                       OutboxMessage.created_at > month_start, OutboxMessage.created_at <= now)
+                .group_by(OutboxMessage.customer_id)):
             monthly[customer_id] = (count, oldest)
     return {
         customer_id: ContactHistory(last_survey.get(customer_id), *monthly.get(customer_id, (0, None)))

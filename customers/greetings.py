@@ -3,15 +3,14 @@ anniversary of the first deal — individually addressed, in the customer's lang
 the customer's time zone, inside their contact window, honouring opt-outs, the preferred channel
 and the monthly cap on automated messages. One decision per customer, occasion and year.
 
-`send_greetings(now, queue_email=…)` is the scheduled job; the e-mail function is passed in by
-`scheduling.registry` because customers sits below notifications and must not import it.
+`send_greetings(now)` is the scheduled job; its e-mails go through `notifications.queue_email`
+(customers sits above notifications in the layer order).
 """
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from customers.contact_policy import cap_decision, contact_histories, customer_zone, may_send_now
 from customers.models import Customer, CustomerScore, CustomerTask, Greeting, Organisation
 from extensions import db
+from notifications.services import queue_email
 from platform_support.database import is_postgresql
 
 
@@ -96,7 +96,7 @@ def _record(customer: Customer, occasion: str, year: int, outcome: str, now: dat
         return False
 
 
-def send_greetings(now: datetime, *, queue_email: Callable) -> GreetingRun:
+def send_greetings(now: datetime) -> GreetingRun:
     config = current_app.config
     run = GreetingRun()
     due: list[tuple[Customer, str, date, int, date]] = []

@@ -9,7 +9,6 @@ one pass sends what it produced.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime
 from typing import Any, Callable
 
@@ -17,7 +16,6 @@ from complaints.jobs import escalate_overdue_complaints, fold_complaint_counts
 from customers.greetings import send_greetings
 from customers.jobs import recompute_segments_job
 from notifications.jobs import deliver_outbox_job
-from notifications.services import queue_email
 from reports.aggregation import refresh_report_aggregates_job
 from reports.alerts import check_trends_job
 from surveys.jobs import dispatch_survey_invitations_job, plan_relationship_surveys_job
@@ -39,11 +37,10 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
         # The queue's status counts are exact without it; folding keeps the pending deltas few.
         ScheduledJob("fold-complaint-counts", fold_complaint_counts, "interval", {"seconds": 60}),
         # Customers: segments nightly (first-deal dates for greetings come from it); greetings every
-        # few minutes so each customer is greeted inside their own contact hours. customers may not
-        # import notifications, so the e-mail function is handed to the job here.
+        # few minutes so each customer is greeted inside their own contact hours.
         ScheduledJob("recompute-segments", recompute_segments_job, "cron",
                      {"hour": config["SEGMENTS_RECOMPUTE_HOUR"], "minute": 0}),
-        ScheduledJob("send-greetings", partial(send_greetings, queue_email=queue_email), "interval",
+        ScheduledJob("send-greetings", send_greetings, "interval",
                      {"minutes": config["GREETINGS_INTERVAL_MINUTES"]}),
         ScheduledJob("plan-relationship-surveys", plan_relationship_surveys_job, "interval", {"seconds": 3600}),
         ScheduledJob("dispatch-survey-invitations", dispatch_survey_invitations_job, "interval", {"seconds": 60}),

@@ -12,7 +12,7 @@ from tests.unit.customer_data import customer, orders, recompute
 
 
 def run(now):
-    return send_greetings(now, queue_email=queue_email)
+    return send_greetings(now)
 
 
 def outbox(db_session, who):
