@@ -92,7 +92,7 @@ SEGMENT_DIMENSIONS = ("abc", "category", "stage")
 class CustomerScore(db.Model):
     """The latest recompute for one customer: the raw figures, the two scores and the three segments.
 
-    Rewritten for all customers at once by `customers.recompute` (one set-based statement); the
+    Rewritten for all customers at once by `customers.recompute` (rules: `customers.segment_rules`); the
     figures are kept so that a page or a transition can say *why* a customer sits where it does.
     """
 

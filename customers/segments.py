@@ -1,6 +1,6 @@
 """What the segments mean to people: labels, recommended treatment, and a transition's stated reasons.
 
-The classification itself is SQL in `customers.recompute` (one truth, all customers at once);
+The classification itself is SQL in `customers.segment_rules` (one truth, all customers at once);
 this module only turns stored values and figures into words, in the reader's language.
 """
 from __future__ import annotations

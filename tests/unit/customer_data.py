@@ -99,15 +99,6 @@ def nps(who: Customer, score: int, *, age_days: int) -> None:
     db.session.flush()
 
 
-def surveys_available() -> bool:
-    from customers.recompute import surveys_present
-    try:
-        import surveys.models  # noqa: F401
-    except ImportError:
-        return False
-    return surveys_present(db.session.connection())
-
-
 def recompute(app, now: datetime = NOW):
     from customers.recompute import recompute_all
     db.session.commit()

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customers.models import CustomerScore, SegmentTransition
 from customers.segments import describe_transition
 from extensions import db
-from tests.unit.customer_data import NOW, complaint, customer, nps, orders, recompute, scores, surveys_available
+from tests.unit.customer_data import NOW, complaint, customer, nps, orders, recompute, scores
 
 
 def _snapshot():
@@ -80,8 +79,6 @@ def test_a_move_is_recorded_once_with_its_reasons(app):
 
 
 def test_nps_change_is_named_in_the_reasons(app):
-    if not surveys_available():
-        pytest.skip("surveys tables are not migrated yet")
     fan = customer("Fan")
     orders(fan, (10, 100), (50, 100))
     nps(fan, 9, age_days=40)

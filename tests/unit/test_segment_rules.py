@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.customer_data import complaint, customer, nps, orders, recompute, scores, surveys_available
+from tests.unit.customer_data import complaint, customer, nps, orders, recompute, scores
 
 
 def test_abc_by_revenue_share_80_15_5(app):
@@ -83,8 +83,6 @@ def test_difficult_complains_a_lot_or_pays_late(app):
 
 
 def test_devoted_is_core_plus_promoter(app):
-    if not surveys_available():
-        pytest.skip("surveys tables are not migrated yet")
     fan = customer("Fan")
     neutral = customer("Neutral")
     for who in (fan, neutral):
