@@ -117,6 +117,9 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from platform_support.parsing import register as register_parsing
+
+    register_parsing(app)  # bounded <int:…> converter and JSON bodies, before any rule exists
     for path in BLUEPRINTS:
         app.register_blueprint(_import(path))
 

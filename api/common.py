@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from extensions import csrf, db
+from platform_support.parsing import bounded_date, bounded_int
 from platform_support.errors import ServiceError
 from staff.services import staff_for_api_token
 
@@ -97,7 +98,7 @@ def date_field(body: dict, name: str, *, required: bool = False) -> date | None:
     if not isinstance(value, str):
         raise ApiError(_("Wrong type."), fields={name: [_("Use a date like 2027-01-31.")]})
     try:
-        return date.fromisoformat(value)
+        return bounded_date(value)
     except ValueError:
         raise ApiError(_("Invalid date."), fields={name: [_("Use a date like 2027-01-31.")]}) from None
 
@@ -113,9 +114,10 @@ def limit_arg(default: int = 50, maximum: int = 200) -> int:
     raw = request.args.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    value = bounded_int(raw, minimum=1, maximum=maximum)
+    if value is None:
         raise ApiError(_("Invalid limit."), fields={"limit": [_("A whole number from 1 to %(n)d.", n=maximum)]})
-    return int(raw)
+    return value
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from api.common import ApiError, api_blueprint, limit_arg, staff_required
 from extensions import db
-from platform_support.clock import parse_now
+from platform_support.parsing import bounded_datetime
 from platform_support.errors import NotFound
 from surveys import queries
 from surveys.models import INVITATION_STATUSES, Survey
@@ -27,7 +27,7 @@ def _since() -> datetime | None:
     if not raw:
         return None
     try:
-        return parse_now(raw.replace("Z", "+00:00"))
+        return bounded_datetime(raw)
     except ValueError:
         raise ApiError(_("Invalid date."), fields={"since": [_("Use ISO-8601, e.g. 2027-01-15T09:00:00Z.")]}) from None
 

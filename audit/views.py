@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from audit import queries
+from platform_support.parsing import bounded_int
 from platform_support.clock import utcnow
 from staff.auth import role_required
 
@@ -15,7 +16,7 @@ blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
 def log():
     before = request.args.get("before", "")
     actor = request.args.get("actor", "")[:254]
-    entries = queries.page(before_id=int(before) if before.isdigit() else None, actor=actor)
+    entries = queries.page(before_id=bounded_int(before, minimum=1), actor=actor)
     return render_template("audit/log.html", entries=entries, actor=actor,
                            next_before=entries[-1].id if len(entries) == 100 else None)
 

@@ -14,7 +14,8 @@ from complaints.lifecycle import OPEN_STATES, STATES
 from complaints.models import PRIORITIES, Complaint
 from complaints.status_counts import NOBODY, status_counts
 from extensions import db
-from platform_support.errors import NotFound
+from platform_support.errors import NotFound, ServiceError
+from platform_support.parsing import bounded_datetime, bounded_int
 from staff.models import StaffUser
 
 
@@ -43,11 +44,15 @@ class QueueFilter:
 def _cursor_parts(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
+    due, _sep, ident = cursor.partition("_")
     try:
-        due, _sep, ident = cursor.partition("_")
-        return datetime.fromisoformat(due), int(ident)
+        position = bounded_datetime(due), bounded_int(ident, minimum=1)
     except ValueError:
-        return None
+        position = None, None
+    if None in position:
+        message = _("Invalid cursor: use the link of the previous page.")
+        raise ServiceError(message, {"cursor": [message]})
+    return position
 
 
 def make_cursor(complaint: Complaint) -> str:

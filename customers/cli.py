@@ -7,18 +7,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from platform_support.clock import parse_now
+from platform_support.clock import cli_now as _now
 from platform_support.database import write_intent
 
 segments_cli = AppGroup("segments", help="Scores and segments of the customer base.")
 import_cli = AppGroup("import", help="Bulk import from CSV files.")
-
-
-def _now(text: str | None):
-    try:
-        return parse_now(text)
-    except ValueError:
-        raise click.BadParameter("use ISO-8601, e.g. 2027-01-15T09:00", param_hint="--now") from None
 
 
 @segments_cli.command("recompute")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,6 +13,9 @@ from sqlalchemy import func, or_, select
 
 from customers.models import Customer, CustomerScore, Interaction, Order, Organisation, SegmentTransition
 from extensions import db
+from flask_babel import gettext as _
+from platform_support.errors import ServiceError
+from platform_support.parsing import EARLIEST, LATEST
 
 _complaints = sa.table("complaints", sa.column("id"), sa.column("customer_id"), sa.column("reference"),
                        sa.column("subject"), sa.column("status"), sa.column("priority"), sa.column("created_at", sa.DateTime),
@@ -111,8 +115,12 @@ def organisation_with_contacts(organisation_id: int):
 def quarter_bounds(label: str | None, now: datetime) -> tuple[str, date, date]:
     """"2027Q1" → (label, first day, first day of the next quarter); default: the current quarter."""
     year, quarter = now.year, (now.month - 1) // 3 + 1
-    if label and len(label) == 6 and label[4] in "Qq" and label[:4].isdigit() and label[5] in "1234":
-        year, quarter = int(label[:4]), int(label[5])
+    if label:
+        match = re.fullmatch(r"([0-9]{4})[Qq]([1-4])", label.strip())
+        if not match or not EARLIEST.year < int(match.group(1)) < LATEST.year:
+            message = _("Choose a quarter like %(example)s.", example=f"{year}Q{quarter}")
+            raise ServiceError(message, {"quarter": [message]})
+        year, quarter = int(match.group(1)), int(match.group(2))
     start = date(year, 3 * (quarter - 1) + 1, 1)
     end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
     return f"{year}Q{quarter}", start, end

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from customers.models import CHANNELS
+from platform_support.parsing import bounded_date
 
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -27,7 +28,7 @@ def parse_date(raw, field: str, errors: dict) -> date | None:
         errors.setdefault(field, []).append(_("Use a date like 2027-01-31."))
         return None
     try:
-        return date.fromisoformat(raw.strip())
+        return bounded_date(raw)
     except ValueError:
         errors.setdefault(field, []).append(_("Use a date like 2027-01-31."))
         return None

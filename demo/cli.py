@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from platform_support.clock import parse_now
+from platform_support.clock import cli_now
 from platform_support.database import write_intent
 from platform_support.errors import ServiceError
 
@@ -24,10 +24,7 @@ def seed_command(now_text: str | None, seed: int, customers: int, if_empty: bool
         click.echo("the database already has data: no demo data loaded")
         return
 
-    try:
-        now = parse_now(now_text)
-    except ValueError:
-        raise click.BadParameter("use ISO-8601, e.g. 2027-01-15T09:00", param_hint="--now") from None
+    now = cli_now(now_text)
     try:
         with write_intent():
             summary = seed_demo(now=now, seed=seed, customers=customers)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from extensions import db
 from notifications.delivery import requeue_parked, smtp_configured
 from notifications.models import OUTBOX_STATUSES, OutboxMessage
+from platform_support.parsing import bounded_int
 from platform_support.forms import EmptyForm
 from staff.auth import role_required
 
@@ -22,7 +23,7 @@ def outbox():
     status = request.args.get("status")
     if status in OUTBOX_STATUSES:
         query = query.where(OutboxMessage.status == status)
-    before = request.args.get("before", type=int)
+    before = bounded_int(request.args.get("before"), minimum=1)
     if before:
         query = query.where(OutboxMessage.id < before)
     messages = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(PAGE + 1)))

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from extensions import db
+from platform_support.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,13 @@ def register(app: Flask) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         return render_error(exc.code)
+
+    @app.errorhandler(ServiceError)
+    def refused(exc: ServiceError):
+        # A use case refused input that reached it outside a form (a query argument, a cursor):
+        # the refusal's own message, with its 4xx code.
+        db.session.rollback()
+        return render_error(exc.status_code, exc.message)
 
     @app.errorhandler(UnicodeError)
     def unicode_error(exc: UnicodeError):

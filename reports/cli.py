@@ -4,19 +4,12 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from platform_support.clock import parse_now
+from platform_support.clock import cli_now as _now
 from platform_support.database import write_intent
 from reports.aggregation import refresh_report_aggregates
 from reports.alerts import check_trends
 
 reports_cli = AppGroup("reports", help="Dashboard aggregates and trend alerts.")
-
-
-def _now(text: str | None):
-    try:
-        return parse_now(text)
-    except ValueError:
-        raise click.BadParameter("use ISO-8601, e.g. 2027-01-15T09:00", param_hint="--now") from None
 
 
 @reports_cli.command("refresh")

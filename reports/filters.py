@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
+from platform_support.parsing import bounded_date, bounded_int
 from platform_support.errors import ServiceError
 from reports.segment_queries import parse_segment
 from staff.models import StaffUser
@@ -55,7 +56,7 @@ def _parse_date(raw: str | None, field: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw.strip())
+        return bounded_date(raw)
     except ValueError:
         message = _("Enter a date as YYYY-MM-DD.")
         raise ServiceError(message, {field: [message]}) from None
@@ -74,10 +75,10 @@ def parse_filter(args, *, actor: StaffUser, now: datetime) -> ReportFilter:
     owner_raw = (args.get("owner") or "").strip()
     owner_id = None
     if owner_raw:
-        if not owner_raw.isdigit():
+        owner_id = bounded_int(owner_raw, minimum=1)
+        if owner_id is None:
             message = _("Choose an owner from the list.")
             raise ServiceError(message, {"owner": [message]})
-        owner_id = int(owner_raw)
     period = args.get("period") if args.get("period") in ("week", "month") else "month"
     segment = (args.get("segment") or "").strip()[:60] or None
     if segment and parse_segment(segment) is None:

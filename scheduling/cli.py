@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from platform_support.clock import parse_now
+from platform_support.clock import cli_now
 from scheduling.runner import build_scheduler, run_due
 
 jobs_cli = AppGroup("jobs", help="Scheduled work.")
@@ -18,10 +18,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled work.")
 @with_appcontext
 def run_due_command(now_text: str | None) -> None:
     """Do, once, everything due at that moment, then exit."""
-    try:
-        now = parse_now(now_text)
-    except ValueError:
-        raise click.BadParameter("use ISO-8601, e.g. 2027-01-15T09:00", param_hint="--now") from None
+    now = cli_now(now_text)
     results = run_due(current_app._get_current_object(), now)
     click.echo(json.dumps({"now": now.isoformat(), "jobs": {k: _plain(v) for k, v in results.items()}}, indent=2))
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
+from platform_support.parsing import bounded_datetime, bounded_int
 from platform_support.errors import NotFound
 from surveys import scoring
 from surveys.models import (INVITATION_STATUSES, SCALES, Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion,
@@ -127,9 +128,10 @@ def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     stamp, _sep, ident = cursor.rpartition("_")
     try:
-        return datetime.fromisoformat(stamp), int(ident)
+        position = bounded_datetime(stamp), bounded_int(ident, minimum=1)
     except ValueError:
         return None
+    return None if None in position else position
 
 
 def _responses(where) -> list[SurveyResponse]:
