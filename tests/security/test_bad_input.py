@@ -179,7 +179,7 @@ def test_api_staff_endpoints_with_hostile_values(client, staff, db_session):
 
 
 def test_survey_answer_page(mail_app, smtp_server, client, staff, db_session):
-    survey_support = pytest.importorskip("tests.survey_support")
+    survey_support = pytest.importorskip("tests.support.surveys")
     survey_support.install_default_surveys(db_session)
     survey_support.resolved_complaint(staff)
     survey_support.run_due(mail_app, NOW + timedelta(hours=24))

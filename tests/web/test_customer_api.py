@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.customer_data import NOW, recompute
+from tests.support.customers import NOW, recompute
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from complaints.services import NewComplaint, file_complaint
 from customers.models import Customer, CustomerScore, Interaction, SegmentPriorityRule
-from tests.unit.customer_data import NOW, complaint, customer, orders, recompute
+from tests.support.customers import NOW, complaint, customer, orders, recompute
 
 
 def test_list_search_badges_and_pareto_share(browser, staff, app, db_session):

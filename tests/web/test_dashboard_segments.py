@@ -10,7 +10,7 @@ from extensions import db
 from reports import complaint_stats, segment_stats
 from reports.aggregation import refresh_report_aggregates
 from reports.filters import ReportFilter
-from tests.web.report_support import NOW, complaint, customer
+from tests.support.reports import NOW, complaint, customer
 
 RANGE = ReportFilter(start=datetime(2026, 12, 1).date(), end=NOW.date())
 

@@ -13,8 +13,8 @@ from reports import alerts, survey_stats
 from reports.aggregation import refresh_report_aggregates
 from reports.filters import ReportFilter
 from reports.models import ReportAlert, SurveyDaily
-from tests.survey_support import install_default_surveys
-from tests.web.report_support import NOW, answer, complaint, customer, unanswered_invitation
+from tests.support.reports import NOW, answer, complaint, customer, unanswered_invitation
+from tests.support.surveys import install_default_surveys
 
 
 @pytest.fixture

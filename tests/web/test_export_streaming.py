@@ -10,8 +10,8 @@ import pytest
 from extensions import db
 from reports import exports
 from reports.filters import ReportFilter
-from tests.survey_support import install_default_surveys
-from tests.web.report_support import NOW, answer, complaint, customer
+from tests.support.reports import NOW, answer, complaint, customer
+from tests.support.surveys import install_default_surveys
 
 
 @pytest.fixture

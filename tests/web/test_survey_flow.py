@@ -12,7 +12,7 @@ from customers.models import Customer
 from surveys import planning
 from surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse
 from tests.conftest import csrf_from
-from tests.survey_support import NOW, install_default_surveys, resolved_complaint, run_due, survey_links, survey_mails
+from tests.support.surveys import NOW, install_default_surveys, resolved_complaint, run_due, survey_links, survey_mails
 
 
 @pytest.fixture

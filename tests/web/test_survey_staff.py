@@ -14,7 +14,7 @@ from staff.services import issue_api_token
 from surveys import dispatch
 from surveys.models import Survey, SurveyAlert
 from tests.conftest import csrf_from
-from tests.survey_support import NOW, install_default_surveys, resolved_complaint
+from tests.support.surveys import NOW, install_default_surveys, resolved_complaint
 
 SENT = NOW + timedelta(hours=24)
 

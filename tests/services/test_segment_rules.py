@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.customer_data import complaint, customer, nps, orders, recompute, scores
+from tests.support.customers import complaint, customer, nps, orders, recompute, scores
 
 
 def test_abc_by_revenue_share_80_15_5(app):

@@ -17,7 +17,7 @@ from customers.models import Customer
 from notifications.models import OutboxMessage
 from surveys.models import Survey, SurveyInvitation
 from surveys.planning import period_number
-from tests.survey_support import install_default_surveys
+from tests.support.surveys import install_default_surveys
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2027, 1, 18, 10, 0)  # a Monday, inside everyone's default contact window

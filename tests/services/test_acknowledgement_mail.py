@@ -18,7 +18,7 @@ from customers.services import insert_customer_file, new_customer_for_email
 from extensions import db
 from notifications.models import OutboxMessage
 from tests.conftest import NOW
-from tests.unit.customer_data import GREETING_FORMS
+from tests.support.customers import GREETING_FORMS
 
 CUSTOMERS = [
     # name, language, time zone of an existing file (None: newcomer), salutation, patronymic

@@ -8,7 +8,7 @@ from customers.greetings import send_greetings
 from customers.models import CustomerTask, Greeting, Organisation
 from notifications.models import OutboxMessage
 from notifications.services import queue_email
-from tests.unit.customer_data import customer, orders, recompute
+from tests.support.customers import customer, orders, recompute
 
 
 def run(now):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from customers.models import CustomerScore, SegmentTransition
 from customers.segments import describe_transition
 from extensions import db
-from tests.unit.customer_data import NOW, complaint, customer, nps, orders, recompute, scores
+from tests.support.customers import NOW, complaint, customer, nps, orders, recompute, scores
 
 
 def _snapshot():
