@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, false, or_, select
 
 from complaints.lifecycle import OPEN_STATES, STATES
 from complaints.models import PRIORITIES, Complaint
@@ -75,7 +75,8 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
         query = query.where(Complaint.owner_id.is_(None))
     elif filters.owner:
         owner_id = db.session.scalar(select(StaffUser.id).where(StaffUser.email == filters.owner.strip().lower()))
-        query = query.where(Complaint.owner_id == owner_id)
+        # An unknown owner owns nothing (comparing with None would list the unowned complaints).
+        query = query.where(Complaint.owner_id == owner_id) if owner_id is not None else query.where(false())
     if filters.priority in PRIORITIES:
         query = query.where(Complaint.priority == filters.priority)
     if filters.overdue:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,26 @@ _SIGNATURES: list[tuple[bytes, int, str, str]] = [
 ]
 
 
+def clean_filename(name: str | None) -> str:
+    """The name a person gave a file, made safe to store and to send back in a header: no
+    directory parts, no control characters (CR, LF, NUL…), no unpaired surrogates, NFC, at
+    most 200 characters. A name with nothing left becomes "attachment"."""
+    text = unicodedata.normalize("NFC", (name or "").encode("utf-8", "replace").decode("utf-8"))
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    text = text.strip().lstrip(".").strip()
+    return text[:200] or "attachment"
+
+
 @dataclass(frozen=True)
 class Upload:
-    """What a view or the API hands to the services: the bytes and the name the user gave."""
+    """What a view, the API or an e-mail hands to the services: the bytes and the name the user
+    gave, cleaned here so that no caller can store a name that breaks a later download."""
     filename: str
     content: bytes
+
+    def __post_init__(self):
+        object.__setattr__(self, "filename", clean_filename(self.filename))
 
 
 def sniff_type(content: bytes) -> tuple[str, str] | None:
