@@ -69,11 +69,11 @@ def kept_database(admin_url: str, name: str):
     return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False), existed
 
 
-def remigrate_reports(app) -> None:
-    """On a kept database: re-run migration 0005 so its indexes and tables match the code."""
-    from flask_migrate import downgrade, upgrade
+def migrate_kept(app) -> None:
+    """On a kept database: bring it to the migrations' head. (One kept from before the migrations
+    were squashed into 0001_baseline has an unknown revision: drop it and load again.)"""
+    from flask_migrate import upgrade
     with app.app_context():
-        downgrade(directory=str(ROOT / "migrations"), revision="0004_surveys")
         upgrade(directory=str(ROOT / "migrations"))
 
 
@@ -291,7 +291,7 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=600, help="seconds for loading data")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", metavar="NAME", help="load into (or reuse) this named database and keep it; "
-                        "a reused one gets migration 0005 re-run and loading continues up to the sizes asked")
+                        "a reused one is migrated to the head and loading continues up to the sizes asked")
     args = parser.parse_args()
 
     import tempfile
@@ -310,9 +310,9 @@ def main() -> int:
         now = utcnow()
         started = time.monotonic()
         if existed:
-            remigrate_reports(app)
+            migrate_kept(app)
             people, already = people_in(app), loaded_sizes(app)
-            print(f"reusing {args.keep}: {already[0]} complaints, {already[1]} responses; 0005 re-migrated in "
+            print(f"reusing {args.keep}: {already[0]} complaints, {already[1]} responses; migrated in "
                   f"{time.monotonic() - started:.1f} s", flush=True)
         else:
             people, already = load_people(app), (0, 0)

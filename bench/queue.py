@@ -47,7 +47,7 @@ _spec = importlib.util.spec_from_file_location("bench_dashboard", HERE / "dashbo
 bench_dashboard = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_dashboard)
 DEFAULT_URL, analyze, copy_complaints = bench_dashboard.DEFAULT_URL, bench_dashboard.analyze, bench_dashboard.copy_complaints
-kept_database, remigrate_reports = bench_dashboard.kept_database, bench_dashboard.remigrate_reports
+kept_database, migrate_kept = bench_dashboard.kept_database, bench_dashboard.migrate_kept
 people_in, loaded_sizes = bench_dashboard.people_in, bench_dashboard.loaded_sizes
 load_people, make_app, p95 = bench_dashboard.load_people, bench_dashboard.make_app, bench_dashboard.p95
 scratch_database, signed_in_client = bench_dashboard.scratch_database, bench_dashboard.signed_in_client
@@ -204,7 +204,7 @@ def main() -> int:
         app.config["RATELIMIT_ENABLED"] = False
         if existed:
             if args.remigrate:
-                remigrate_reports(app)
+                migrate_kept(app)
             people, (loaded, _responses) = people_in(app), loaded_sizes(app)
         else:
             people, loaded = load_people(app, customers=20_000), 0

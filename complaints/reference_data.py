@@ -1,4 +1,4 @@
-"""The root-cause list and SLA targets a fresh install starts with (used by migration 0002 and tests)."""
+"""The root-cause list and SLA targets a fresh install starts with (installed by the baseline migration and by tests)."""
 from __future__ import annotations
 
 import sqlalchemy as sa

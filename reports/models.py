@@ -147,11 +147,11 @@ class ReportAlert(db.Model):
 
 
 # Indexes on other domains' tables that the reports (filtered charts, alerts, exports) need.
-# Declared here so the reports migration that creates them is matched by the model metadata.
+# Declared here, with the reports that use them; the baseline migration creates them.
 from complaints.models import Complaint  # noqa: E402
 
 # Resolution time and root cause stay empty until a complaint is resolved, and are only searched
-# for set values: partial indexes (migration 0010), which a new complaint does not touch — every
+# for set values: partial indexes, which a new complaint does not touch — every
 # public filing maintains every other index on `complaints`.
 _RESOLVED = "resolved_at IS NOT NULL"
 Index("ix_complaints_resolved", Complaint.resolved_at,

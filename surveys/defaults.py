@@ -1,4 +1,4 @@
-"""The two surveys a fresh install starts with (installed by migration 0004 and by tests).
+"""The two surveys a fresh install starts with (installed by the baseline migration and by tests).
 
 Texts are stored in English; `N_` marks them for gettext extraction, and `surveys.texts`
 translates a stored English text through the catalogue when no per-language text was stored,

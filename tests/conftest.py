@@ -123,7 +123,7 @@ def _empty_all_tables(db) -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
-        # Deleting complaints made their count triggers append −1 deltas (migration 0007),
+        # Deleting complaints made their count triggers append −1 deltas (complaints/status_counts.py),
         # whatever order the loop emptied the counter tables in.
         for name in ("complaint_count_deltas", "complaint_counts"):
             connection.execute(db.metadata.tables[name].delete())
