@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,8 +15,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from config import TestConfig
+from tests.conftest import NOW
 
-NOW = datetime(2027, 1, 15, 9, 0)
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 TRIGGERS = {"tr_complaints_count_insert", "tr_complaints_count_update", "tr_complaints_count_delete"}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
