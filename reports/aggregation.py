@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, se
 from complaints.models import Complaint
 from customers.models import SEGMENT_DIMENSIONS, Customer, CustomerScore, Order
 from extensions import db
+from platform_support.locks import hold_for_transaction
 from reports import survey_aggregation
 from reports.models import ComplaintDaily, ComplaintSegmentDaily, CustomerValue, ResolutionHistogram, SegmentCount
 from reports.sql import day_of, hours_between
@@ -172,6 +173,8 @@ def refresh_segment_counts() -> int:
 
 
 def refresh_report_aggregates(now: datetime, *, full: bool = False) -> RefreshSummary:
+    # Two refreshes at once (two workers, a CLI run beside the worker) would insert the same keys.
+    hold_for_transaction(db.session, "reports.refresh")
     if not full and db.session.scalar(select(ComplaintDaily.id).limit(1)) is None:
         full = True
     since = None if full else now - timedelta(days=RECENT_DAYS)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from platform_support.clock import cli_now
-from scheduling.runner import build_scheduler, run_due
+from scheduling.runner import build_scheduler, failed_jobs, run_due
 
 jobs_cli = AppGroup("jobs", help="Scheduled work.")
 
@@ -21,6 +21,11 @@ def run_due_command(now_text: str | None) -> None:
     now = cli_now(now_text)
     results = run_due(current_app._get_current_object(), now)
     click.echo(json.dumps({"now": now.isoformat(), "jobs": {k: _plain(v) for k, v in results.items()}}, indent=2))
+    failed = failed_jobs(results)
+    if failed:
+        # Every job ran; the exit code tells a cron wrapper or CI that some of them failed.
+        click.echo(f"failed jobs: {', '.join(failed)}", err=True)
+        raise SystemExit(1)
 
 
 def _plain(value):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,12 +17,27 @@ from scheduling.registry import ScheduledJob, scheduled_jobs
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class JobFailed:
+    """What a job that raised left in the results of a pass (the others still ran)."""
+    error: str
+
+
 def run_due(app: Flask, now: datetime) -> dict[str, object]:
-    """One pass of every job at `now` (the `jobs run-due` command)."""
+    """One pass of every job at `now` (the `jobs run-due` command). A job that fails is logged
+    and reported as JobFailed; the jobs after it still run (the outbox is delivered even when
+    a refresh before it failed)."""
     results: dict[str, object] = {}
     for job in scheduled_jobs(app.config):
-        results[job.name] = _run_job(app, job, now)
+        try:
+            results[job.name] = _run_job(app, job, now)
+        except Exception as exc:  # noqa: BLE001 - logged by _run_job; reported to the caller
+            results[job.name] = JobFailed(f"{type(exc).__name__}: {exc}"[:500])
     return results
+
+
+def failed_jobs(results: dict[str, object]) -> list[str]:
+    return [name for name, result in results.items() if isinstance(result, JobFailed)]
 
 
 def _run_job(app: Flask, job: ScheduledJob, now: datetime | None = None):
