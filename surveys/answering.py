@@ -34,10 +34,16 @@ class SurveyPage:
     notice: str = ""
 
 
-def _invitation_for(token: str) -> SurveyInvitation:
+def _invitation_for(token: str, *, lock: bool = False) -> SurveyInvitation:
+    """The invitation of a link. With `lock`, its row is locked for the transaction, so two
+    submissions of one survey at once run one after the other (the second sees the first's
+    answers: "already answered", never a duplicate response)."""
     invitation = None
     if token and len(token) <= 100:
-        invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_secret(token)))
+        query = select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_secret(token))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        invitation = db.session.scalar(query)
     if invitation is None:
         raise NotFound(_("This survey link is not valid."))
     return invitation
@@ -81,7 +87,7 @@ def survey_page(token: str, *, now: datetime) -> SurveyPage:
 
 def open_survey(token: str, *, score: str | None = None, now: datetime) -> SurveyPage:
     """The page behind an e-mailed link; `score` (from `?score=N`) is pre-selected, not recorded."""
-    invitation = _invitation_for(token)
+    invitation = _invitation_for(token, lock=True)
     state = _state(invitation, now)
     page = SurveyPage(invitation, state, _language(invitation), _questions(invitation))
     if state != "open":
@@ -124,7 +130,7 @@ def _parse(question: SurveyQuestion, raw: str) -> int | str:
 def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: datetime) -> SurveyPage:
     """Confirm (submit=False) or finish (submit=True) the response. `raw` maps question id → value;
     an empty value clears that answer. Raises ServiceError (per-field messages) for bad input."""
-    invitation = _invitation_for(token)
+    invitation = _invitation_for(token, lock=True)
     state = _state(invitation, now)
     if state != "open":
         return SurveyPage(invitation, state, _language(invitation), _questions(invitation))
@@ -185,7 +191,7 @@ def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: d
 def unsubscribe(token: str, *, now: datetime) -> SurveyInvitation:
     """Opt the customer out of every survey; pending invitations are skipped (reason kept).
     Works with expired links too: leaving must always be possible."""
-    invitation = _invitation_for(token)
+    invitation = _invitation_for(token, lock=True)
     customer = invitation.customer
     if customer.surveys_opted_out_at is None:
         customer.surveys_opted_out_at = now
