@@ -3,25 +3,51 @@ the Flask test client, staff accounts, and a real SMTP server (aiosmtpd) that re
 
 Each test session migrates its databases once with Alembic (so the migrations are what is
 tested) and empties every table between tests. On PostgreSQL each session works in a database
-of its own, so parallel runs on one server do not meet.
+of its own, so parallel runs on one server do not meet. A test marked `postgresql` runs on
+PostgreSQL only. Test data (factories, the one NOW) lives in tests/support/.
 """
 from __future__ import annotations
 
-import contextvars
 import os
-import re
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
 from config import TestConfig
+from tests.support.clock import NOW  # noqa: F401 — re-exported: older tests import it from here
+from tests.support.external import in_ci, require_module
+from tests.support.mail import ReceivedMail, free_port
+from tests.support.staff import StaffAccounts
+from tests.support.web import Browser, IsolatedClient, csrf_from  # noqa: F401 — re-exported
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-NOW = datetime(2027, 1, 15, 9, 0)
+NO_POSTGRESQL = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pytest_configure(config):
+    if in_ci() and "postgresql" not in BACKENDS:
+        raise pytest.UsageError(f"CI=true runs every test on PostgreSQL too, but TEST_DATABASE_URL is not set ({NO_POSTGRESQL})")
+    config.addinivalue_line("markers", "postgresql: needs PostgreSQL (row locks, SKIP LOCKED, its DDL); "
+                                       "runs on the PostgreSQL backend only")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A `postgresql` test is not collected for SQLite when PostgreSQL is there to run it; without
+    TEST_DATABASE_URL it is skipped with the reason (CI=true without it is a usage error)."""
+    keep, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        if item.get_closest_marker("postgresql") and backend == "sqlite":
+            if "postgresql" in BACKENDS:
+                dropped.append(item)
+                continue
+            item.add_marker(pytest.mark.skip(reason=NO_POSTGRESQL))
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def _postgres_database(request) -> str:
@@ -153,15 +179,6 @@ def app(database_url, tmp_path, app_settings):
         db.engine.dispose()
 
 
-class IsolatedClient(FlaskClient):
-    """Runs every request outside the test's own app context, as a real server would: `g`, the
-    logged-in user and the database session are fresh for each request instead of leaking
-    from the context the test pushed."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
     app.test_client_class = IsolatedClient
@@ -179,49 +196,9 @@ def db_session(app):
     return db.session
 
 
-class StaffAccounts:
-    PASSWORD = "correct horse battery"
-
-    def __init__(self):
-        from staff.services import create_staff
-        self.agent = create_staff(email="agnes@example.com", name="Agnes Agent", role="agent", password=self.PASSWORD)
-        self.other_agent = create_staff(email="otto@example.com", name="Otto Other", role="agent", password=self.PASSWORD)
-        self.manager = create_staff(email="maria@example.com", name="Maria Manager", role="manager", password=self.PASSWORD)
-        self.admin = create_staff(email="adam@example.com", name="Adam Admin", role="admin", password=self.PASSWORD)
-
-
 @pytest.fixture
 def staff(app) -> StaffAccounts:
     return StaffAccounts()
-
-
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1) or match.group(2)
-
-
-class Browser:
-    """The Flask test client with the habits of a person: reads the form's CSRF token first."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def post_form(self, page_url: str, data: dict, action: str | None = None, **kwargs):
-        page = self.client.get(page_url)
-        token = csrf_from(page.get_data(as_text=True))
-        return self.client.post(action or page_url, data={"csrf_token": token, **data}, **kwargs)
-
-    def login(self, user, password: str = StaffAccounts.PASSWORD):
-        response = self.post_form("/staff/login", {"email": user.email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
 
 
 @pytest.fixture
@@ -229,32 +206,10 @@ def browser(client) -> Browser:
     return Browser(client)
 
 
-def free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ReceivedMail:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        import email
-        from email import policy
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self, address: str):
-        return [m for m in self.messages if address in m["To"]]
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1; `.messages` holds what arrived (email.message objects)."""
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    aiosmtpd = require_module("aiosmtpd.controller", "aiosmtpd is not installed (pip install .[test])")
     handler = ReceivedMail()
     handler.port = free_port()
     controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=handler.port)

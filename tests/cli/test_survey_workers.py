@@ -55,9 +55,8 @@ def seed_due_invitations(db_session, count: int, *, now: datetime, period_days: 
     db_session.commit()
 
 
+@pytest.mark.postgresql  # SKIP LOCKED claiming by several worker processes
 def test_two_workers_send_each_invitation_exactly_once(app, database_url, db_session, smtp_server, tmp_path):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SKIP LOCKED claiming by several worker processes needs PostgreSQL")
     seed_due_invitations(db_session, COUNT, now=AT, period_days=app.config["RELATIONSHIP_SURVEY_PERIOD_DAYS"])
     env = {**os.environ, "DATABASE_URL": database_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port),
            "SECRET_KEY": app.config["SECRET_KEY"], "BASE_URL": "http://localhost", "INSTANCE_PATH": str(tmp_path),

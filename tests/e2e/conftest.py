@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import ReceivedMail, StaffAccounts, _settings, free_port
+from tests.support.external import missing, require_module
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -23,8 +24,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+        missing(f"Debian Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    sync_api = require_module("playwright.sync_api", "playwright (python) is not installed (pip install .[test])")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -42,7 +43,7 @@ def page(chromium):
 
 @pytest.fixture
 def e2e_smtp():
-    controller_module = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    controller_module = require_module("aiosmtpd.controller", "aiosmtpd is not installed (pip install .[test])")
     handler = ReceivedMail()
     handler.port = free_port()
     controller = controller_module.Controller(handler, hostname="127.0.0.1", port=handler.port)

@@ -14,8 +14,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
+
+from tests.support.external import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -67,7 +68,7 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
 class Gunicorn:
     def __init__(self, env: dict, workers: int, tmp_path: Path):
         if not (BIN / "gunicorn").exists():
-            pytest.skip("gunicorn is not installed")
+            missing("gunicorn is not installed (pip install .[test])")
         self.port = free_port()
         self.log = open(tmp_path / "gunicorn.log", "w")
         self.process = subprocess.Popen(

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.faults import support
+from tests.support.external import require_module
 
 pytestmark = pytest.mark.slow
 T0 = datetime(2027, 3, 1, 9, 0)
@@ -21,7 +22,7 @@ class Smtp:
     """aiosmtpd on a fixed port that can be stopped and started again; counts by Message-ID."""
 
     def __init__(self):
-        self.controller_cls = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed").Controller
+        self.controller_cls = require_module("aiosmtpd.controller", "aiosmtpd is not installed (pip install .[test])").Controller
         self.port = support.free_port()
         self.message_ids: list[str] = []
         self.controller = None

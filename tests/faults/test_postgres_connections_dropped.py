@@ -11,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import NO_POSTGRESQL
 from tests.faults import support
+from tests.support.external import missing
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +30,7 @@ def _terminate_app_connections(admin: sa.Engine, database: str) -> int:
 
 def test_requests_recover_after_connections_are_dropped(request, tmp_path):
     if not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+        missing(NO_POSTGRESQL)
     url = support.database(request, tmp_path)
     env = support.env_for(url, tmp_path / "instance")
     support.migrate(env)

@@ -5,9 +5,8 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
 import manage
+from tests.support.external import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_install_step_compiles_every_catalogue(tmp_path, monkeypatch):
     pybabel = Path(sys.executable).with_name("pybabel")
     if not pybabel.exists():
-        pytest.skip(f"no pybabel next to {sys.executable}")
+        missing(f"no pybabel next to {sys.executable} (Babel installs it)")
     shutil.copytree(ROOT / "translations", tmp_path / "translations",
                     ignore=shutil.ignore_patterns("*.mo"))
     monkeypatch.setattr(manage, "ROOT", tmp_path)

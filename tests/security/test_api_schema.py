@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (pip install .[test])")
+from tests.support.external import require_module
+
+schemathesis = require_module("schemathesis", "schemathesis is not installed (pip install .[test])")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,  # noqa: E402

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notifications.delivery import deliver_outbox
-from tests.conftest import NOW, csrf_from
 from tests.security.conftest import file_complaint
+from tests.support import surveys
+from tests.support.clock import NOW
+from tests.support.web import csrf_from
 
 XSS = [
     "<script>alert('xss-1')</script>",
@@ -179,14 +181,12 @@ def test_api_staff_endpoints_with_hostile_values(client, staff, db_session):
 
 
 def test_survey_answer_page(mail_app, smtp_server, client, staff, db_session):
-    survey_support = pytest.importorskip("tests.support.surveys")
-    survey_support.install_default_surveys(db_session)
-    survey_support.resolved_complaint(staff)
-    survey_support.run_due(mail_app, NOW + timedelta(hours=24))
-    mails = survey_support.survey_mails(smtp_server, "jan@example.com")
-    if not mails:
-        pytest.skip("no survey invitation was sent (surveys not wired in this build)")
-    path = survey_support.survey_links(mails[0])["9"].split("?")[0]
+    surveys.install_default_surveys(db_session)
+    surveys.resolved_complaint(staff)
+    surveys.run_due(mail_app, NOW + timedelta(hours=24))
+    mails = surveys.survey_mails(smtp_server, "jan@example.com")
+    assert len(mails) == 1, "the resolved complaint's survey invitation was not sent"
+    path = surveys.survey_links(mails[0])["9"].split("?")[0]
     page = client.get(path).get_data(as_text=True)
     token = csrf_from(page)
     question_fields = sorted(set(re.findall(r'name="(q\d+)"', page)))

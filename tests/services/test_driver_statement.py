@@ -79,13 +79,12 @@ def test_a_unique_clash_is_sqlalchemys_integrity_error(app, db_session):
     db_session.rollback()
 
 
+@pytest.mark.postgresql  # its row locks order the race (SQLite's writers queue on one lock)
 def test_a_twin_that_wins_the_race_for_the_submission_key_is_handed_back(app, db_session):
     """Two submissions of one form race: the other commits its complaint after our lookup and
     before our INSERT. Ours fails on the unique key inside a savepoint, and the twin's complaint
     comes back (PostgreSQL: the failed INSERT aborts the transaction unless a SAVEPOINT was really
     emitted). Ordered by PostgreSQL's row lock, not by timing: our INSERT waits for the twin."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks to order the race (SQLite's writers queue on one lock)")
     import threading
 
     key = "race-key-0123456789abcdef"

@@ -152,11 +152,6 @@ def test_queue_page_shows_exact_counts_without_the_worker(app, staff, browser):
     assert "Resolved: <strong>1</strong>" in page and "New: <strong>1</strong>" in page
 
 
-def _postgres_only(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks and concurrent transactions: PostgreSQL")
-
-
 def _copy_complaint(connection, reference: str, source: str) -> None:
     columns = [c.name for c in Complaint.__table__.columns if c.name not in ("id", "reference", "tracking_token_hash", "submission_key")]
     names = ", ".join(columns)
@@ -165,10 +160,10 @@ def _copy_complaint(connection, reference: str, source: str) -> None:
                        {"ref": reference, "token": reference.ljust(64, "0"), "source": source})
 
 
+@pytest.mark.postgresql  # row locks and concurrent transactions
 def test_concurrent_filings_changes_and_a_fold_do_not_wait_for_each_other(app, staff):
     """No hot row on PostgreSQL: two open transactions that file and move complaints — and a fold
     between them — go through without lock waits, and nothing is lost once both commit."""
-    _postgres_only(app)
     refs = [file(email=f"c{i}@example.com") for i in range(2)]
     db.session.commit()
     first, second, folder = (db.engine.connect() for _ in range(3))

@@ -30,12 +30,6 @@ def test_scores_table_still_matches_the_model_after_recomputes(app):
     assert _differences_in_scores_table() == []
 
 
-def _postgresql_only():
-    from platform_support.database import is_postgresql
-    if not is_postgresql(db.engine):
-        pytest.skip("the staged two-connection recompute is PostgreSQL's")
-
-
 def _state() -> tuple:
     rows = db.session.execute(sa.text("SELECT * FROM customer_scores ORDER BY customer_id")).all()
     moves = db.session.execute(sa.text("SELECT * FROM segment_transitions ORDER BY id")).all()
@@ -43,10 +37,10 @@ def _state() -> tuple:
     return [tuple(r) for r in rows], [tuple(m) for m in moves]
 
 
+@pytest.mark.postgresql  # the staged two-connection recompute is PostgreSQL's
 def test_a_recompute_that_fails_half_way_changes_nothing_and_the_next_one_runs(app):
     """The helper connection's index build fails while the final transaction holds the transitions:
     scores and transitions stay as they were, the staging tables go, the lock is released."""
-    _postgresql_only()
     from customers.recompute import STAGING_TABLES
     buyers = [customer(f"Buyer {n}") for n in range(6)]
     for n, buyer in enumerate(buyers):
@@ -70,8 +64,8 @@ def test_a_recompute_that_fails_half_way_changes_nothing_and_the_next_one_runs(a
     assert _differences_in_scores_table() == []
 
 
+@pytest.mark.postgresql  # the staged two-connection recompute is PostgreSQL's
 def test_leftovers_of_a_crashed_recompute_are_dropped_by_the_next(app):
-    _postgresql_only()
     buyer = customer("Buyer")
     orders(buyer, (10, 100))
     for leftover in ("CREATE TABLE customer_scores_next (junk TEXT)",
@@ -105,9 +99,9 @@ def test_no_revenue_in_twelve_months_means_no_ranking(app):
     assert (scores(lapsed).abc, scores(lapsed).pareto_share) == ("C", None)
 
 
+@pytest.mark.postgresql  # the staged two-connection recompute is PostgreSQL's
 def test_others_see_the_previous_scores_until_the_swap_and_no_second_recompute_runs_meanwhile(app):
     """Checked from a third connection as each step begins (the progress callback)."""
-    _postgresql_only()
     from customers.recompute import RECOMPUTE_LOCK, recompute_all
     buyers = [customer(f"Buyer {n}") for n in range(4)]
     for n, buyer in enumerate(buyers):

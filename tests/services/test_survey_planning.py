@@ -16,7 +16,8 @@ def test_localized_text_falls_back_to_english_and_translates_defaults(app):
     assert localized({"en": "Hello"}, "cs") == "Hello"
     with force_locale("pl"):
         default = "How likely are you to recommend us to a friend or colleague?"
-        assert localized({"en": default}, "pl")  # a catalogue entry or the English text, never empty
+        # An English default text the catalogue knows comes out in the customer's language.
+        assert localized({"en": default}, "pl") == "Jak prawdopodobne jest, że polecisz nas znajomemu lub współpracownikowi?"
     assert localized({}, "en") == ""
 
 
