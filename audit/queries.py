@@ -1,10 +1,7 @@
 """Reading the audit log: newest first, keyset pages, and the rows of a CSV export."""
 from __future__ import annotations
 
-import csv
-import io
 import json
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -24,30 +21,14 @@ def page(*, before_id: int | None = None, actor: str = "", limit: int = 100) -> 
     return list(db.session.scalars(query))
 
 
-def _cell(value) -> str:
-    text = json.dumps(value, sort_keys=True) if isinstance(value, dict) else "" if value is None else str(value)
-    if isinstance(value, datetime):
-        text = value.isoformat()
-    # A spreadsheet runs a cell that starts with = + - @ (CSV injection): make it plain text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
-def csv_header() -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(CSV_COLUMNS)
-    return buffer.getvalue()
-
-
-def csv_batch(after_id: int, *, size: int = 500) -> tuple[str, int | None]:
-    """The CSV lines of the next `size` entries after `after_id`, and the last id (None at the end).
-    The export streams these batches so a long log never sits in memory at once."""
+def rows_after(after_id: int, *, size: int = 500) -> tuple[list[list], int | None]:
+    """The export's next `size` rows after `after_id`, and the last id (None at the end). The
+    export streams these batches so a long log never sits in memory at once."""
     batch = list(db.session.scalars(select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id).limit(size)))
     if not batch:
-        return "", None
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for entry in batch:
-        writer.writerow([_cell(getattr(entry, column)) for column in CSV_COLUMNS])
-    return buffer.getvalue(), batch[-1].id
+        return [], None
+    return [[_cell(getattr(entry, column)) for column in CSV_COLUMNS] for entry in batch], batch[-1].id
+
+
+def _cell(value):
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else value

@@ -1,11 +1,12 @@
 """Admins read the audit log and export it as CSV."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from audit import queries
 from platform_support.parsing import bounded_int
 from platform_support.clock import utcnow
+from platform_support.spreadsheets import csv_download
 from staff.auth import role_required
 
 blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -24,18 +25,15 @@ def log():
 @blueprint.route("/export.csv")
 @role_required("admin")
 def export():
-    filename = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
     app = current_app._get_current_object()
 
-    def lines():
+    def rows():
         # The body is sent after the view returned: each batch opens (and closes) its own app
         # context, so no context is held across a yield.
-        yield queries.csv_header()
         last_id = 0
         while last_id is not None:
             with app.app_context():
-                chunk, last_id = queries.csv_batch(last_id)
-            yield chunk
+                batch, last_id = queries.rows_after(last_id)
+            yield from batch
 
-    return Response(lines(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return csv_download(f"audit-{utcnow():%Y%m%d-%H%M%S}.csv", list(queries.CSV_COLUMNS), rows(), keep_context=False)

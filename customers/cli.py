@@ -44,6 +44,7 @@ def _import(kind: str, file: str, rejected: str | None, now_text: str | None) ->
                                   on_progress=bar.update)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+    click.echo(f"file read as {summary.encoding}, separated by {summary.separator}")
     click.echo(f"read {summary.read}, inserted {summary.inserted}, updated {summary.updated}, "
                f"rejected {summary.rejected}")
     if summary.rejected_path:

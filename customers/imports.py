@@ -1,8 +1,10 @@
 """CSV import of customers and orders: checked in chunks, inserted set-based, refusals reported.
 
-`import_file(kind, path, …)` reads the file once, hands each chunk of rows to the kind's
-`_import_*_chunk` (bulk look-ups + executemany), commits per chunk, and writes every refused row
-with its reason to a "rejected" CSV beside the input, so the operator can fix and re-import it.
+`import_file(kind, path, …)` reads the file once (encoding and separator detected,
+platform_support.spreadsheets), hands each chunk of rows to the kind's `_import_*_chunk` (bulk
+look-ups + executemany) and commits once at the end: a file is imported whole, and every
+refused row is written with its reason to a "rejected" CSV beside the input, so the operator
+can fix and re-import it. A failure half-way leaves nothing imported.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from customers.orders import insert_orders, prepare_orders
 from customers.services import normalise_email
 from customers.validation import clean_customer
 from extensions import db
+from platform_support.parsing import unstorable_text
+from platform_support.spreadsheets import FIELD_MAX, TableError, read_table
 
 CHUNK = 1000
 CUSTOMER_COLUMNS = ("external_id", "name", "email", "organisation", "language", "timezone", "birthday", "phone",
@@ -35,6 +39,8 @@ class ImportSummary:
     updated: int = 0
     rejected: int = 0
     rejected_path: str | None = None
+    encoding: str = ""
+    separator: str = ""
     rejected_rows: list[dict] = field(default_factory=list)
 
 
@@ -44,45 +50,73 @@ def _reason(errors: dict) -> str:
 
 
 def count_rows(path: Path) -> int:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return max(sum(1 for _row in csv.reader(handle)) - 1, 0)
+    """Data lines of the file (for a progress bar; the import itself skips blank lines)."""
+    return max(path.read_bytes().count(b"\n") - 1, 1)
+
+
+def _refused_text(row: dict, oversize: list[str]) -> dict:
+    """Values no database can hold or no person typed: NUL, lone surrogates, oversize cells."""
+    errors: dict = {}
+    for name in oversize:
+        errors.setdefault(name, []).append(_("Longer than %(n)d kB.", n=FIELD_MAX // 1024))
+    for name, value in row.items():
+        if isinstance(value, str) and unstorable_text(value):
+            errors.setdefault(name or "", []).append(_("Contains a NUL or another character that cannot be stored."))
+    return errors
 
 
 def import_file(kind: str, path: Path, *, now: datetime, rejected_path: Path | None = None,
                 on_progress: Callable[[int], None] | None = None) -> ImportSummary:
-    """Import `path` (a CSV with a header row). Each chunk commits on its own."""
+    """Import `path` (a CSV with a header row) in one transaction. ValueError (a clear message)
+    when the file cannot be read as a table or lacks a required column; nothing is imported then."""
     chunk_importer = {"customers": _import_customers_chunk, "orders": _import_orders_chunk}[kind]
-    summary = ImportSummary(kind=kind)
+    expected = CUSTOMER_COLUMNS if kind == "customers" else ORDER_COLUMNS
+    required = ("external_id", "name") if kind == "customers" else ("customer", "ordered_on", "amount")
+    try:
+        table = read_table(path.read_bytes(), required=required, expected=expected)
+    except TableError as exc:
+        raise ValueError(str(exc)) from None
+    summary = ImportSummary(kind=kind, encoding=table.encoding_name, separator=table.separator_name)
     state: dict = {"seen": set()}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        expected = CUSTOMER_COLUMNS if kind == "customers" else ORDER_COLUMNS
-        missing = [c for c in (("external_id", "name") if kind == "customers" else ("customer", "ordered_on", "amount"))
-                   if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(_("The header row lacks: %(columns)s (expected columns: %(expected)s).",
-                               columns=", ".join(missing), expected=", ".join(expected)))
+    try:
         chunk: list[tuple[int, dict]] = []
-        for line_number, row in enumerate(reader, start=2):
+        for line_number, row in table.rows:
+            errors = _refused_text(row, table.oversize.get(line_number, []))
+            if errors:
+                summary.read += 1
+                summary.rejected += 1
+                summary.rejected_rows.append(_rejected(line_number, _printable(row), errors))
+                continue
             chunk.append((line_number, row))
             if len(chunk) >= CHUNK:
                 _run_chunk(chunk_importer, chunk, summary, state, now, on_progress)
                 chunk = []
         if chunk:
             _run_chunk(chunk_importer, chunk, summary, state, now, on_progress)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    summary.rejected_rows.sort(key=lambda row: row["line"])
     if summary.rejected_rows:
         target = rejected_path or path.with_name(path.stem + ".rejected.csv")
-        with target.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=["line", *expected, "reason"], extrasaction="ignore")
+        with target.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.DictWriter(out, fieldnames=["line", *expected, "reason"], extrasaction="ignore",
+                                    quoting=csv.QUOTE_ALL)
             writer.writeheader()
             writer.writerows(summary.rejected_rows)
         summary.rejected_path = str(target)
     return summary
 
 
+def _printable(row: dict) -> dict:
+    return {name: value.replace("\x00", "\\0").encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value
+            for name, value in row.items()}
+
+
 def _run_chunk(importer, chunk, summary: ImportSummary, state: dict, now: datetime, on_progress) -> None:
     inserted, updated, rejected = importer(chunk, state, now)
-    db.session.commit()
+    db.session.flush()
     summary.read += len(chunk)
     summary.inserted += inserted
     summary.updated += updated

@@ -89,12 +89,26 @@ def clean_customer(raw: dict, *, require_name: bool = True) -> tuple[dict, dict]
     return clean, errors
 
 
+def decimal_text(raw) -> str:
+    """An amount as typed in any of our locales, as Decimal text: "1 234,56" (pl, cs, ru, ro),
+    "1.234,56", "1,234.56" and "87.99" all work; with both marks, the last one is the decimal
+    separator; a comma alone is a decimal comma."""
+    text = str(raw).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
+    elif "," in text:
+        text = text.replace(",", ".") if text.count(",") == 1 else text
+    return text
+
+
 def parse_amount(raw, field: str, errors: dict) -> Decimal | None:
     if isinstance(raw, bool) or raw in (None, ""):
         errors.setdefault(field, []).append(_("This field is required."))
         return None
     try:
-        amount = Decimal(str(raw).strip())
+        amount = Decimal(decimal_text(raw))
     except InvalidOperation:
         errors.setdefault(field, []).append(_("Use a number like 120.50."))
         return None

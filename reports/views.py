@@ -2,14 +2,14 @@
 click-through lists and the streamed exports. Thin: parse the filter, call reports functions."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required
 
 from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
+from platform_support.spreadsheets import csv_download
 from reports import alerts, complaint_stats, exports, segment_queries
-from reports.csv_export import csv_lines
 from reports.filters import ReportFilter, parse_filter
 from reports.registry import SECTIONS, chart_for, charts_for
 from staff.auth import role_required
@@ -64,14 +64,7 @@ def chart_csv(name: str):
         flash(error.message, "error")
         return redirect(url_for("reports.dashboard"))
     chart = _chart_or_404(name, found)
-    return _csv_response(f"{chart.name}.csv", chart.columns, chart.rows)
-
-
-def _csv_response(filename: str, header, rows) -> Response:
-    response = Response(stream_with_context(csv_lines(header, rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return csv_download(f"{chart.name}.csv", chart.columns, chart.rows)
 
 
 @blueprint.route("/root-causes/<code>")
@@ -111,4 +104,4 @@ def export(kind: str):
         flash(error.message, "error")
         return redirect(url_for("reports.dashboard"))
     header, rows = make_rows(found)
-    return _csv_response(f"{kind}-{found.start.isoformat()}-{found.end.isoformat()}.csv", header, rows)
+    return csv_download(f"{kind}-{found.start.isoformat()}-{found.end.isoformat()}.csv", header, rows)

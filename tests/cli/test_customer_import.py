@@ -31,7 +31,7 @@ def test_import_customers_then_orders_with_rejected_rows(runner, tmp_path, db_se
     assert db_session.query(Organisation).count() == 1  # "Nowak" and "nowak" are one organisation
     anna = db_session.query(Customer).filter_by(external_id="c1").one()
     assert anna.language == "pl" and anna.timezone == "Europe/Warsaw" and anna.organisation.name == "Nowak"
-    with (tmp_path / "customers.rejected.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "customers.rejected.csv").open(encoding="utf-8-sig") as handle:
         rejected = {row["line"]: row["reason"] for row in csv.DictReader(handle)}
     assert set(rejected) == {"4", "5", "6", "7"}
     assert "name" in rejected["4"] and "timezone" in rejected["5"]
@@ -60,7 +60,7 @@ def test_import_customers_then_orders_with_rejected_rows(runner, tmp_path, db_se
     assert result.exit_code == 0, result.output
     assert "read 7, inserted 3, updated 0, rejected 4" in result.output
     assert str(rejected_path) in result.output
-    with rejected_path.open(encoding="utf-8") as handle:
+    with rejected_path.open(encoding="utf-8-sig") as handle:
         reasons = [row["reason"] for row in csv.DictReader(handle)]
     assert len(reasons) == 4 and "external id" in reasons[0] and "reference" in reasons[3]
     db_session.rollback()
