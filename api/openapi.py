@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from complaints.lifecycle import PRIORITIES, STATES
+
 ERROR = {"$ref": "#/components/responses/Error"}
 
 
@@ -49,8 +51,8 @@ SCHEMAS = {
     "Staff": {"type": "object", "nullable": True, "properties": {"email": STR, "name": STR}},
     "ComplaintSummary": _obj(
         ["reference", "status", "priority"], reference=STR,
-        status={"type": "string", "enum": ["new", "assigned", "in_progress", "resolved", "closed"]},
-        priority={"type": "string", "enum": ["urgent", "high", "normal", "low"]}, subject=STR,
+        status={"type": "string", "enum": list(STATES)},
+        priority={"type": "string", "enum": list(PRIORITIES)}, subject=STR,
         customer_email=STR, customer_name=STR, owner=_ref("Staff"),
         created_at={"type": "string", "format": "date-time"},
         first_response_due_at={"type": "string", "format": "date-time"},
@@ -180,10 +182,10 @@ def openapi_document() -> dict:
                     ["items", "next_cursor"], items={"type": "array", "items": _ref("ComplaintSummary")},
                     next_cursor=NULLABLE_STR), parameters=[
                     {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
-                        "open", "all", "new", "assigned", "in_progress", "resolved", "closed"]}},
+                        "open", "all", *STATES]}},
                     {"name": "owner", "in": "query", "schema": {"type": "string"},
                      "description": "me, none or a staff e-mail"},
-                    {"name": "priority", "in": "query", "schema": {"type": "string", "enum": ["urgent", "high", "normal", "low"]}},
+                    {"name": "priority", "in": "query", "schema": {"type": "string", "enum": list(PRIORITIES)}},
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                     {"name": "cursor", "in": "query", "schema": {"type": "string"}}]),

@@ -10,7 +10,7 @@ from api import serializers
 from api.common import ApiError, api_blueprint, date_field, int_field, json_body, limit_arg, staff_required, text_field
 from api.openapi import openapi_document
 from complaints import queries, services
-from complaints.models import PRIORITIES
+from complaints.lifecycle import PRIORITIES
 from customers.models import CHANNELS
 from extensions import limiter
 from notifications.headers import has_control_characters
@@ -52,7 +52,8 @@ def file_complaint():
         name=name, email=email, description=text_field(body, "description", required=True),
         subject=text_field(body, "subject", max_length=200), order_reference=text_field(body, "order_reference", max_length=100),
         occurred_on=date_field(body, "occurred_on"), desired_outcome=text_field(body, "desired_outcome", max_length=5000),
-        phone=text_field(body, "phone", max_length=50), preferred_channel=channel, language=language)
+        phone=text_field(body, "phone", max_length=50), preferred_channel=channel, language=language,
+        channel="api")
     filed = services.file_complaint(new, submission_key=_idempotency_key(new))
     return jsonify({"reference": filed.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
 

@@ -6,7 +6,8 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints.models import PRIORITIES, RootCause, SlaTarget
+from complaints.lifecycle import PRIORITIES
+from complaints.models import RootCause, SlaTarget
 from complaints.services import DEFAULT_SLA_HOURS
 from extensions import db
 from platform_support.errors import ServiceError

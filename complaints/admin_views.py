@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from complaints import admin_services
 from complaints.forms import RootCauseForm, SlaForm
-from complaints.models import PRIORITIES
+from complaints.lifecycle import PRIORITIES
 from platform_support.errors import ServiceError
 from staff.auth import role_required
 

@@ -8,7 +8,8 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from complaints.labels import CHANNEL_LABELS, PRIORITY_LABELS
+from complaints.labels import CHANNEL_LABELS
+from complaints.lifecycle import PRIORITY_LABELS
 from notifications.headers import has_control_characters
 
 LANGUAGE_CHOICES = [("en", "English"), ("pl", "Polski"), ("ru", "Русский"), ("ro", "Română"), ("cs", "Čeština")]

@@ -1,38 +1,53 @@
-"""The complaint state machine: one explicit table, no Flask, no database.
+"""The complaint state machine and priorities: one explicit table, no Flask, no database.
+
+The one definition of the states and priorities: the models' CHECK constraints and partial
+indexes, the queries, the templates, the API and its OpenAPI document all take them from here.
 
 States follow seed 003's steps: a complaint arrives (`new`), someone owns it (`assigned`),
-facts are established and the customer is kept informed (`in_progress`), it is settled with a
-root cause (`resolved`) and finally `closed`. Resolved or closed complaints can be reopened.
+facts are established and the customer is kept informed (`in_progress`) — or asked for
+something and we wait for the answer (`waiting`, still open) —, it is settled with a root cause
+(`resolved`) and finally `closed`. Resolved or closed complaints can be reopened.
 """
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-STATES = ("new", "assigned", "in_progress", "resolved", "closed")
-OPEN_STATES = ("new", "assigned", "in_progress")
+STATES = ("new", "assigned", "in_progress", "waiting", "resolved", "closed")
+CLOSED_STATES = ("resolved", "closed")
+OPEN_STATES = tuple(state for state in STATES if state not in CLOSED_STATES)
 
 STATE_LABELS = {
     "new": _l("New"),
     "assigned": _l("Assigned"),
     "in_progress": _l("In progress"),
+    "waiting": _l("Waiting for the customer"),
     "resolved": _l("Resolved"),
     "closed": _l("Closed"),
 }
 
+# Most urgent first: the order of every list, form and chart.
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")}
+
 # action -> {from_state: to_state}. Anything absent is refused.
 TRANSITIONS: dict[str, dict[str, str]] = {
-    "assign":           {"new": "assigned", "assigned": "assigned", "in_progress": "in_progress",
-                         "resolved": "resolved"},
-    "record_fact":      {"new": "new", "assigned": "assigned", "in_progress": "in_progress"},
-    "internal_note":    {s: s for s in STATES},
-    "progress_update":  {"new": "in_progress", "assigned": "in_progress", "in_progress": "in_progress"},
-    "commit_action":    {"new": "in_progress", "assigned": "in_progress", "in_progress": "in_progress"},
-    "change_priority":  {"new": "new", "assigned": "assigned", "in_progress": "in_progress"},
-    "customer_message": {"new": "new", "assigned": "assigned", "in_progress": "in_progress",
-                         "resolved": "resolved"},
-    "resolve":          {"new": "resolved", "assigned": "resolved", "in_progress": "resolved"},
-    "reopen":           {"resolved": "in_progress", "closed": "in_progress"},
-    "close":            {"resolved": "closed"},
+    "assign":            {"new": "assigned", "assigned": "assigned", "in_progress": "in_progress",
+                          "waiting": "waiting", "resolved": "resolved"},
+    "record_fact":       {"new": "new", "assigned": "assigned", "in_progress": "in_progress", "waiting": "waiting"},
+    "internal_note":     {s: s for s in STATES},
+    "progress_update":   {"new": "in_progress", "assigned": "in_progress", "in_progress": "in_progress",
+                          "waiting": "in_progress"},
+    # A public progress update that asks the customer something: the complaint waits for the answer.
+    "wait_for_customer": {"new": "waiting", "assigned": "waiting", "in_progress": "waiting", "waiting": "waiting"},
+    "commit_action":     {"new": "in_progress", "assigned": "in_progress", "in_progress": "in_progress",
+                          "waiting": "in_progress"},
+    "change_priority":   {"new": "new", "assigned": "assigned", "in_progress": "in_progress", "waiting": "waiting"},
+    # The customer's answer takes a waiting complaint back to work.
+    "customer_message":  {"new": "new", "assigned": "assigned", "in_progress": "in_progress",
+                          "waiting": "in_progress", "resolved": "resolved"},
+    "resolve":           {"new": "resolved", "assigned": "resolved", "in_progress": "resolved", "waiting": "resolved"},
+    "reopen":            {"resolved": "in_progress", "closed": "in_progress"},
+    "close":             {"resolved": "closed"},
 }
 
 ACTION_LABELS = {
@@ -40,6 +55,7 @@ ACTION_LABELS = {
     "record_fact": _l("record a fact"),
     "internal_note": _l("add an internal note"),
     "progress_update": _l("post a progress update"),
+    "wait_for_customer": _l("put on hold for the customer's answer"),
     "commit_action": _l("commit to an action"),
     "change_priority": _l("change the priority"),
     "customer_message": _l("add information"),
@@ -49,7 +65,7 @@ ACTION_LABELS = {
 }
 
 # Actions through which staff answer the customer: the first one stops the first-response clock.
-CUSTOMER_FACING_ACTIONS = frozenset({"assign", "progress_update", "commit_action", "resolve"})
+CUSTOMER_FACING_ACTIONS = frozenset({"assign", "progress_update", "wait_for_customer", "commit_action", "resolve"})
 
 
 class IllegalTransition(Exception):

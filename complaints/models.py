@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
 from extensions import db
 from platform_support.columns import created_at_column
+from platform_support.database import one_of
 
-PRIORITIES = ("urgent", "high", "normal", "low")
-PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+# How a complaint reached us: the public form, the JSON API, an e-mail, a phone call, a visit, or
+# staff filing it on someone's behalf.
+CHANNELS = ("web", "api", "email", "phone", "visit", "staff")
 
 
 class RootCause(db.Model):
@@ -29,6 +32,8 @@ class SlaTarget(db.Model):
 
     __tablename__ = "sla_targets"
 
+    __table_args__ = (CheckConstraint(one_of("priority", PRIORITIES), name="priority"),)
+
     priority: Mapped[str] = mapped_column(String(20), primary_key=True)
     first_response_hours: Mapped[int] = mapped_column(Integer, nullable=False)
     resolution_hours: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -41,6 +46,10 @@ class Complaint(db.Model):
         Index("ix_complaints_queue", "status", "resolution_due_at", "id"),
         Index("ix_complaints_owner_queue", "owner_id", "status", "resolution_due_at", "id"),
         Index("ix_complaints_created", "created_at"),
+        # The database refuses a state, priority or channel the code does not know.
+        CheckConstraint(one_of("status", STATES), name="status"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +74,9 @@ class Complaint(db.Model):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="new")
     priority: Mapped[str] = mapped_column(String(20), nullable=False, default="normal")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20), nullable=False, default="web", server_default=text("'web'"))
+    # For optimistic concurrency (a change names the version it saw); not used yet.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
 
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
@@ -95,7 +107,7 @@ class Complaint(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("resolved", "closed")
+        return self.status in OPEN_STATES
 
     def is_overdue(self, now: datetime) -> bool:
         if not self.is_open:

@@ -10,8 +10,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, false, or_, select
 
-from complaints.lifecycle import OPEN_STATES, STATES
-from complaints.models import PRIORITIES, Complaint
+from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
+from complaints.models import Complaint
 from complaints.status_counts import NOBODY, status_counts
 from extensions import db
 from platform_support.errors import NotFound, ServiceError

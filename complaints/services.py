@@ -53,6 +53,7 @@ class NewComplaint:
     preferred_channel: str = "email"
     language: str = "en"
     timezone: str = ""  # IANA name reported by the browser; a newcomer's file gets it
+    channel: str = "web"  # how it reached us (complaints.models.CHANNELS): the API says "api"
     attachments: list[uploads.Upload] = field(default_factory=list)
 
 
@@ -337,7 +338,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         "resolution_due_at": now + timedelta(hours=hours[1]), "first_responded_at": None,
         "first_response_escalated_at": None, "resolution_escalated_at": None, "committed_action": "",
         "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
-        "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
+        "closed_at": None, "reopened_count": 0, "handling_minutes": 0, "channel": new.channel, "version": 1,
     }
     email = _acknowledgement_row(values, customer, token, now)
 

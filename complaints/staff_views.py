@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from complaints import queries, services
 from complaints.forms import (AssignForm, CloseForm, CommitActionForm, FactForm, PriorityForm, ReopenForm,
                               ResolveForm, UpdateForm)
-from complaints.labels import CHANNEL_LABELS, PRIORITY_LABELS
-from complaints.lifecycle import STATE_LABELS, STATES, allowed_actions
-from complaints.models import PRIORITIES, Attachment
+from complaints.labels import CHANNEL_LABELS
+from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS, STATE_LABELS, STATES, allowed_actions
+from complaints.models import Attachment
 from complaints.public_views import send_attachment
 from extensions import db
 from platform_support.clock import utcnow

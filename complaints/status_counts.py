@@ -17,9 +17,10 @@ from datetime import datetime
 from sqlalchemy import Column, Integer, String, func, select, text, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 
-from complaints.lifecycle import STATES
+from complaints.lifecycle import OPEN_STATES, STATES
 from complaints.models import Complaint
 from extensions import db
+from platform_support.database import one_of
 
 NOBODY = 0  # owner_id of unowned complaints (a primary-key column cannot be NULL)
 
@@ -47,7 +48,7 @@ complaint_count_deltas = db.Table(
 # without a sort), and every complaint by due time for the "All" status (without it, a sort of
 # all of them — 234 ms at 1 M for the first page). Partial where they can be, so they stay small
 # at any number of complaints.
-_OPEN = "status IN ('new', 'assigned', 'in_progress')"
+_OPEN = one_of("status", OPEN_STATES)
 db.Index("ix_complaints_open_owner_due", Complaint.owner_id, Complaint.resolution_due_at, Complaint.id,
          postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN))
 db.Index("ix_complaints_unowned_due", Complaint.resolution_due_at, Complaint.id,

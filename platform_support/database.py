@@ -1,6 +1,7 @@
 """Database glue that depends on the dialect: SQLite pragmas and write locking, row claiming."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
@@ -88,6 +89,14 @@ def driver_connection(engine: Engine):
         yield DriverConnection(engine.dialect, raw)
     finally:
         raw.close()
+
+
+def one_of(column: str, values) -> str:
+    """SQL `column IN ('a', 'b')` for a CHECK constraint or a partial index's WHERE, from a tuple
+    of fixed words defined in the code (never user input)."""
+    if not all(re.fullmatch(r"[a-z_]+", value) for value in values):
+        raise ValueError(f"not plain lowercase words: {values!r}")
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 def insert_columns(table) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal_column, or_, select
 
-from complaints.lifecycle import OPEN_STATES, STATE_LABELS
-from complaints.models import PRIORITIES, Complaint, RootCause
+from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATE_LABELS
+from complaints.models import Complaint, RootCause
 from extensions import db
 from reports import segment_queries, stats
 from reports.charts import Chart

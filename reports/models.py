@@ -148,7 +148,9 @@ class ReportAlert(db.Model):
 
 # Indexes on other domains' tables that the reports (filtered charts, alerts, exports) need.
 # Declared here, with the reports that use them; the baseline migration creates them.
+from complaints.lifecycle import OPEN_STATES  # noqa: E402
 from complaints.models import Complaint  # noqa: E402
+from platform_support.database import one_of  # noqa: E402
 
 # Resolution time and root cause stay empty until a complaint is resolved, and are only searched
 # for set values: partial indexes, which a new complaint does not touch — every
@@ -167,9 +169,9 @@ Index("ix_complaints_root_cause_created", Complaint.root_cause_id, Complaint.cre
       postgresql_where=db.text(_ROOT_CAUSE), sqlite_where=db.text(_ROOT_CAUSE))
 # Open complaints by state and age (and owner, for agents): an index-only scan, not the heap.
 Index("ix_complaints_status_created_owner", Complaint.status, Complaint.created_at, Complaint.owner_id)
-# The staff queue (open complaints by due time, keyset on (resolution_due_at, id)): with three
+# The staff queue (open complaints by due time, keyset on (resolution_due_at, id)): with several
 # open states the (status, due, id) index cannot give the order; this partial index can, so the
 # first page stops after 51 rows whatever the number of complaints.
-_OPEN = "status IN ('new', 'assigned', 'in_progress')"
+_OPEN = one_of("status", OPEN_STATES)
 Index("ix_complaints_open_due", Complaint.resolution_due_at, Complaint.id,
       postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN))

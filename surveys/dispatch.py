@@ -72,7 +72,7 @@ def _blocked_reason(invitation: SurveyInvitation) -> tuple[str, str] | None:
     if not invitation.survey.active:
         return "cancelled", "survey is inactive"
     if invitation.complaint_id is not None and invitation.complaint is not None \
-            and invitation.complaint.status not in ("resolved", "closed"):
+            and invitation.complaint.is_open:
         return "cancelled", "complaint reopened before the survey was sent"
     return None
 

@@ -187,6 +187,7 @@ def upgrade():
     sa.Column('priority', sa.String(length=20), nullable=False),
     sa.Column('first_response_hours', sa.Integer(), nullable=False),
     sa.Column('resolution_hours', sa.Integer(), nullable=False),
+    sa.CheckConstraint("priority IN ('urgent', 'high', 'normal', 'low')", name=op.f('ck_sla_targets_priority')),
     sa.PrimaryKeyConstraint('priority', name=op.f('pk_sla_targets'))
     )
     op.create_table('staff_users',
@@ -348,6 +349,8 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('priority', sa.String(length=20), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=20), server_default=sa.text("'web'"), nullable=False),
+    sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('first_response_due_at', sa.DateTime(), nullable=False),
@@ -363,6 +366,9 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('reopened_count', sa.Integer(), nullable=False),
     sa.Column('handling_minutes', sa.Integer(), nullable=False),
+    sa.CheckConstraint("channel IN ('web', 'api', 'email', 'phone', 'visit', 'staff')", name=op.f('ck_complaints_channel')),
+    sa.CheckConstraint("priority IN ('urgent', 'high', 'normal', 'low')", name=op.f('ck_complaints_priority')),
+    sa.CheckConstraint("status IN ('new', 'assigned', 'in_progress', 'waiting', 'resolved', 'closed')", name=op.f('ck_complaints_status')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_complaints_customer_id_customers'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['owner_id'], ['staff_users.id'], name=op.f('fk_complaints_owner_id_staff_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['root_cause_id'], ['root_causes.id'], name=op.f('fk_complaints_root_cause_id_root_causes'), ondelete='RESTRICT'),
@@ -375,15 +381,15 @@ def upgrade():
         batch_op.create_index('ix_complaints_created', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_complaints_due', ['resolution_due_at', 'id'], unique=False)
-        batch_op.create_index('ix_complaints_open_due', ['resolution_due_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress')"))
-        batch_op.create_index('ix_complaints_open_owner_due', ['owner_id', 'resolution_due_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress')"))
+        batch_op.create_index('ix_complaints_open_due', ['resolution_due_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"))
+        batch_op.create_index('ix_complaints_open_owner_due', ['owner_id', 'resolution_due_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"))
         batch_op.create_index('ix_complaints_owner_queue', ['owner_id', 'status', 'resolution_due_at', 'id'], unique=False)
         batch_op.create_index('ix_complaints_owner_resolved', ['owner_id', 'resolved_at'], unique=False, postgresql_include=['priority', 'created_at'], postgresql_where=sa.text('resolved_at IS NOT NULL'), sqlite_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.create_index('ix_complaints_queue', ['status', 'resolution_due_at', 'id'], unique=False)
         batch_op.create_index('ix_complaints_resolved', ['resolved_at'], unique=False, postgresql_where=sa.text('resolved_at IS NOT NULL'), sqlite_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.create_index('ix_complaints_root_cause_created', ['root_cause_id', 'created_at'], unique=False, postgresql_where=sa.text('root_cause_id IS NOT NULL'), sqlite_where=sa.text('root_cause_id IS NOT NULL'))
         batch_op.create_index('ix_complaints_status_created_owner', ['status', 'created_at', 'owner_id'], unique=False)
-        batch_op.create_index('ix_complaints_unowned_due', ['resolution_due_at', 'id'], unique=False, postgresql_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress')"), sqlite_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress')"))
+        batch_op.create_index('ix_complaints_unowned_due', ['resolution_due_at', 'id'], unique=False, postgresql_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress', 'waiting')"), sqlite_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress', 'waiting')"))
 
     op.create_table('customer_greetings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -729,15 +735,15 @@ def downgrade():
     op.drop_table('customer_interactions')
     op.drop_table('customer_greetings')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.drop_index('ix_complaints_unowned_due', postgresql_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress')"), sqlite_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress')"))
+        batch_op.drop_index('ix_complaints_unowned_due', postgresql_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress', 'waiting')"), sqlite_where=sa.text("owner_id IS NULL AND status IN ('new', 'assigned', 'in_progress', 'waiting')"))
         batch_op.drop_index('ix_complaints_status_created_owner')
         batch_op.drop_index('ix_complaints_root_cause_created', postgresql_where=sa.text('root_cause_id IS NOT NULL'), sqlite_where=sa.text('root_cause_id IS NOT NULL'))
         batch_op.drop_index('ix_complaints_resolved', postgresql_where=sa.text('resolved_at IS NOT NULL'), sqlite_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.drop_index('ix_complaints_queue')
         batch_op.drop_index('ix_complaints_owner_resolved', postgresql_include=['priority', 'created_at'], postgresql_where=sa.text('resolved_at IS NOT NULL'), sqlite_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.drop_index('ix_complaints_owner_queue')
-        batch_op.drop_index('ix_complaints_open_owner_due', postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress')"))
-        batch_op.drop_index('ix_complaints_open_due', postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress')"))
+        batch_op.drop_index('ix_complaints_open_owner_due', postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"))
+        batch_op.drop_index('ix_complaints_open_due', postgresql_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"), sqlite_where=sa.text("status IN ('new', 'assigned', 'in_progress', 'waiting')"))
         batch_op.drop_index('ix_complaints_due')
         batch_op.drop_index(batch_op.f('ix_complaints_customer_id'))
         batch_op.drop_index('ix_complaints_created')

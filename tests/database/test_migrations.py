@@ -126,7 +126,6 @@ def _triggers(connection) -> set[str]:
 def test_count_triggers_exist_and_fire(migrated):
     from complaints.models import Complaint
     from complaints.status_counts import complaint_count_deltas, status_counts
-    from customers.models import Customer
     from extensions import db
     from staff.models import StaffUser
 
@@ -138,15 +137,8 @@ def test_count_triggers_exist_and_fire(migrated):
 
     session = db.session
     agent = StaffUser(email="agnes@example.com", name="Agnes", role="agent", password_hash="x")
-    customer = Customer(name="Jan Kowalski", email="jan@example.com", email_normalised="jan@example.com")
-    session.add_all([agent, customer])
-    session.flush()
-    complaints = [Complaint(reference=f"C-{i}", tracking_token_hash=f"{i:064d}", customer_id=customer.id,
-                            contact_name="Jan", contact_email="jan@example.com", description="Crushed parcel",
-                            first_response_due_at=NOW + timedelta(hours=8),
-                            resolution_due_at=NOW + timedelta(days=5)) for i in range(3)]
-    session.add_all(complaints)
-    session.flush()
+    session.add(agent)
+    complaints = _complaints(3)
     assert status_counts(None)["new"] == 3
     complaints[0].status = "assigned"
     complaints[0].owner_id = agent.id
@@ -164,6 +156,36 @@ def test_count_triggers_exist_and_fire(migrated):
     deltas = session.scalar(sa.select(sa.func.count()).select_from(complaint_count_deltas))
     assert deltas == 3 + 2 + 2 + 1
     session.rollback()
+
+
+def _complaints(n: int):
+    """n new complaints of one customer, flushed in the test's session."""
+    from complaints.models import Complaint
+    from customers.models import Customer
+    from extensions import db
+
+    customer = Customer(name="Jan Kowalski", email="jan@example.com", email_normalised="jan@example.com")
+    db.session.add(customer)
+    db.session.flush()
+    complaints = [Complaint(reference=f"C-{i}", tracking_token_hash=f"{i:064d}", customer_id=customer.id,
+                            contact_name="Jan", contact_email="jan@example.com", description="Crushed parcel",
+                            first_response_due_at=NOW + timedelta(hours=8),
+                            resolution_due_at=NOW + timedelta(days=5)) for i in range(n)]
+    db.session.add_all(complaints)
+    db.session.flush()
+    return complaints
+
+
+@pytest.mark.parametrize("column,value", [("status", "pending"), ("priority", "critical"), ("channel", "fax")])
+def test_the_database_refuses_an_unknown_state_priority_or_channel(migrated, column, value):
+    from complaints.models import Complaint
+    from extensions import db
+
+    (complaint,) = _complaints(1)
+    assert (complaint.channel, complaint.version) == ("web", 1)
+    with pytest.raises(sa.exc.IntegrityError, match="(?i)check"):
+        db.session.execute(sa.update(Complaint).values({column: value}))
+    db.session.rollback()
 
 
 def test_reference_data_is_installed(migrated):

@@ -38,3 +38,36 @@ def test_allowed_actions_lists_only_actions_from_the_table():
     assert "close" in lifecycle.allowed_actions("resolved")
     assert "close" not in lifecycle.allowed_actions("new")
     assert lifecycle.allowed_actions("closed") == ["internal_note", "reopen"]
+
+
+@pytest.mark.parametrize("state,action,expected", [
+    ("new", "wait_for_customer", "waiting"),
+    ("assigned", "wait_for_customer", "waiting"),
+    ("in_progress", "wait_for_customer", "waiting"),
+    ("waiting", "customer_message", "in_progress"),
+    ("waiting", "progress_update", "in_progress"),
+    ("waiting", "resolve", "resolved"),
+    ("waiting", "internal_note", "waiting"),
+    ("waiting", "record_fact", "waiting"),
+    ("waiting", "assign", "waiting"),
+    ("waiting", "change_priority", "waiting"),
+])
+def test_waiting_for_the_customer(state, action, expected):
+    assert lifecycle.next_state(state, action) == expected
+
+
+@pytest.mark.parametrize("state", ["resolved", "closed"])
+def test_only_an_open_complaint_waits_for_the_customer(state):
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.next_state(state, "wait_for_customer")
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.next_state("waiting", "close")
+
+
+def test_waiting_is_open_and_every_state_has_a_label():
+    assert "waiting" in lifecycle.OPEN_STATES
+    assert set(lifecycle.OPEN_STATES) | set(lifecycle.CLOSED_STATES) == set(lifecycle.STATES)
+    assert not set(lifecycle.OPEN_STATES) & set(lifecycle.CLOSED_STATES)
+    assert set(lifecycle.STATE_LABELS) == set(lifecycle.STATES)
+    assert set(lifecycle.PRIORITY_LABELS) == set(lifecycle.PRIORITIES)
+    assert set(lifecycle.ACTION_LABELS) == set(lifecycle.TRANSITIONS)

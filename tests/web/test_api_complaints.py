@@ -160,3 +160,31 @@ def test_openapi_document_describes_the_complaint_endpoints(client):
                  "/complaints/{reference}/assign", "/complaints/{reference}/updates",
                  "/complaints/{reference}/resolve", "/root-causes"):
         assert path in document["paths"], path
+
+
+def test_openapi_enums_are_the_lifecycle_states_and_priorities(client):
+    from complaints.lifecycle import PRIORITIES, STATES
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    summary = document["components"]["schemas"]["ComplaintSummary"]["properties"]
+    assert summary["status"]["enum"] == list(STATES) and "waiting" in STATES
+    assert summary["priority"]["enum"] == list(PRIORITIES)
+    listing = {p["name"]: p["schema"] for p in document["paths"]["/complaints"]["get"]["parameters"]}
+    assert listing["status"]["enum"] == ["open", "all", *STATES]
+    assert listing["priority"]["enum"] == list(PRIORITIES)
+
+
+def test_the_form_and_the_api_record_their_channel(client, db_session):
+    import re
+
+    from complaints.models import Complaint
+    from tests.conftest import csrf_from
+
+    api_reference = post_complaint(client).get_json()["reference"]
+    page = client.get("/complain").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": csrf_from(page), "submission_key": key, "name": "Eva", "email": "eva@example.com",
+            "description": "Crushed", "preferred_channel": "email", "language": "en"}
+    assert client.post("/complain", data=form).status_code in (200, 302, 303)
+    channels = {c.contact_email: (c.reference == api_reference, c.channel) for c in db_session.query(Complaint)}
+    assert channels == {"jan@example.com": (True, "api"), "eva@example.com": (False, "web")}
