@@ -237,8 +237,10 @@ def _complaints(rng, seed, people, staff, start, now, summary) -> list[dict]:
                 moment = min(moment + timedelta(hours=rng.uniform(2, 30)), now - timedelta(minutes=3))
                 step = rng.randint(5, 30)
                 minutes += step
+                # (A waiting complaint's last update asked the customer something.)
                 events.append(dict(kind="progress_update", public=True, actor_staff_id=owner.id, created_at=moment,
-                                   minutes=step, body=rng.choice(texts.UPDATES), detail={}))
+                                   minutes=step, body=rng.choice(texts.UPDATES),
+                                   detail={"to": "waiting"} if status == "waiting" else {}))
         if status in ("resolved", "closed"):
             slow = rng.random() < (0.3 if person["kind"] == "difficult" else 0.12)
             resolved = created + timedelta(hours=resolution_hours * (rng.uniform(1.05, 2.5) if slow else rng.uniform(0.1, 0.95)))
@@ -276,8 +278,8 @@ def _status_for(rng: random.Random, age_days: float) -> str:
     if age_days > 45:
         return rng.choices(("closed", "resolved", "in_progress"), (0.75, 0.23, 0.02))[0]
     if age_days > 10:
-        return rng.choices(("closed", "resolved", "in_progress", "assigned"), (0.35, 0.4, 0.18, 0.07))[0]
-    return rng.choices(("new", "assigned", "in_progress", "resolved"), (0.3, 0.3, 0.25, 0.15))[0]
+        return rng.choices(("closed", "resolved", "in_progress", "waiting", "assigned"), (0.35, 0.38, 0.14, 0.06, 0.07))[0]
+    return rng.choices(("new", "assigned", "in_progress", "waiting", "resolved"), (0.3, 0.3, 0.2, 0.05, 0.15))[0]
 
 
 def _survey(code: str) -> tuple[Survey, list[SurveyQuestion]]:

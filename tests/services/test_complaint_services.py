@@ -290,10 +290,11 @@ def test_queue_filters_keyset_pages_and_counts(app, staff):
     open_queue, _ = queue_page(staff.manager, QueueFilter(), now=NOW)
     assert open_queue[0].reference == refs[2]
 
-    assert counts_by_status(staff.manager) == {"new": 4, "assigned": 2, "in_progress": 0, "resolved": 1, "closed": 0}
+    assert counts_by_status(staff.manager) == {"new": 4, "assigned": 2, "in_progress": 0, "waiting": 0,
+                                               "resolved": 1, "closed": 0}
     assert counts_by_status(staff.agent)["assigned"] == 1
     assert counts_by_status(staff.agent, only_mine=True) == {"new": 0, "assigned": 1, "in_progress": 0,
-                                                              "resolved": 0, "closed": 0}
+                                                              "waiting": 0, "resolved": 0, "closed": 0}
 
 
 def test_garbage_cursor_starts_from_the_top(app, staff):

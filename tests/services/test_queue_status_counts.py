@@ -88,7 +88,7 @@ def test_counts_stay_exact_through_every_transition_reassignment_and_fold(app, s
             assert pending_deltas() == 0
             assert assert_exact(staff) == before
     final = assert_exact(staff)
-    assert final == {"new": 3, "assigned": 1, "in_progress": 3, "resolved": 0, "closed": 1}
+    assert final == {"new": 3, "assigned": 1, "in_progress": 3, "waiting": 0, "resolved": 0, "closed": 1}
     assert counts_by_status(staff.agent, only_mine=True)["in_progress"] == 2
 
 
@@ -183,6 +183,25 @@ def test_concurrent_filings_changes_and_a_fold_do_not_wait_for_each_other(app, s
             connection.close()
     db.session.expire_all()
     assert counts_by_status(staff.manager) == live() == {"new": 2, "assigned": 0, "in_progress": 0,
-                                                         "resolved": 1, "closed": 1}
+                                                         "waiting": 0, "resolved": 1, "closed": 1}
     fold_counts(NOW)
     assert counts_by_status(staff.manager) == live()
+
+
+def test_a_complaint_waiting_for_the_customer_is_open_counted_and_queued(app, staff, db_session):
+    from complaints.queries import QueueFilter, queue_page
+
+    waiting, working = file(email="w@example.com"), file(email="x@example.com")
+    # (The action that asks the customer comes with the mail piece; the state is what matters here.)
+    db_session.execute(sa.update(Complaint).where(Complaint.reference == waiting).values(status="waiting"))
+    db_session.commit()
+    assert assert_exact(staff)["waiting"] == 1
+    open_refs = {c.reference for c in queue_page(staff.manager, QueueFilter(), now=NOW)[0]}
+    unowned = {c.reference for c in queue_page(staff.agent, QueueFilter(owner="none"), now=NOW)[0]}
+    only_waiting = [c.reference for c in queue_page(staff.manager, QueueFilter(status="waiting"), now=NOW)[0]]
+    late = NOW + timedelta(days=30)
+    overdue = {c.reference for c in queue_page(staff.manager, QueueFilter(overdue=True), now=late)[0]}
+    assert open_refs == unowned == overdue == {waiting, working} and only_waiting == [waiting]
+    assert db_session.scalar(select(Complaint).where(Complaint.reference == waiting)).is_open
+    services.resolve(waiting, "Answered and settled", "other", actor=staff.manager, now=NOW)
+    assert assert_exact(staff)["waiting"] == 0
