@@ -4,6 +4,7 @@ import complaints.models  # noqa: F401
 import complaints.status_counts  # noqa: F401
 import customers.models  # noqa: F401
 import notifications.models  # noqa: F401
+import platform_support.job_requests  # noqa: F401
 import staff.models  # noqa: F401
 import surveys.models  # noqa: F401
 import webhooks.models  # noqa: F401

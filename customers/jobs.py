@@ -14,6 +14,9 @@ from extensions import db
 
 log = logging.getLogger(__name__)
 
+# The scheduled job's name; staff ask for a run of it from the quarterly review (a job request).
+RECOMPUTE_SEGMENTS = "recompute-segments"
+
 
 def announce(result: RecomputeResult, now: datetime) -> None:
     """Tell subscribers (webhooks, …) about the moves of this run, after they are committed."""

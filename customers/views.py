@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,13 +12,14 @@ from flask_login import current_user, login_required
 from customers import interactions, privacy, priority_rules, queries, records
 from customers.forms import CustomerForm, InteractionForm, OrganisationForm, PriorityRuleForm
 from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
-from customers.recompute import recompute_all
+from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
 from customers.timeline import customer_timeline
 from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
 from platform_support.forms import EmptyForm
+from platform_support.job_requests import latest_request, request_job
 from staff.auth import role_required
 from staff.services import active_staff
 
@@ -198,19 +199,21 @@ def review():
              for t, name in queries.transitions_between(start, end)]
     return render_template("customers/review.html", label=label, previous=queries.previous_quarter(label),
                            moves=moves, effort=queries.time_vs_revenue(start, end), start=start, end=end,
-                           recompute_form=EmptyForm(prefix="recompute"))
+                           recompute_form=EmptyForm(prefix="recompute"),
+                           recompute_request=latest_request(RECOMPUTE_SEGMENTS))
 
 
 @blueprint.route("/recompute", methods=["POST"])
 @role_required("manager")
 def recompute():
+    """Queues a recompute for the worker (a million customers take seconds: never inside a request)."""
     if EmptyForm(prefix="recompute").validate_on_submit():
-        from customers.jobs import announce
-        now = utcnow()
-        result = recompute_all(now, current_app.config)
-        announce(result, now)
-        flash(_("Segments recomputed: %(n)d customers, %(m)d changes.", n=result.customers, m=result.transitions),
-              "success")
+        _request, queued = request_job(RECOMPUTE_SEGMENTS, now=utcnow(), staff_user_id=current_user.id)
+        if queued:
+            flash(_("Recompute queued. The worker starts it within a minute; this page shows when it has finished."),
+                  "success")
+        else:
+            flash(_("A recompute is already queued or running; it was not queued twice."), "info")
     return redirect(url_for(".review"))
 
 
