@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from api import serializers
 from api.common import ApiError, api_blueprint, date_field, int_field, json_body, limit_arg, staff_required, text_field
 from api.openapi import openapi_document
-from complaints import queries, services
+from complaints import actions, filing, queries
 from complaints.lifecycle import PRIORITIES
 from customers.models import CHANNELS
 from extensions import limiter
@@ -48,17 +48,17 @@ def file_complaint():
         fields.setdefault("language", []).append(_("One of: %(choices)s.", choices=", ".join(current_app.config["LANGUAGES"])))
     if fields:
         raise ApiError(_("Please correct the highlighted fields."), fields=fields)
-    new = services.NewComplaint(
+    new = filing.NewComplaint(
         name=name, email=email, description=text_field(body, "description", required=True),
         subject=text_field(body, "subject", max_length=200), order_reference=text_field(body, "order_reference", max_length=100),
         occurred_on=date_field(body, "occurred_on"), desired_outcome=text_field(body, "desired_outcome", max_length=5000),
         phone=text_field(body, "phone", max_length=50), preferred_channel=channel, language=language,
         channel="api")
-    filed = services.file_complaint(new, submission_key=_idempotency_key(new))
+    filed = filing.file_complaint(new, submission_key=_idempotency_key(new))
     return jsonify({"reference": filed.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
 
 
-def _idempotency_key(new: services.NewComplaint) -> str | None:
+def _idempotency_key(new: filing.NewComplaint) -> str | None:
     """A retry with the same Idempotency-Key returns the first complaint (and its tracking link).
 
     The key is the client's choice, so it is scoped to the sender's address and the text: another
@@ -106,8 +106,8 @@ def _detail(reference: str, status: int = 200):
 @staff_required
 def add_fact(reference: str):
     body = json_body()
-    services.record_fact(reference, text_field(body, "text", required=True), actor=g.api_user,
-                         minutes=int_field(body, "minutes"))
+    actions.record_fact(reference, text_field(body, "text", required=True), actor=g.api_user,
+                        minutes=int_field(body, "minutes"))
     return _detail(reference, 201)
 
 
@@ -115,8 +115,8 @@ def add_fact(reference: str):
 @staff_required
 def assign(reference: str):
     body = json_body()
-    services.assign_owner(reference, text_field(body, "owner", required=True, max_length=254), actor=g.api_user,
-                          minutes=int_field(body, "minutes"))
+    actions.assign_owner(reference, text_field(body, "owner", required=True, max_length=254), actor=g.api_user,
+                         minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 
@@ -127,8 +127,8 @@ def post_update(reference: str):
     public = body.get("public", True)
     if not isinstance(public, bool):
         raise ApiError(_("Wrong type."), fields={"public": [_("Must be true or false.")]})
-    services.post_update(reference, text_field(body, "message", required=True), public=public, actor=g.api_user,
-                         minutes=int_field(body, "minutes"))
+    actions.post_update(reference, text_field(body, "message", required=True), public=public, actor=g.api_user,
+                        minutes=int_field(body, "minutes"))
     return _detail(reference, 201)
 
 
@@ -136,8 +136,8 @@ def post_update(reference: str):
 @staff_required
 def commit_action(reference: str):
     body = json_body()
-    services.commit_action(reference, text_field(body, "action", required=True, max_length=5000),
-                           date_field(body, "due_on", required=True), actor=g.api_user, minutes=int_field(body, "minutes"))
+    actions.commit_action(reference, text_field(body, "action", required=True, max_length=5000),
+                          date_field(body, "due_on", required=True), actor=g.api_user, minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 
@@ -145,9 +145,9 @@ def commit_action(reference: str):
 @staff_required
 def resolve(reference: str):
     body = json_body()
-    services.resolve(reference, text_field(body, "resolution", required=True),
-                     text_field(body, "root_cause", required=True, max_length=50), actor=g.api_user,
-                     minutes=int_field(body, "minutes"))
+    actions.resolve(reference, text_field(body, "resolution", required=True),
+                    text_field(body, "root_cause", required=True, max_length=50), actor=g.api_user,
+                    minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 
@@ -155,8 +155,8 @@ def resolve(reference: str):
 @staff_required
 def reopen(reference: str):
     body = json_body()
-    services.reopen(reference, text_field(body, "reason", required=True, max_length=5000), actor=g.api_user,
-                    minutes=int_field(body, "minutes"))
+    actions.reopen(reference, text_field(body, "reason", required=True, max_length=5000), actor=g.api_user,
+                   minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 
@@ -166,11 +166,11 @@ def close(reference: str):
     body = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(body, dict):
         raise ApiError(_("Send a JSON object with Content-Type: application/json."))
-    services.close(reference, actor=g.api_user, minutes=int_field(body, "minutes"))
+    actions.close(reference, actor=g.api_user, minutes=int_field(body, "minutes"))
     return _detail(reference)
 
 
 @blueprint.get("/root-causes")
 @staff_required
 def root_causes():
-    return jsonify([{"code": rc.code, "name": rc.name} for rc in services.active_root_causes()])
+    return jsonify([{"code": rc.code, "name": rc.name} for rc in actions.active_root_causes()])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from complaints.lifecycle import PRIORITIES
 from complaints.models import RootCause, SlaTarget
-from complaints.services import DEFAULT_SLA_HOURS
+from complaints.sla import DEFAULT_SLA_HOURS
 from extensions import db
 from platform_support.errors import ServiceError
 

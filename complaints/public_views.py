@@ -9,7 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from complaints import services, uploads
+from complaints import filing, tracking, uploads
 from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
 from complaints.models import Attachment
 from extensions import db, limiter
@@ -63,7 +63,7 @@ def complain():
         if form.website.data:
             # A bot filled the honeypot: pretend success, store nothing.
             return redirect(url_for("complaints_public.received", reference="C-RECEIVED"))
-        new = services.NewComplaint(
+        new = filing.NewComplaint(
             name=form.name.data, email=form.email.data, description=form.description.data,
             subject=form.subject.data or "", order_reference=form.order_reference.data or "",
             occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
@@ -71,7 +71,7 @@ def complain():
             language=form.language.data, timezone=form.timezone.data or "", attachments=_uploads_from(form.attachments))
         key = form.submission_key.data if form.submission_key.data and len(form.submission_key.data) <= 64 else None
         try:
-            filed = services.file_complaint(new, submission_key=key)
+            filed = filing.file_complaint(new, submission_key=key)
         except ServiceError as exc:
             db.session.rollback()
             for name, messages in exc.fields.items():
@@ -95,7 +95,7 @@ def received(reference: str):
     complaint = None
     if token:
         try:
-            complaint = services.complaint_for_tracking_token(token)
+            complaint = tracking.complaint_for_tracking_token(token)
         except NotFound:
             complaint = None
     if complaint is not None:
@@ -103,21 +103,21 @@ def received(reference: str):
         speak(complaint.language)
     return _private(current_app.make_response(render_template(
         "complaints/public/received.html", complaint=complaint,
-        tracking_url=services.tracking_url(token) if token else None, reference=reference)))
+        tracking_url=filing.tracking_url(token) if token else None, reference=reference)))
 
 
 @blueprint.route("/track/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_limit)
 def track(token: str):
     try:
-        complaint = services.complaint_for_tracking_token(token)
+        complaint = tracking.complaint_for_tracking_token(token)
     except NotFound as exc:
         return _private(current_app.make_response((render_template("complaints/public/not_found.html", message=exc.message), 404)))
     speak(complaint.language)  # before the form: its messages and the flash speak it too
     form = CustomerMessageForm()
     if form.validate_on_submit():
         try:
-            services.add_customer_message(token, form.message.data or "", _uploads_from(form.attachments))
+            tracking.add_customer_message(token, form.message.data or "", _uploads_from(form.attachments))
         except ServiceError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -135,7 +135,7 @@ def track(token: str):
 @limiter.limit(_public_limit)
 def tracked_attachment(token: str, stored_name: str):
     try:
-        complaint = services.complaint_for_tracking_token(token)
+        complaint = tracking.complaint_for_tracking_token(token)
     except NotFound:
         abort(404)
     attachment = db.session.scalar(db.select(Attachment).where(

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from complaints import queries, services
+from complaints import actions, queries
 from complaints.forms import (AssignForm, CloseForm, CommitActionForm, FactForm, PriorityForm, ReopenForm,
                               ResolveForm, UpdateForm)
 from complaints.labels import CHANNEL_LABELS
@@ -60,7 +60,7 @@ def _page_forms(complaint):
     staff = active_staff() if current_user.is_manager else [current_user]
     assign.owner.choices = [(s.email, f"{s.name} ({s.email})") for s in staff]
     resolve = ResolveForm(prefix="resolve")
-    resolve.root_cause.choices = [("", _("Choose…"))] + [(rc.code, rc.name) for rc in services.active_root_causes()]
+    resolve.root_cause.choices = [("", _("Choose…"))] + [(rc.code, rc.name) for rc in actions.active_root_causes()]
     priority = PriorityForm(prefix="priority", priority=complaint.priority)
     return {"fact_form": FactForm(prefix="fact"), "assign_form": assign, "update_form": UpdateForm(prefix="update"),
             "commit_form": CommitActionForm(prefix="commit"), "resolve_form": resolve, "reopen_form": ReopenForm(prefix="reopen"),
@@ -103,7 +103,7 @@ def _act(reference: str, form, perform, success: str):
 @blueprint.route("/<reference>/facts", methods=["POST"])
 @login_required
 def add_fact(reference: str):
-    return _act(reference, FactForm(prefix="fact"), lambda f: services.record_fact(
+    return _act(reference, FactForm(prefix="fact"), lambda f: actions.record_fact(
         reference, f.text.data, actor=current_user, minutes=f.minutes.data), _("Fact recorded."))
 
 
@@ -112,7 +112,7 @@ def add_fact(reference: str):
 def assign(reference: str):
     form = AssignForm(prefix="assign")
     form.owner.choices = [(s.email, s.name) for s in active_staff()]
-    return _act(reference, form, lambda f: services.assign_owner(
+    return _act(reference, form, lambda f: actions.assign_owner(
         reference, f.owner.data, actor=current_user, minutes=f.minutes.data),
         _("Owner assigned; the customer has been told who is responsible."))
 
@@ -122,14 +122,14 @@ def assign(reference: str):
 def update(reference: str):
     form = UpdateForm(prefix="update")
     message = _("Update sent to the customer.") if form.public.data else _("Internal note added.")
-    return _act(reference, form, lambda f: services.post_update(
+    return _act(reference, form, lambda f: actions.post_update(
         reference, f.message.data, public=bool(f.public.data), actor=current_user, minutes=f.minutes.data), message)
 
 
 @blueprint.route("/<reference>/commit", methods=["POST"])
 @login_required
 def commit(reference: str):
-    return _act(reference, CommitActionForm(prefix="commit"), lambda f: services.commit_action(
+    return _act(reference, CommitActionForm(prefix="commit"), lambda f: actions.commit_action(
         reference, f.action.data, f.due_on.data, actor=current_user, minutes=f.minutes.data),
         _("Action committed; the customer has been told."))
 
@@ -138,8 +138,8 @@ def commit(reference: str):
 @login_required
 def resolve(reference: str):
     form = ResolveForm(prefix="resolve")
-    form.root_cause.choices = [(rc.code, rc.name) for rc in services.active_root_causes()]
-    return _act(reference, form, lambda f: services.resolve(
+    form.root_cause.choices = [(rc.code, rc.name) for rc in actions.active_root_causes()]
+    return _act(reference, form, lambda f: actions.resolve(
         reference, f.resolution.data, f.root_cause.data, actor=current_user, minutes=f.minutes.data),
         _("Complaint resolved."))
 
@@ -147,21 +147,21 @@ def resolve(reference: str):
 @blueprint.route("/<reference>/reopen", methods=["POST"])
 @login_required
 def reopen(reference: str):
-    return _act(reference, ReopenForm(prefix="reopen"), lambda f: services.reopen(
+    return _act(reference, ReopenForm(prefix="reopen"), lambda f: actions.reopen(
         reference, f.reason.data, actor=current_user, minutes=f.minutes.data), _("Complaint reopened."))
 
 
 @blueprint.route("/<reference>/close", methods=["POST"])
 @login_required
 def close(reference: str):
-    return _act(reference, CloseForm(prefix="close"), lambda f: services.close(
+    return _act(reference, CloseForm(prefix="close"), lambda f: actions.close(
         reference, actor=current_user, minutes=f.minutes.data), _("Complaint closed."))
 
 
 @blueprint.route("/<reference>/priority", methods=["POST"])
 @login_required
 def priority(reference: str):
-    return _act(reference, PriorityForm(prefix="priority"), lambda f: services.change_priority(
+    return _act(reference, PriorityForm(prefix="priority"), lambda f: actions.change_priority(
         reference, f.priority.data, actor=current_user, minutes=f.minutes.data),
         _("Priority changed; due dates recalculated."))
 

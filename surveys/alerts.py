@@ -13,7 +13,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints import services as complaint_services
+from complaints.actions import reopen as reopen_complaint
+from complaints.changes import managers
 from extensions import db
 from notifications.services import queue_email
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
@@ -52,7 +53,7 @@ def raise_alert_if_unhappy(response: SurveyResponse, *, now: datetime) -> Survey
                         owner_id=complaint.owner_id, reasons=reasons, status="open", created_at=now)
     db.session.add(alert)
     db.session.flush()
-    recipients = {m.id: m for m in complaint_services.managers()}
+    recipients = {m.id: m for m in managers()}
     if complaint.owner is not None and complaint.owner.active:
         recipients[complaint.owner.id] = complaint.owner
     for person in recipients.values():
@@ -103,4 +104,4 @@ def reopen_complaint_from_alert(alert_id: int, reason: str, *, actor: StaffUser,
     alert = _visible_alert(alert_id, actor)
     if alert.complaint is None:
         raise ServiceError(_("This alert is not about a complaint."))
-    return complaint_services.reopen(alert.complaint.reference, reason, actor=actor, now=now)
+    return reopen_complaint(alert.complaint.reference, reason, actor=actor, now=now)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from complaints import services
+from complaints import filing, sla
 from complaints.models import Complaint
 from notifications.models import OutboxMessage
 from scheduling.runner import build_scheduler
@@ -12,8 +12,8 @@ from tests.conftest import NOW
 
 
 def test_run_due_delivers_the_outbox_at_the_given_moment(mail_app, smtp_server, runner, db_session):
-    filed = services.file_complaint(services.NewComplaint(name="Jan", email="jan@example.com", description="Broken"),
-                                    now=NOW)
+    filed = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken"),
+                                now=NOW)
     result = runner.invoke(args=["jobs", "run-due", "--now", "2027-01-15T09:00:30+00:00"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
@@ -26,16 +26,16 @@ def test_run_due_delivers_the_outbox_at_the_given_moment(mail_app, smtp_server, 
 
 
 def test_run_due_before_the_message_is_due_sends_nothing(mail_app, smtp_server, runner):
-    services.file_complaint(services.NewComplaint(name="Jan", email="jan@example.com", description="Broken"),
-                            now=NOW)
+    filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken"),
+                        now=NOW)
     result = runner.invoke(args=["jobs", "run-due", "--now", (NOW - timedelta(minutes=1)).isoformat()])
     assert result.exit_code == 0 and smtp_server.messages == []
 
 
 def test_run_due_escalates_overdue_complaints(app, staff, runner, db_session):
-    complaint = services.file_complaint(
-        services.NewComplaint(name="Jan", email="jan@example.com", description="Broken"), now=NOW).complaint
-    _first, resolution_hours = services.sla_hours("normal")
+    complaint = filing.file_complaint(
+        filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken"), now=NOW).complaint
+    _first, resolution_hours = sla.sla_hours("normal")
     moment = (NOW + timedelta(hours=resolution_hours + 1)).isoformat()
     result = runner.invoke(args=["jobs", "run-due", "--now", moment])
     assert result.exit_code == 0, result.output

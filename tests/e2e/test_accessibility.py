@@ -60,7 +60,7 @@ def customer_context(chromium):
 @pytest.fixture
 def tracked_complaint(live_server):
     """A complaint with an owner and a public update, and its tracking link."""
-    from complaints import services
+    from complaints import actions, filing
     from platform_support.clock import utcnow
     from platform_support.database import write_intent
     from staff.models import StaffUser
@@ -69,13 +69,13 @@ def tracked_complaint(live_server):
     with app.app_context(), write_intent():
         from extensions import db
         now = utcnow() - timedelta(hours=2)
-        filed = services.file_complaint(
-            services.NewComplaint(name="Jan Kowalski", email="jan@example.com", description="The vase arrived broken.",
-                                  subject="Broken vase", language="pl"),
+        filed = filing.file_complaint(
+            filing.NewComplaint(name="Jan Kowalski", email="jan@example.com", description="The vase arrived broken.",
+                                subject="Broken vase", language="pl"),
             submission_key=secrets.token_urlsafe(16), now=now)
         agent = db.session.scalar(db.select(StaffUser).where(StaffUser.email == live_server.staff.agent.email))
-        services.assign_owner(filed.complaint.reference, agent.email, actor=agent, now=now)
-        services.post_update(filed.complaint.reference, "A new vase is on its way.", public=True, actor=agent, now=now)
+        actions.assign_owner(filed.complaint.reference, agent.email, actor=agent, now=now)
+        actions.post_update(filed.complaint.reference, "A new vase is on its way.", public=True, actor=agent, now=now)
         db.session.remove()
     return f"{live_server.url}/track/{filed.tracking_token}"
 
@@ -83,7 +83,7 @@ def tracked_complaint(live_server):
 @pytest.fixture
 def survey_link(live_server):
     """An e-mailed survey invitation for a resolved complaint (sent, open for answers)."""
-    from complaints import services
+    from complaints import actions, filing
     from customers.contact_policy import next_allowed_send
     from extensions import db
     from platform_support.clock import utcnow
@@ -98,13 +98,13 @@ def survey_link(live_server):
     # and still open whenever the test runs; the pages compare with the real clock.
     resolved_at = utcnow().replace(microsecond=0) - timedelta(days=3)
     with app.app_context(), write_intent():
-        filed = services.file_complaint(
-            services.NewComplaint(name="Eva Nováková", email="eva@example.com", description="Late delivery.",
-                                  language="cs"),
+        filed = filing.file_complaint(
+            filing.NewComplaint(name="Eva Nováková", email="eva@example.com", description="Late delivery.",
+                                language="cs"),
             submission_key=secrets.token_urlsafe(16), now=resolved_at - timedelta(hours=1))
         agent = db.session.scalar(db.select(StaffUser).where(StaffUser.email == live_server.staff.agent.email))
-        services.resolve(filed.complaint.reference, "Delivered with a voucher.", "late_delivery", actor=agent,
-                         now=resolved_at)
+        actions.resolve(filed.complaint.reference, "Delivered with a voucher.", "late_delivery", actor=agent,
+                        now=resolved_at)
         invitation = db.session.scalar(db.select(SurveyInvitation).where(SurveyInvitation.complaint_id == filed.complaint.id))
         assert invitation is not None, "no survey planned after the resolution"
         send_at = next_allowed_send(invitation.customer, invitation.due_at)

@@ -76,7 +76,7 @@ def test_a_complaint_filed_in_polish_is_answered_in_polish(chromium, live_server
     # Staff work in English; the customer file knows her time zone (from her browser) and now
     # also how she wants to be addressed.
     def staff_work(db):
-        from complaints import services
+        from complaints import actions
         from customers.models import Customer
         from staff.models import StaffUser
         customer = db.session.scalar(db.select(Customer).where(Customer.email == "anna@example.com"))
@@ -84,8 +84,8 @@ def test_a_complaint_filed_in_polish_is_answered_in_polish(chromium, live_server
         customer.salutation = "Pani Anno"
         db.session.commit()
         agent = db.session.scalar(db.select(StaffUser).where(StaffUser.email == live_server.staff.agent.email))
-        services.assign_owner(reference, agent.email, actor=agent)
-        services.post_update(reference, "Nowy wazon wyjedzie jutro.", public=True, actor=agent)
+        actions.assign_owner(reference, agent.email, actor=agent)
+        actions.post_update(reference, "Nowy wazon wyjedzie jutro.", public=True, actor=agent)
     _run(live_server.app, staff_work)
     deliver(live_server.app)
     owner_mail, update_mail = e2e_smtp.to("anna@example.com")[1:]
@@ -131,7 +131,7 @@ def test_a_survey_is_answered_in_czech(chromium, live_server, e2e_smtp, artifact
 
     # Staff resolve it; the survey is due a day later, inside her contact hours.
     def resolve_and_send(db):
-        from complaints import services
+        from complaints import actions
         from complaints.models import Complaint
         from customers.contact_policy import next_allowed_send
         from customers.models import Customer
@@ -143,8 +143,8 @@ def test_a_survey_is_answered_in_czech(chromium, live_server, e2e_smtp, artifact
         db.session.commit()
         complaint = db.session.scalar(db.select(Complaint).where(Complaint.reference == reference))
         agent = db.session.scalar(db.select(StaffUser).where(StaffUser.email == live_server.staff.agent.email))
-        services.resolve(reference, "Omlouváme se, posíláme poukaz.", "late_delivery", actor=agent,
-                         now=complaint.created_at + timedelta(minutes=30))
+        actions.resolve(reference, "Omlouváme se, posíláme poukaz.", "late_delivery", actor=agent,
+                        now=complaint.created_at + timedelta(minutes=30))
         invitation = db.session.scalar(db.select(SurveyInvitation).where(SurveyInvitation.complaint_id == complaint.id))
         send_at = next_allowed_send(invitation.customer, invitation.due_at)
         assert dispatch_due_invitations(now=send_at).sent == 1

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import services as complaint_services
-from complaints.services import NewComplaint
+from complaints import actions, filing
+from complaints.filing import NewComplaint
 from customers.contact_policy import next_allowed_send
 from extensions import db
 from notifications.delivery import deliver_outbox
@@ -25,12 +25,12 @@ def send_survey(app, email: str):
     the dispatch and the outbox delivery at that moment (the page compares with the real clock,
     so the link must be valid now)."""
     with app.app_context(), write_intent():
-        filed = complaint_services.file_complaint(NewComplaint(name="Ana Popescu", email=email, description="Late."),
-                                                  submission_key="e2e-survey-key-0001")
+        filed = filing.file_complaint(NewComplaint(name="Ana Popescu", email=email, description="Late."),
+                                      submission_key="e2e-survey-key-0001")
         at = next_allowed_send(filed.complaint.customer, utcnow() + timedelta(minutes=1))
         agent = db.session.scalar(select(StaffUser).where(StaffUser.role == "agent"))
-        complaint_services.resolve(filed.complaint.reference, "Delivered with a voucher", "late_delivery", actor=agent,
-                                   now=at - timedelta(hours=24))
+        actions.resolve(filed.complaint.reference, "Delivered with a voucher", "late_delivery", actor=agent,
+                        now=at - timedelta(hours=24))
         assert dispatch_due_invitations(now=at).sent == 1
         assert deliver_outbox(now=at).sent >= 1
         db.session.remove()

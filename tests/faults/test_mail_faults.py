@@ -59,11 +59,11 @@ def queue_complaints(env: dict, count: int, now: datetime, tag: str) -> None:
         from datetime import datetime
         from factory import create_app
         from platform_support.database import write_intent
-        from complaints import services
+        from complaints import filing
         app = create_app()
         with app.app_context(), write_intent():
             for n in range({count}):
-                services.file_complaint(services.NewComplaint(name="Mail " + str(n), email=f"mail{{n}}@example.com",
+                filing.file_complaint(filing.NewComplaint(name="Mail " + str(n), email=f"mail{{n}}@example.com",
                     description="{tag} #" + str(n)), now=datetime.fromisoformat("{now.isoformat()}"))
     """)
     result = subprocess.run([sys.executable, "-c", script], cwd=support.ROOT, env=env, capture_output=True, text=True,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from complaints import services
+from complaints import actions, filing
 from customers.models import Customer
 from notifications.models import OutboxMessage
 from tests.conftest import csrf_from
@@ -51,8 +51,8 @@ def test_validation_messages_are_translated_including_wtforms_own(client):
 
 
 def test_language_switcher_keeps_the_page_and_marks_the_current_language(client, app):
-    filed = services.file_complaint(services.NewComplaint(name="Jan", email="jan@example.com", description="Broken",
-                                                          language="pl"), submission_key="k" * 20, now=NOW)
+    filed = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken",
+                                                      language="pl"), submission_key="k" * 20, now=NOW)
     page = client.get(f"/track/{filed.tracking_token}").get_data(as_text=True)
     # Links are relative to the current page (?lang=…), name their language, and mark the current one.
     for code, label in (("en", "English"), ("ru", "Русский"), ("ro", "Română"), ("cs", "Čeština")):
@@ -64,23 +64,23 @@ def test_language_switcher_keeps_the_page_and_marks_the_current_language(client,
 
 
 def test_tracking_page_speaks_the_complaints_language_by_default(client, app):
-    filed = services.file_complaint(services.NewComplaint(name="Иван", email="ivan@example.com", description="Сломано",
-                                                          language="ru"), submission_key="r" * 20, now=NOW)
+    filed = filing.file_complaint(filing.NewComplaint(name="Иван", email="ivan@example.com", description="Сломано",
+                                                      language="ru"), submission_key="r" * 20, now=NOW)
     page = client.get(f"/track/{filed.tracking_token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Ваша жалоба" in page and '<html lang="ru">' in page
 
 
 def test_every_customer_email_is_in_the_complaints_language_and_time_zone(app, db_session, staff):
-    filed = services.file_complaint(services.NewComplaint(name="Anna Nowak", email="anna@example.com",
-                                                          description="Zepsuty wazon", language="pl"),
-                                    submission_key="p" * 20, now=NOW)
+    filed = filing.file_complaint(filing.NewComplaint(name="Anna Nowak", email="anna@example.com",
+                                                      description="Zepsuty wazon", language="pl"),
+                                submission_key="p" * 20, now=NOW)
     customer = db_session.scalar(select(Customer).where(Customer.email == "anna@example.com"))
     customer.timezone, customer.salutation = "Europe/Warsaw", "Pani Anno"
     db_session.commit()
     reference = filed.complaint.reference
-    services.assign_owner(reference, staff.agent.email, actor=staff.agent, now=NOW)
-    services.post_update(reference, "Wysyłamy nowy wazon.", public=True, actor=staff.agent, now=NOW)
-    services.resolve(reference, "Nowy wazon dostarczony.", "damaged_in_transit", actor=staff.agent, now=NOW)
+    actions.assign_owner(reference, staff.agent.email, actor=staff.agent, now=NOW)
+    actions.post_update(reference, "Wysyłamy nowy wazon.", public=True, actor=staff.agent, now=NOW)
+    actions.resolve(reference, "Nowy wazon dostarczony.", "damaged_in_transit", actor=staff.agent, now=NOW)
     mails = list(db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "anna@example.com")
                                     .order_by(OutboxMessage.id)))
     assert [m.language for m in mails] == ["pl"] * 4

@@ -10,8 +10,8 @@ from tests.conftest import NOW
 
 
 def file_complaint(name="Jan Kowalski", email="jan@example.com", description="The parcel arrived crushed.", now=NOW, **extra):
-    from complaints import services
-    return services.file_complaint(services.NewComplaint(name=name, email=email, description=description, **extra), now=now)
+    from complaints import filing
+    return filing.file_complaint(filing.NewComplaint(name=name, email=email, description=description, **extra), now=now)
 
 
 class Receiver:

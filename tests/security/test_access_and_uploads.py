@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from complaints import services
+from complaints import actions, tracking
 from complaints.models import Attachment
 from complaints.uploads import Upload
 from platform_support.errors import NotFound, ServiceError
@@ -18,7 +18,7 @@ GIF_POLYGLOT = b"GIF89a/*<script>alert(document.domain)</script>*/" + b"\x00" * 
 
 def _owned_by(owner, actor):
     filed = file_complaint()
-    services.assign_owner(filed.complaint.reference, owner.email, actor=actor)
+    actions.assign_owner(filed.complaint.reference, owner.email, actor=actor)
     return filed
 
 
@@ -29,7 +29,7 @@ def test_agent_cannot_reach_another_agents_complaint(app, browser, client, staff
         from complaints.queries import get_visible_complaint
         get_visible_complaint(reference, staff.agent)
     with pytest.raises(NotFound):
-        services.post_update(reference, "not mine", public=True, actor=staff.agent)
+        actions.post_update(reference, "not mine", public=True, actor=staff.agent)
     db_session.rollback()
     token = issue_api_token(staff.agent)
     api = client.get(f"/api/v1/complaints/{reference}", headers={"Authorization": f"Bearer {token}"})
@@ -60,7 +60,7 @@ def test_agent_cannot_reach_admin_pages(browser, staff):
 
 def test_tracking_token_opens_only_its_complaint_and_only_the_tracking_page(app, client, staff, db_session):
     first, second = file_complaint(), file_complaint(email="other@example.com")
-    services.add_customer_message(second.tracking_token, "photo", [Upload("p.png", PNG)])
+    tracking.add_customer_message(second.tracking_token, "photo", [Upload("p.png", PNG)])
     db_session.rollback()
     attachment = db_session.scalars(db_session.query(Attachment).filter_by(complaint_id=second.complaint.id).statement).one()
     # The first complaint's token cannot fetch the second complaint's file, even knowing its name.

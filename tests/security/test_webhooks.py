@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from complaints import services
+from complaints import actions
 from tests.conftest import NOW
 from tests.security.conftest import file_complaint
 from webhooks import signing
@@ -25,7 +25,7 @@ def _deliveries(db_session):
 def test_created_and_resolved_are_delivered_signed(app, receiver, staff, db_session):
     endpoint, secret = create_endpoint(url=receiver.url, events=["complaint.created", "complaint.resolved"])
     filed = file_complaint()
-    services.resolve(filed.complaint.reference, "Refunded", "damaged_in_transit", actor=staff.manager, now=NOW)
+    actions.resolve(filed.complaint.reference, "Refunded", "damaged_in_transit", actor=staff.manager, now=NOW)
     report = deliver_webhooks(now=NOW)
     assert report.delivered == 2 and len(receiver.requests) == 2
     events = []

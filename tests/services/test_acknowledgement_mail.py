@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import services
+from complaints import filing
 from complaints.acknowledgement import compose_acknowledgement, render_acknowledgement
 from complaints.models import Complaint, ComplaintEvent
 from customers.models import Customer
@@ -46,7 +46,7 @@ def test_composed_acknowledgement_equals_rendering_it_on_its_own(app, db_session
         # (the due dates' formatting is shared per whole second: what is shown must not change).
         for later in (timedelta(0), timedelta(days=40, minutes=7, seconds=13, microseconds=999_999),
                       timedelta(days=40, minutes=7, seconds=13, microseconds=1)):
-            filed = services.file_complaint(services.NewComplaint(
+            filed = filing.file_complaint(filing.NewComplaint(
                 name=name, email=email, description="Broken <b>vase</b>", language=language,
                 timezone="Asia/Kolkata" if zone is None else ""), now=NOW + later)
             complaint = filed.complaint
@@ -68,8 +68,8 @@ def test_a_template_reading_more_of_the_complaint_fails_loudly(app):
 
 
 def test_filing_commits_complaint_event_file_and_email_together(app, db_session):
-    filed = services.file_complaint(services.NewComplaint(name="Jan", email="New@Example.com", description="Broken"),
-                                    now=NOW)
+    filed = filing.file_complaint(filing.NewComplaint(name="Jan", email="New@Example.com", description="Broken"),
+                                now=NOW)
     db_session.rollback()  # nothing is left pending: all of it was committed
     complaint = db_session.get(Complaint, filed.complaint_id)
     assert complaint.customer.email_normalised == "new@example.com" and complaint.customer.timezone == "UTC"

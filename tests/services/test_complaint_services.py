@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import services, uploads
+from complaints import actions, filing, jobs, sla, tracking, uploads
 from complaints.models import Complaint, ComplaintEvent, SlaTarget
 from complaints.queries import QueueFilter, counts_by_status, queue_page
 from customers.models import Customer
@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def file(now=NOW, **overrides):
     data = {"name": "Jan Kowalski", "email": "jan@example.com", "description": "The parcel arrived crushed.", **overrides}
-    return services.file_complaint(services.NewComplaint(**data), now=now)
+    return filing.file_complaint(filing.NewComplaint(**data), now=now)
 
 
 def outbox(db_session, **filters):
@@ -35,7 +35,7 @@ def test_filing_starts_sla_clocks_links_customer_and_queues_acknowledgement(app,
     filed = file()
     complaint = filed.complaint
     assert filed.created and complaint.status == "new" and complaint.priority == "normal"
-    first_hours, resolution_hours = services.sla_hours("normal")
+    first_hours, resolution_hours = sla.sla_hours("normal")
     assert complaint.first_response_due_at == NOW + timedelta(hours=first_hours)
     assert complaint.resolution_due_at == NOW + timedelta(hours=resolution_hours)
     assert complaint.customer.email_normalised == "jan@example.com"
@@ -56,9 +56,9 @@ def test_second_complaint_from_same_address_reuses_the_customer_file(app, db_ses
 
 
 def test_same_submission_key_returns_the_first_complaint_and_link(app, db_session):
-    new = services.NewComplaint(name="Jan", email="jan@example.com", description="Broken")
-    first = services.file_complaint(new, submission_key="k" * 40, now=NOW)
-    again = services.file_complaint(new, submission_key="k" * 40, now=NOW + timedelta(seconds=3))
+    new = filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken")
+    first = filing.file_complaint(new, submission_key="k" * 40, now=NOW)
+    again = filing.file_complaint(new, submission_key="k" * 40, now=NOW + timedelta(seconds=3))
     assert not again.created and again.complaint.id == first.complaint.id
     assert again.tracking_token == first.tracking_token
     assert db_session.query(Complaint).count() == 1
@@ -106,19 +106,19 @@ def test_full_lifecycle_records_events_minutes_and_emails(app, staff, db_session
     complaint = file().complaint
     ref = complaint.reference
     later = NOW + timedelta(hours=1)
-    services.record_fact(ref, "Courier photo shows a crushed box", actor=staff.agent, minutes=5, now=later)
-    services.assign_owner(ref, staff.agent.email, actor=staff.agent, minutes=1, now=later)
+    actions.record_fact(ref, "Courier photo shows a crushed box", actor=staff.agent, minutes=5, now=later)
+    actions.assign_owner(ref, staff.agent.email, actor=staff.agent, minutes=1, now=later)
     assert complaint.status == "assigned" and complaint.first_responded_at == later
-    services.post_update(ref, "We are sending a replacement.", public=True, actor=staff.agent, minutes=10, now=later)
-    services.post_update(ref, "Customer sounds upset; be gentle", public=False, actor=staff.agent, minutes=2, now=later)
-    services.commit_action(ref, "Replace the vase", date(2027, 1, 20), actor=staff.agent, minutes=3, now=later)
-    services.change_priority(ref, "high", actor=staff.agent, minutes=1, now=later)
-    services.resolve(ref, "Replacement delivered", "damaged_in_transit", actor=staff.agent, minutes=7, now=later)
+    actions.post_update(ref, "We are sending a replacement.", public=True, actor=staff.agent, minutes=10, now=later)
+    actions.post_update(ref, "Customer sounds upset; be gentle", public=False, actor=staff.agent, minutes=2, now=later)
+    actions.commit_action(ref, "Replace the vase", date(2027, 1, 20), actor=staff.agent, minutes=3, now=later)
+    actions.change_priority(ref, "high", actor=staff.agent, minutes=1, now=later)
+    actions.resolve(ref, "Replacement delivered", "damaged_in_transit", actor=staff.agent, minutes=7, now=later)
     assert complaint.status == "resolved" and complaint.resolved_at == later
-    services.reopen(ref, "The replacement was broken too", actor=staff.agent, minutes=4, now=later)
+    actions.reopen(ref, "The replacement was broken too", actor=staff.agent, minutes=4, now=later)
     assert complaint.status == "in_progress" and complaint.reopened_count == 1 and complaint.resolved_at is None
-    services.resolve(ref, "Refunded", "damaged_in_transit", actor=staff.agent, now=later)
-    services.close(ref, actor=staff.agent, minutes=1, now=later)
+    actions.resolve(ref, "Refunded", "damaged_in_transit", actor=staff.agent, now=later)
+    actions.close(ref, actor=staff.agent, minutes=1, now=later)
     assert complaint.status == "closed" and complaint.closed_at == later
 
     kinds = [(e.kind, e.public) for e in events(db_session, complaint)]
@@ -137,22 +137,22 @@ def test_full_lifecycle_records_events_minutes_and_emails(app, staff, db_session
 def test_illegal_transition_is_refused_with_a_clear_message(app, staff):
     ref = file().complaint.reference
     with pytest.raises(ServiceError, match="You cannot close a complaint that is New"):
-        services.close(ref, actor=staff.manager, now=NOW)
-    services.resolve(ref, "Done", "other", actor=staff.manager, now=NOW)
+        actions.close(ref, actor=staff.manager, now=NOW)
+    actions.resolve(ref, "Done", "other", actor=staff.manager, now=NOW)
     with pytest.raises(ServiceError, match="You cannot record a fact a complaint that is Resolved|cannot record a fact"):
-        services.record_fact(ref, "late fact", actor=staff.manager, now=NOW)
+        actions.record_fact(ref, "late fact", actor=staff.manager, now=NOW)
 
 
 def test_resolve_requires_an_active_root_cause_and_text(app, staff):
     ref = file().complaint.reference
     with pytest.raises(ServiceError) as no_cause:
-        services.resolve(ref, "Done", "", actor=staff.manager, now=NOW)
+        actions.resolve(ref, "Done", "", actor=staff.manager, now=NOW)
     assert "root_cause" in no_cause.value.fields
     with pytest.raises(ServiceError) as unknown:
-        services.resolve(ref, "Done", "no-such-cause", actor=staff.manager, now=NOW)
+        actions.resolve(ref, "Done", "no-such-cause", actor=staff.manager, now=NOW)
     assert "root_cause" in unknown.value.fields
     with pytest.raises(ServiceError) as empty:
-        services.resolve(ref, "   ", "other", actor=staff.manager, now=NOW)
+        actions.resolve(ref, "   ", "other", actor=staff.manager, now=NOW)
     assert "resolution" in empty.value.fields
 
 
@@ -160,109 +160,109 @@ def test_minutes_must_be_sensible(app, staff):
     ref = file().complaint.reference
     for minutes in (-1, 24 * 60 + 1):
         with pytest.raises(ServiceError) as refused:
-            services.record_fact(ref, "x", actor=staff.agent, minutes=minutes, now=NOW)
+            actions.record_fact(ref, "x", actor=staff.agent, minutes=minutes, now=NOW)
         assert "minutes" in refused.value.fields
 
 
 def test_commit_action_needs_a_future_date(app, staff):
     ref = file().complaint.reference
     with pytest.raises(ServiceError) as past:
-        services.commit_action(ref, "Refund", NOW.date() - timedelta(days=1), actor=staff.agent, now=NOW)
+        actions.commit_action(ref, "Refund", NOW.date() - timedelta(days=1), actor=staff.agent, now=NOW)
     assert "due_on" in past.value.fields
     with pytest.raises(ServiceError):
-        services.commit_action(ref, "Refund", None, actor=staff.agent, now=NOW)
+        actions.commit_action(ref, "Refund", None, actor=staff.agent, now=NOW)
 
 
 def test_agents_take_unowned_complaints_managers_reassign(app, staff, db_session):
     ref = file().complaint.reference
     with pytest.raises(PermissionDenied):
-        services.assign_owner(ref, staff.other_agent.email, actor=staff.agent, now=NOW)
-    services.assign_owner(ref, staff.agent.email, actor=staff.agent, now=NOW)
+        actions.assign_owner(ref, staff.other_agent.email, actor=staff.agent, now=NOW)
+    actions.assign_owner(ref, staff.agent.email, actor=staff.agent, now=NOW)
     # Now the complaint is Agnes's: Otto no longer sees it, so for him it does not exist.
     with pytest.raises(NotFound):
-        services.assign_owner(ref, staff.other_agent.email, actor=staff.other_agent, now=NOW)
-    services.assign_owner(ref, staff.other_agent.email, actor=staff.manager, now=NOW)
+        actions.assign_owner(ref, staff.other_agent.email, actor=staff.other_agent, now=NOW)
+    actions.assign_owner(ref, staff.other_agent.email, actor=staff.manager, now=NOW)
     complaint = db_session.scalar(select(Complaint).where(Complaint.reference == ref))
     assert complaint.owner_id == staff.other_agent.id
     to_otto = outbox(db_session, kind="complaint_assigned_to_you", to_address=staff.other_agent.email)
     assert len(to_otto) == 1
     with pytest.raises(ServiceError, match="already owns"):
-        services.assign_owner(ref, staff.other_agent.email, actor=staff.manager, now=NOW)
+        actions.assign_owner(ref, staff.other_agent.email, actor=staff.manager, now=NOW)
     with pytest.raises(ServiceError) as unknown:
-        services.assign_owner(ref, "nobody@example.com", actor=staff.manager, now=NOW)
+        actions.assign_owner(ref, "nobody@example.com", actor=staff.manager, now=NOW)
     assert "owner" in unknown.value.fields
 
 
 def test_customer_message_notifies_owner_or_else_managers(app, staff, db_session):
     filed = file()
-    services.add_customer_message(filed.tracking_token, "Here is the receipt", now=NOW)
+    tracking.add_customer_message(filed.tracking_token, "Here is the receipt", now=NOW)
     to_managers = outbox(db_session, kind="complaint_customer_message")
     assert {m.to_address for m in to_managers} == {staff.manager.email, staff.admin.email}
-    services.assign_owner(filed.complaint.reference, staff.agent.email, actor=staff.agent, now=NOW)
-    services.add_customer_message(filed.tracking_token, "And a photo", [uploads.Upload("p.png", PNG)], now=NOW)
+    actions.assign_owner(filed.complaint.reference, staff.agent.email, actor=staff.agent, now=NOW)
+    tracking.add_customer_message(filed.tracking_token, "And a photo", [uploads.Upload("p.png", PNG)], now=NOW)
     latest = outbox(db_session, kind="complaint_customer_message")[-1]
     assert latest.to_address == staff.agent.email and "And a photo" in latest.text_body
     with pytest.raises(ServiceError):
-        services.add_customer_message(filed.tracking_token, "   ", now=NOW)
+        tracking.add_customer_message(filed.tracking_token, "   ", now=NOW)
     with pytest.raises(NotFound):
-        services.add_customer_message("not-a-token", "hello", now=NOW)
+        tracking.add_customer_message("not-a-token", "hello", now=NOW)
 
 
 def test_priority_change_recomputes_targets_from_filing_time(app, staff, db_session):
     complaint = file().complaint
     db_session.merge(SlaTarget(priority="urgent", first_response_hours=1, resolution_hours=8))
     db_session.commit()
-    services.change_priority(complaint.reference, "urgent", actor=staff.manager, now=NOW + timedelta(hours=2))
+    actions.change_priority(complaint.reference, "urgent", actor=staff.manager, now=NOW + timedelta(hours=2))
     assert complaint.first_response_due_at == NOW + timedelta(hours=1)
     assert complaint.resolution_due_at == NOW + timedelta(hours=8)
     with pytest.raises(ServiceError):
-        services.change_priority(complaint.reference, "whenever", actor=staff.manager, now=NOW)
+        actions.change_priority(complaint.reference, "whenever", actor=staff.manager, now=NOW)
 
 
 # --- escalation ---------------------------------------------------------------------------------
 
 def test_escalation_emails_managers_once_per_breach(app, staff, db_session):
     complaint = file().complaint
-    first_hours, resolution_hours = services.sla_hours("normal")
-    assert services.escalate_overdue(now=NOW + timedelta(hours=first_hours - 1)) == 0
+    first_hours, resolution_hours = sla.sla_hours("normal")
+    assert jobs.escalate_overdue(now=NOW + timedelta(hours=first_hours - 1)) == 0
     after_first = NOW + timedelta(hours=first_hours, minutes=1)
-    assert services.escalate_overdue(now=after_first) == 1
-    assert services.escalate_overdue(now=after_first + timedelta(hours=1)) == 0  # same breach: once
+    assert jobs.escalate_overdue(now=after_first) == 1
+    assert jobs.escalate_overdue(now=after_first + timedelta(hours=1)) == 0  # same breach: once
     mails = outbox(db_session, kind="complaint_escalation")
     assert sorted(m.to_address for m in mails) == sorted([staff.manager.email, staff.admin.email])
     assert all(staff.agent.email != m.to_address for m in mails)
     after_resolution = NOW + timedelta(hours=resolution_hours, minutes=1)
-    assert services.escalate_overdue(now=after_resolution) == 1  # the second kind of breach
-    assert services.escalate_overdue(now=after_resolution) == 0
+    assert jobs.escalate_overdue(now=after_resolution) == 1  # the second kind of breach
+    assert jobs.escalate_overdue(now=after_resolution) == 0
     assert len(outbox(db_session, kind="complaint_escalation")) == 4
     assert [e.kind for e in events(db_session, complaint)].count("escalated") == 2
 
 
 def test_reopen_starts_a_fresh_resolution_clock_that_can_escalate_again(app, staff, db_session):
     complaint = file().complaint
-    _first, resolution_hours = services.sla_hours("normal")
+    _first, resolution_hours = sla.sla_hours("normal")
     late = NOW + timedelta(hours=resolution_hours + 1)
-    services.escalate_overdue(now=late)
-    services.resolve(complaint.reference, "Done", "other", actor=staff.manager, now=late)
-    services.reopen(complaint.reference, "Not done", actor=staff.manager, now=late)
+    jobs.escalate_overdue(now=late)
+    actions.resolve(complaint.reference, "Done", "other", actor=staff.manager, now=late)
+    actions.reopen(complaint.reference, "Not done", actor=staff.manager, now=late)
     assert complaint.resolution_escalated_at is None
-    assert services.escalate_overdue(now=late + timedelta(hours=resolution_hours + 1)) == 1
+    assert jobs.escalate_overdue(now=late + timedelta(hours=resolution_hours + 1)) == 1
 
 
 def test_resolved_complaints_do_not_escalate(app, staff):
     complaint = file().complaint
-    services.resolve(complaint.reference, "Done", "other", actor=staff.manager, now=NOW + timedelta(minutes=5))
-    assert services.escalate_overdue(now=NOW + timedelta(days=60)) == 0
+    actions.resolve(complaint.reference, "Done", "other", actor=staff.manager, now=NOW + timedelta(minutes=5))
+    assert jobs.escalate_overdue(now=NOW + timedelta(days=60)) == 0
 
 
 # --- queue ----------------------------------------------------------------------------------------
 
 def test_queue_filters_keyset_pages_and_counts(app, staff):
     refs = [file(now=NOW + timedelta(minutes=i), description=f"Problem {i}").complaint.reference for i in range(7)]
-    services.assign_owner(refs[0], staff.agent.email, actor=staff.agent, now=NOW)
-    services.assign_owner(refs[1], staff.other_agent.email, actor=staff.manager, now=NOW)
-    services.change_priority(refs[2], "urgent", actor=staff.manager, now=NOW)
-    services.resolve(refs[3], "Done", "other", actor=staff.manager, now=NOW)
+    actions.assign_owner(refs[0], staff.agent.email, actor=staff.agent, now=NOW)
+    actions.assign_owner(refs[1], staff.other_agent.email, actor=staff.manager, now=NOW)
+    actions.change_priority(refs[2], "urgent", actor=staff.manager, now=NOW)
+    actions.resolve(refs[3], "Done", "other", actor=staff.manager, now=NOW)
 
     seen, cursor = [], None
     while True:

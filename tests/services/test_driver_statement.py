@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from complaints import services
+from complaints import filing, signals
 from complaints.models import Complaint, ComplaintEvent
 from customers.models import Customer
 from extensions import db
@@ -29,8 +29,8 @@ def _customer(db_session, email="ada@example.com") -> Customer:
 def test_rows_written_on_the_cursor_read_back_like_orm_rows(app, db_session):
     customer = _customer(db_session)
     insert = DriverStatement(ComplaintEvent.__table__.insert().returning(ComplaintEvent.__table__.c.id),
-                             services._EVENT_COLUMNS)
-    filed = services.file_complaint(services.NewComplaint(name="Ada", email=customer.email, description="x"), now=NOW)
+                             filing._EVENT_COLUMNS)
+    filed = filing.file_complaint(filing.NewComplaint(name="Ada", email=customer.email, description="x"), now=NOW)
     at = datetime(2027, 3, 4, 5, 6, 7, 890123)
     event_id = insert.scalar(db.session.connection(), {
         "complaint_id": filed.complaint_id, "kind": "fact", "public": False, "body": "Żółw «quoted» 'x'",
@@ -59,7 +59,7 @@ def test_selects_with_literals_and_dates_on_a_session_or_an_own_connection(app, 
 
 
 def test_a_missing_value_fails_before_anything_is_sent(app, db_session):
-    insert = DriverStatement(ComplaintEvent.__table__.insert(), services._EVENT_COLUMNS)
+    insert = DriverStatement(ComplaintEvent.__table__.insert(), filing._EVENT_COLUMNS)
     with pytest.raises(KeyError):
         insert.run(db.session.connection(), {"kind": "fact"})
     db_session.rollback()
@@ -67,15 +67,15 @@ def test_a_missing_value_fails_before_anything_is_sent(app, db_session):
 
 def test_a_unique_clash_is_sqlalchemys_integrity_error(app, db_session):
     customer = _customer(db_session)
-    first = services.file_complaint(services.NewComplaint(name="Ada", email=customer.email, description="x"), now=NOW)
-    values = {column: None for column in services._COMPLAINT_COLUMNS}
+    first = filing.file_complaint(filing.NewComplaint(name="Ada", email=customer.email, description="x"), now=NOW)
+    values = {column: None for column in filing._COMPLAINT_COLUMNS}
     values.update(reference=first.reference, tracking_token_hash="h" * 64, customer_id=customer.id,
                   contact_name="Ada", contact_email=customer.email, contact_phone="", preferred_channel="email",
                   language="en", subject="", description="again", order_reference="", desired_outcome="",
                   status="new", priority="normal", created_at=NOW, updated_at=NOW, first_response_due_at=NOW,
                   resolution_due_at=NOW, committed_action="", resolution="", reopened_count=0, handling_minutes=0)
     with pytest.raises(IntegrityError):
-        services._INSERT_COMPLAINT.scalar(db.session.connection(), values)  # same reference: unique index
+        filing._INSERT_COMPLAINT.scalar(db.session.connection(), values)  # same reference: unique index
     db_session.rollback()
 
 
@@ -93,20 +93,20 @@ def test_a_twin_that_wins_the_race_for_the_submission_key_is_handed_back(app, db
     customer_id = twin_connection.execute(Customer.__table__.insert().returning(Customer.__table__.c.id), {
         "name": "Twin", "email": "twin@example.com", "email_normalised": "twin@example.com", "language": "en",
         "timezone": "UTC", "created_at": NOW}).scalar_one()
-    values = {column: None for column in services._COMPLAINT_COLUMNS}
-    values.update(reference="C-TWIN-1", tracking_token_hash="t" * 64, submission_key=services.hash_secret(key),
-                  customer_id=customer_id, contact_name="Twin", contact_email="twin@example.com", contact_phone="",
-                  preferred_channel="email", language="pl", subject="", description="first", order_reference="",
-                  desired_outcome="", status="new", priority="normal", created_at=NOW, updated_at=NOW,
-                  first_response_due_at=NOW, resolution_due_at=NOW, committed_action="", resolution="",
-                  reopened_count=0, handling_minutes=0)
+    values = {column: None for column in filing._COMPLAINT_COLUMNS}
+    values.update(reference="C-TWIN-1", tracking_token_hash="t" * 64, submission_key=filing.hash_secret(key),
+                customer_id=customer_id, contact_name="Twin", contact_email="twin@example.com", contact_phone="",
+                preferred_channel="email", language="pl", subject="", description="first", order_reference="",
+                desired_outcome="", status="new", priority="normal", created_at=NOW, updated_at=NOW,
+                first_response_due_at=NOW, resolution_due_at=NOW, committed_action="", resolution="",
+                reopened_count=0, handling_minutes=0)
     twin_connection.execute(Complaint.__table__.insert(), values)  # not committed yet
     outcome = {}
 
     def submit_again():
         with app.app_context():
             try:
-                outcome["filed"] = services.file_complaint(services.NewComplaint(
+                outcome["filed"] = filing.file_complaint(filing.NewComplaint(
                     name="Twin", email="twin@example.com", description="second"), submission_key=key, now=NOW)
             except Exception as error:  # noqa: BLE001 — reported by the main thread below
                 outcome["error"] = error
@@ -141,12 +141,12 @@ def test_a_failed_filing_leaves_no_row_behind(app, db_session):
     def failing_receiver(*_args, **_kwargs):
         raise RuntimeError("a receiver failed")
 
-    services.signals.complaint_created.connect(failing_receiver)
+    signals.complaint_created.connect(failing_receiver)
     try:
         with pytest.raises(RuntimeError):
-            services.file_complaint(services.NewComplaint(name="Bo", email="bo@example.com", description="x"), now=NOW)
+            filing.file_complaint(filing.NewComplaint(name="Bo", email="bo@example.com", description="x"), now=NOW)
     finally:
-        services.signals.complaint_created.disconnect(failing_receiver)
+        signals.complaint_created.disconnect(failing_receiver)
     db_session.rollback()
     after = {model: db_session.scalar(select(db.func.count()).select_from(model))
              for model in (Complaint, ComplaintEvent, OutboxMessage, Customer)}

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import services
+from complaints import filing, sla
 from notifications.delivery import deliver_outbox
 from notifications.models import OutboxMessage
 from platform_support.database import write_intent
@@ -12,7 +12,7 @@ from tests.conftest import NOW, ReceivedMail, free_port
 
 
 def file(name="Jan Kowalski", email="jan@example.com"):
-    return services.file_complaint(services.NewComplaint(name=name, email=email, description="The vase broke."), now=NOW)
+    return filing.file_complaint(filing.NewComplaint(name=name, email=email, description="The vase broke."), now=NOW)
 
 
 def deliver(now=NOW):
@@ -136,7 +136,7 @@ def test_unreachable_server_is_a_temporary_failure(app, db_session):
 
 def test_escalation_job_mails_managers_once_per_breach(mail_app, smtp_server, staff, runner, db_session):
     complaint = file().complaint
-    first_hours, _resolution_hours = services.sla_hours("normal")
+    first_hours, _resolution_hours = sla.sla_hours("normal")
     late = (NOW + timedelta(hours=first_hours, minutes=5)).isoformat()
     for _ in range(2):  # the clock firing twice is harmless
         result = runner.invoke(args=["jobs", "run-due", "--now", late])

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from complaints import services
+from complaints import actions, filing, jobs
 from complaints.lifecycle import STATES
 from complaints.models import Complaint
 from complaints.queries import counts_by_status
@@ -28,7 +28,7 @@ from tests.conftest import NOW
 
 def file(now=NOW, **overrides):
     data = {"name": "Jan Kowalski", "email": "jan@example.com", "description": "The parcel arrived crushed.", **overrides}
-    return services.file_complaint(services.NewComplaint(**data), now=now).complaint.reference
+    return filing.file_complaint(filing.NewComplaint(**data), now=now).complaint.reference
 
 
 def live(owner_ids=None) -> dict[str, int]:
@@ -62,22 +62,22 @@ def test_counts_stay_exact_through_every_transition_reassignment_and_fold(app, s
     refs = [file(now=at + timedelta(minutes=i), email=f"c{i}@example.com") for i in range(8)]
     assert assert_exact(staff)["new"] == 8
     steps = [
-        lambda: services.assign_owner(refs[0], staff.agent.email, actor=staff.agent, now=at),            # new → assigned
-        lambda: services.assign_owner(refs[1], staff.other_agent.email, actor=staff.manager, now=at),
-        lambda: services.assign_owner(refs[0], staff.other_agent.email, actor=staff.manager, now=at),    # reassigned
-        lambda: services.post_update(refs[1], "On it", public=True, actor=staff.other_agent, now=at),    # → in_progress
-        lambda: services.commit_action(refs[2], "Refund", date(2027, 2, 1), actor=staff.agent, now=at),  # new → in_progress
-        lambda: services.assign_owner(refs[1], staff.agent.email, actor=staff.manager, now=at),          # in_progress, new owner
-        lambda: services.resolve(refs[3], "Done", "other", actor=staff.agent, now=at),                   # unowned → resolver's
-        lambda: services.resolve(refs[1], "Done", "other", actor=staff.agent, now=at),
-        lambda: services.close(refs[3], actor=staff.manager, now=at),                                     # resolved → closed
-        lambda: services.reopen(refs[3], "Not done", actor=staff.manager, now=at),                        # closed → in_progress
-        lambda: services.reopen(refs[1], "Not done", actor=staff.agent, now=at),                          # resolved → in_progress
-        lambda: services.assign_owner(refs[4], staff.manager.email, actor=staff.manager, now=at),
-        lambda: services.resolve(refs[4], "Done", "other", actor=staff.manager, now=at),
-        lambda: services.assign_owner(refs[4], staff.agent.email, actor=staff.manager, now=at),          # resolved, new owner
-        lambda: services.close(refs[4], actor=staff.manager, now=at),
-        lambda: services.escalate_overdue(now=at + timedelta(days=30)),                                   # no state change
+        lambda: actions.assign_owner(refs[0], staff.agent.email, actor=staff.agent, now=at),            # new → assigned
+        lambda: actions.assign_owner(refs[1], staff.other_agent.email, actor=staff.manager, now=at),
+        lambda: actions.assign_owner(refs[0], staff.other_agent.email, actor=staff.manager, now=at),    # reassigned
+        lambda: actions.post_update(refs[1], "On it", public=True, actor=staff.other_agent, now=at),    # → in_progress
+        lambda: actions.commit_action(refs[2], "Refund", date(2027, 2, 1), actor=staff.agent, now=at),  # new → in_progress
+        lambda: actions.assign_owner(refs[1], staff.agent.email, actor=staff.manager, now=at),          # in_progress, new owner
+        lambda: actions.resolve(refs[3], "Done", "other", actor=staff.agent, now=at),                   # unowned → resolver's
+        lambda: actions.resolve(refs[1], "Done", "other", actor=staff.agent, now=at),
+        lambda: actions.close(refs[3], actor=staff.manager, now=at),                                     # resolved → closed
+        lambda: actions.reopen(refs[3], "Not done", actor=staff.manager, now=at),                        # closed → in_progress
+        lambda: actions.reopen(refs[1], "Not done", actor=staff.agent, now=at),                          # resolved → in_progress
+        lambda: actions.assign_owner(refs[4], staff.manager.email, actor=staff.manager, now=at),
+        lambda: actions.resolve(refs[4], "Done", "other", actor=staff.manager, now=at),
+        lambda: actions.assign_owner(refs[4], staff.agent.email, actor=staff.manager, now=at),          # resolved, new owner
+        lambda: actions.close(refs[4], actor=staff.manager, now=at),
+        lambda: jobs.escalate_overdue(now=at + timedelta(days=30)),                                   # no state change
     ]
     for number, step in enumerate(steps):
         step()
@@ -94,13 +94,13 @@ def test_counts_stay_exact_through_every_transition_reassignment_and_fold(app, s
 
 def test_fold_moves_the_deltas_into_totals_and_drops_emptied_pairs(app, staff, db_session):
     ref = file()
-    services.assign_owner(ref, staff.agent.email, actor=staff.manager, now=NOW)
+    actions.assign_owner(ref, staff.agent.email, actor=staff.manager, now=NOW)
     assert pending_deltas() == 3  # +1 new/nobody, then −1 new/nobody +1 assigned/agent
     assert fold_counts(NOW) == 3 and pending_deltas() == 0
     assert {(c.owner_id, c.status): c.n for c in db_session.scalars(select(ComplaintCount))} == {
         (staff.agent.id, "assigned"): 1}  # the (nobody, new) pair folded to 0 and was removed
     assert fold_counts(NOW) == 0
-    services.resolve(ref, "Done", "other", actor=staff.agent, now=NOW)
+    actions.resolve(ref, "Done", "other", actor=staff.agent, now=NOW)
     assert counts_by_status(staff.manager)["resolved"] == 1  # before the next fold too
     fold_counts(NOW)
     assert {(c.owner_id, c.status): c.n for c in db_session.scalars(select(ComplaintCount))} == {
@@ -111,7 +111,7 @@ def test_fold_moves_the_deltas_into_totals_and_drops_emptied_pairs(app, staff, d
 def test_bulk_statements_deletion_erasure_and_removed_accounts_are_counted(app, staff, db_session):
     refs = [file(email=f"c{i}@example.com") for i in range(6)]
     for ref in refs[:4]:
-        services.assign_owner(ref, staff.agent.email, actor=staff.manager, now=NOW)
+        actions.assign_owner(ref, staff.agent.email, actor=staff.manager, now=NOW)
     fold_counts(NOW)
     # One UPDATE of many rows (as a data fix would), changing status and owner.
     db_session.execute(sa.update(Complaint).where(Complaint.reference.in_(refs[:2]))
@@ -145,7 +145,7 @@ def test_bulk_statements_deletion_erasure_and_removed_accounts_are_counted(app, 
 
 
 def test_queue_page_shows_exact_counts_without_the_worker(app, staff, browser):
-    services.resolve(file(), "Done", "other", actor=staff.manager, now=NOW)
+    actions.resolve(file(), "Done", "other", actor=staff.manager, now=NOW)
     file(email="other@example.com")
     browser.login(staff.manager)
     page = browser.get("/staff/complaints/").get_data(as_text=True)
@@ -203,5 +203,5 @@ def test_a_complaint_waiting_for_the_customer_is_open_counted_and_queued(app, st
     overdue = {c.reference for c in queue_page(staff.manager, QueueFilter(overdue=True), now=late)[0]}
     assert open_refs == unowned == overdue == {waiting, working} and only_waiting == [waiting]
     assert db_session.scalar(select(Complaint).where(Complaint.reference == waiting)).is_open
-    services.resolve(waiting, "Answered and settled", "other", actor=staff.manager, now=NOW)
+    actions.resolve(waiting, "Answered and settled", "other", actor=staff.manager, now=NOW)
     assert assert_exact(staff)["waiting"] == 0

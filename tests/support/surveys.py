@@ -5,8 +5,8 @@ import re
 import secrets
 from datetime import datetime
 
-from complaints import services as complaint_services
-from complaints.services import NewComplaint
+from complaints import actions, filing
+from complaints.filing import NewComplaint
 
 NOW = datetime(2027, 1, 15, 9, 0)  # a Friday, 09:00 UTC
 
@@ -18,7 +18,7 @@ def install_default_surveys(db_session) -> None:
 
 
 def resolved_complaint(staff, *, email="jan@example.com", name="Jan Kowalski", now=NOW, **customer_fields):
-    filed = complaint_services.file_complaint(
+    filed = filing.file_complaint(
         NewComplaint(name=name, email=email, description="The parcel arrived crushed."),
         submission_key=secrets.token_urlsafe(16), now=now)
     reference = filed.complaint.reference if hasattr(filed, "complaint") else filed.reference
@@ -29,7 +29,7 @@ def resolved_complaint(staff, *, email="jan@example.com", name="Jan Kowalski", n
         for key, value in customer_fields.items():
             setattr(customer, key, value)
         db.session.commit()
-    return complaint_services.resolve(reference, "Refunded in full", "damaged_in_transit", actor=staff.agent, now=now)
+    return actions.resolve(reference, "Refunded in full", "damaged_in_transit", actor=staff.agent, now=now)
 
 
 def run_due(app, now):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from complaints import services
+from complaints import actions
 from staff.services import issue_api_token
 
 
@@ -126,7 +126,7 @@ def test_api_errors_for_refused_actions(client, tokens, staff):
 
 def test_agents_do_not_see_other_agents_complaints(client, tokens, staff):
     reference = post_complaint(client).get_json()["reference"]
-    services.assign_owner(reference, staff.other_agent.email, actor=staff.manager)
+    actions.assign_owner(reference, staff.other_agent.email, actor=staff.manager)
     response = client.get(f"/api/v1/complaints/{reference}", headers=tokens["agent"])
     assert response.status_code == 404 and response.get_json()["error"]
     assert client.get("/api/v1/complaints", headers=tokens["agent"]).get_json()["items"] == []

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from complaints import services
+from platform_support.clock import utcnow
+from complaints import actions, filing
 from complaints.models import Complaint
 from notifications.models import OutboxMessage
 from tests.conftest import csrf_from
@@ -28,7 +29,7 @@ def file_through_form(client, **overrides):
 
 
 def filed(app, email="jan@example.com"):
-    return services.file_complaint(services.NewComplaint(name="Jan", email=email, description="Broken vase"))
+    return filing.file_complaint(filing.NewComplaint(name="Jan", email=email, description="Broken vase"))
 
 
 def flashes(response) -> str:
@@ -113,7 +114,7 @@ def test_tracking_token_of_another_complaint_gives_404(client, app):
 
 def test_customer_adds_information_on_tracking_page_and_owner_is_told(client, app, staff, db_session):
     complaint_filed = filed(app)
-    services.assign_owner(complaint_filed.complaint.reference, staff.agent.email, actor=staff.agent)
+    actions.assign_owner(complaint_filed.complaint.reference, staff.agent.email, actor=staff.agent)
     track = f"/track/{complaint_filed.tracking_token}"
     page = client.get(track).get_data(as_text=True)
     response = client.post(track, data={"csrf_token": csrf_from(page), "message": "The receipt number is 42",
@@ -136,12 +137,12 @@ def test_customer_adds_information_on_tracking_page_and_owner_is_told(client, ap
 def test_tracking_page_shows_owner_commitment_and_public_events_only(client, app, staff):
     complaint_filed = filed(app)
     ref = complaint_filed.complaint.reference
-    services.record_fact(ref, "FACT-internal courier note", actor=staff.agent)
-    services.assign_owner(ref, staff.agent.email, actor=staff.agent)
-    services.post_update(ref, "NOTE-internal do not tell", public=False, actor=staff.agent)
-    services.post_update(ref, "We have ordered a new vase.", public=True, actor=staff.agent)
+    actions.record_fact(ref, "FACT-internal courier note", actor=staff.agent)
+    actions.assign_owner(ref, staff.agent.email, actor=staff.agent)
+    actions.post_update(ref, "NOTE-internal do not tell", public=False, actor=staff.agent)
+    actions.post_update(ref, "We have ordered a new vase.", public=True, actor=staff.agent)
     due = complaint_filed.complaint.created_at.date() + timedelta(days=3)
-    services.commit_action(ref, "Deliver a new vase", due, actor=staff.agent)
+    actions.commit_action(ref, "Deliver a new vase", due, actor=staff.agent)
     page = client.get(f"/track/{complaint_filed.tracking_token}").get_data(as_text=True)
     assert "Agnes Agent" in page and "We have ordered a new vase." in page and "Deliver a new vase" in page
     assert "FACT-internal" not in page and "NOTE-internal" not in page
@@ -189,7 +190,7 @@ def test_staff_pages_need_login(client, app):
 
 def test_agents_cannot_see_other_agents_complaints_or_reassign(browser, client, app, staff, db_session):
     ref = filed(app).complaint.reference
-    services.assign_owner(ref, staff.other_agent.email, actor=staff.manager)
+    actions.assign_owner(ref, staff.other_agent.email, actor=staff.manager)
     unowned = filed(app, email="new@example.com").complaint.reference
     browser.login(staff.agent)
     assert client.get(f"/staff/complaints/{ref}").status_code == 404
@@ -216,7 +217,7 @@ def test_agents_cannot_see_other_agents_complaints_or_reassign(browser, client, 
 
 def test_manager_reassigns_and_sees_everyone(browser, client, app, staff, db_session):
     ref = filed(app).complaint.reference
-    services.assign_owner(ref, staff.agent.email, actor=staff.agent)
+    actions.assign_owner(ref, staff.agent.email, actor=staff.agent)
     browser.login(staff.manager)
     assert ref in client.get("/staff/complaints/").get_data(as_text=True)
     detail = f"/staff/complaints/{ref}"
@@ -274,14 +275,14 @@ def test_every_action_logs_minutes_and_internal_note_stays_internal(browser, cli
 
 def test_queue_filters_counts_and_pages(browser, client, app, staff):
     refs = [filed(app, email=f"c{i}@example.com").complaint.reference for i in range(3)]
-    services.change_priority(refs[1], "urgent", actor=staff.manager)
+    actions.change_priority(refs[1], "urgent", actor=staff.manager)
     browser.login(staff.manager)
     page = client.get("/staff/complaints/?priority=urgent").get_data(as_text=True)
     assert refs[1] in page and refs[0] not in page
     assert re.search(r"New: <strong>3</strong>", page)
     assert client.get("/staff/complaints/?status=resolved&owner=nobody@x&priority=bogus&cursor=zzz").status_code == 200
     from complaints import queries
-    first, cursor = queries.queue_page(staff.manager, queries.QueueFilter(), now=services.utcnow(), limit=2)
+    first, cursor = queries.queue_page(staff.manager, queries.QueueFilter(), now=utcnow(), limit=2)
     assert cursor is not None
     rest = client.get(f"/staff/complaints/?cursor={cursor}").get_data(as_text=True)
     assert all(c.reference not in rest for c in first)

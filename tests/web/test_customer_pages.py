@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from complaints.services import NewComplaint, file_complaint
+from complaints.filing import NewComplaint, file_complaint
 from customers.models import Customer, CustomerScore, Interaction, SegmentPriorityRule
 from tests.support.customers import NOW, complaint, customer, orders, recompute
 

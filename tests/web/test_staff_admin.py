@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from complaints import services
+from complaints import actions, filing
 from complaints.models import RootCause, SlaTarget
 from staff.models import StaffUser
 from tests.conftest import NOW
@@ -24,9 +24,9 @@ def test_admin_adds_a_root_cause_that_resolving_then_accepts(browser, client, st
     assert bad.status_code == 200 and "lower-case letters" in bad.get_data(as_text=True)
     db_session.rollback()
     assert db_session.scalar(select(RootCause).where(RootCause.code == "supplier_delay")).name == "Supplier delay"
-    complaint = services.file_complaint(services.NewComplaint(name="Jan", email="jan@example.com", description="Late"),
-                                        now=NOW).complaint
-    services.resolve(complaint.reference, "Chased the supplier", "supplier_delay", actor=staff.admin, now=NOW)
+    complaint = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Late"),
+                                    now=NOW).complaint
+    actions.resolve(complaint.reference, "Chased the supplier", "supplier_delay", actor=staff.admin, now=NOW)
     assert complaint.root_cause.code == "supplier_delay"
 
 
@@ -41,8 +41,8 @@ def test_admin_changes_sla_targets_for_new_complaints(browser, client, staff, db
     assert browser.post_form("/admin/sla", {}, action="/admin/sla/whenever").status_code == 404
     db_session.rollback()
     assert db_session.get(SlaTarget, "normal").resolution_hours == 24
-    complaint = services.file_complaint(services.NewComplaint(name="Jan", email="jan@example.com", description="Late"),
-                                        now=NOW).complaint
+    complaint = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Late"),
+                                    now=NOW).complaint
     assert complaint.first_response_due_at == NOW + timedelta(hours=2)
     assert complaint.resolution_due_at == NOW + timedelta(hours=24)
 

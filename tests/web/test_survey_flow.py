@@ -117,10 +117,10 @@ def test_complaint_survey_from_resolution_to_unsubscribe(mail_app, smtp_server, 
 
 
 def test_reopened_complaint_gets_no_survey(mail_app, smtp_server, staff, db_session, surveys):
-    from complaints import services
+    from complaints import actions
 
     complaint = resolved_complaint(staff)
-    services.reopen(complaint.reference, "Still broken", actor=staff.agent, now=NOW + timedelta(hours=2))
+    actions.reopen(complaint.reference, "Still broken", actor=staff.agent, now=NOW + timedelta(hours=2))
     run_due(mail_app, NOW + timedelta(hours=30))
     assert survey_mails(smtp_server, "jan@example.com") == []
     invitation = _invitations(db_session, kind="complaint")[0]

@@ -1,0 +1,199 @@
+"""Staff actions on a complaint. Each function is one transaction: it checks the actor may see the
+complaint (`queries.get_visible_complaint`), moves it through the lifecycle, writes the event,
+queues the e-mails the change causes, announces it, and commits — or changes nothing.
+
+Functions take plain arguments and `now`; the HTML views and the JSON API both call them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from complaints import signals
+from complaints.changes import check_minutes, email_customer, mark_first_response, record_event, require_text, transition
+from complaints.lifecycle import PRIORITIES
+from complaints.models import Complaint, ComplaintEvent, RootCause
+from complaints.queries import get_visible_complaint
+from complaints.sla import apply_sla, sla_hours
+from extensions import db
+from notifications.services import queue_email
+from platform_support.clock import utcnow
+from platform_support.errors import PermissionDenied, ServiceError
+from staff.models import StaffUser
+
+
+def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes: int = 0,
+                 now: datetime | None = None) -> Complaint:
+    """Name the person responsible (seed 003) and tell the customer who it is.
+
+    Agents may take an unowned complaint themselves; giving it to someone else, or taking it
+    from its owner, is a manager's decision."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    complaint = get_visible_complaint(reference, actor)
+    owner = db.session.scalar(select(StaffUser).where(StaffUser.email == (owner_email or "").strip().lower()))
+    if owner is None or not owner.active:
+        raise ServiceError(_("There is no active staff member with that e-mail."),
+                           {"owner": [_("Choose an active staff member.")]})
+    if not actor.is_manager and not (owner.id == actor.id and complaint.owner_id in (None, actor.id)):
+        raise PermissionDenied(_("Only a manager can give a complaint to someone else or take it from its owner."))
+    if complaint.owner_id == owner.id:
+        raise ServiceError(_("%(name)s already owns this complaint.", name=owner.name))
+    before, after = transition(complaint, "assign")
+    previous = complaint.owner.name if complaint.owner else None
+    complaint.owner = owner
+    mark_first_response(complaint, "assign", now)
+    record_event(complaint, "assigned", now=now, public=True, actor=actor, minutes=minutes,
+           detail={"owner": owner.name, "previous_owner": previous, "from": before, "to": after})
+    email_customer(complaint, "complaint_owner_assigned", now=now, context={"owner": owner})
+    if owner.id != actor.id:
+        queue_email(kind="complaint_assigned_to_you", to_address=owner.email, to_name=owner.name,
+                    template="complaint_assigned_to_you", language=owner.language,
+                    context={"complaint": complaint, "actor": actor}, staff_user_id=owner.id,
+                    complaint_id=complaint.id, now=now)
+    signals.complaint_assigned.send(current_app._get_current_object(), complaint=complaint, now=now)
+    db.session.commit()
+    return complaint
+
+
+def record_fact(reference: str, text: str, *, actor: StaffUser, minutes: int = 0,
+                now: datetime | None = None) -> ComplaintEvent:
+    """Establish the facts (seed 003), each as its own entry. Facts are internal."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    text = require_text(text, "text", _("Write down the fact you established."))
+    complaint = get_visible_complaint(reference, actor)
+    transition(complaint, "record_fact")
+    event = record_event(complaint, "fact", now=now, public=False, body=text, actor=actor, minutes=minutes)
+    db.session.commit()
+    return event
+
+
+def post_update(reference: str, message: str, *, public: bool, actor: StaffUser, minutes: int = 0,
+                now: datetime | None = None) -> ComplaintEvent:
+    """A public progress update (e-mailed, on the tracking page) or an internal note (never shown
+    to the customer)."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    message = require_text(message, "message", _("Write the update."))
+    complaint = get_visible_complaint(reference, actor)
+    if public:
+        transition(complaint, "progress_update")
+        mark_first_response(complaint, "progress_update", now)
+        event = record_event(complaint, "progress_update", now=now, public=True, body=message, actor=actor, minutes=minutes)
+        email_customer(complaint, "complaint_progress_update", now=now, context={"message": message, "author": actor})
+    else:
+        transition(complaint, "internal_note")
+        event = record_event(complaint, "internal_note", now=now, public=False, body=message, actor=actor, minutes=minutes)
+    db.session.commit()
+    return event
+
+
+def commit_action(reference: str, action: str, due_on: date | None, *, actor: StaffUser, minutes: int = 0,
+                  now: datetime | None = None) -> Complaint:
+    """Accept that action will be taken (seed 003): what, and by when. The customer is told."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    action = require_text(action, "action", _("Describe the action you commit to."))
+    if due_on is None:
+        raise ServiceError(_("Give the target date for the action."), {"due_on": [_("Give the target date for the action.")]})
+    if due_on < now.date():
+        raise ServiceError(_("The target date cannot be in the past."), {"due_on": [_("The target date cannot be in the past.")]})
+    complaint = get_visible_complaint(reference, actor)
+    transition(complaint, "commit_action")
+    mark_first_response(complaint, "commit_action", now)
+    complaint.committed_action = action
+    complaint.committed_action_due_on = due_on
+    record_event(complaint, "action_committed", now=now, public=True, body=action, actor=actor, minutes=minutes,
+           detail={"due_on": due_on.isoformat()})
+    email_customer(complaint, "complaint_action_committed", now=now, context={"owner": complaint.owner or actor})
+    db.session.commit()
+    return complaint
+
+
+def change_priority(reference: str, priority: str, *, actor: StaffUser, minutes: int = 0,
+                    now: datetime | None = None) -> Complaint:
+    """A different priority means different SLA targets, counted from when the complaint arrived."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    if priority not in PRIORITIES:
+        raise ServiceError(_("Unknown priority."), {"priority": [_("Choose a priority from the list.")]})
+    complaint = get_visible_complaint(reference, actor)
+    if complaint.priority == priority:
+        return complaint
+    transition(complaint, "change_priority")
+    before = complaint.priority
+    complaint.priority = priority
+    apply_sla(complaint, complaint.created_at)
+    record_event(complaint, "priority_changed", now=now, public=False, actor=actor, minutes=minutes,
+           detail={"from": before, "to": priority})
+    db.session.commit()
+    return complaint
+
+
+def active_root_causes() -> list[RootCause]:
+    return list(db.session.scalars(select(RootCause).where(RootCause.active.is_(True))
+                                   .order_by(RootCause.sort_order, RootCause.name)))
+
+
+def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: StaffUser, minutes: int = 0,
+            now: datetime | None = None) -> Complaint:
+    """Settle the complaint. A root cause is mandatory (seed 003: the cause of every failure)."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    resolution = require_text(resolution, "resolution", _("Describe how the complaint was resolved."))
+    root_cause = db.session.scalar(select(RootCause).where(RootCause.code == (root_cause_code or "").strip(),
+                                                           RootCause.active.is_(True)))
+    if root_cause is None:
+        raise ServiceError(_("Choose the root cause of the problem."), {"root_cause": [_("Choose the root cause of the problem.")]})
+    complaint = get_visible_complaint(reference, actor)
+    before, after = transition(complaint, "resolve")
+    if complaint.owner is None:
+        complaint.owner = actor  # whoever settles an unowned complaint becomes responsible for it
+    mark_first_response(complaint, "resolve", now)
+    complaint.resolution = resolution
+    complaint.root_cause = root_cause
+    complaint.resolved_at = now
+    record_event(complaint, "resolved", now=now, public=True, body=resolution, actor=actor, minutes=minutes,
+           detail={"root_cause": root_cause.code, "from": before, "to": after})
+    email_customer(complaint, "complaint_resolved", now=now)
+    signals.complaint_resolved.send(current_app._get_current_object(), complaint=complaint, now=now)
+    db.session.commit()
+    return complaint
+
+
+def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None) -> Complaint:
+    """The customer (or staff) is not satisfied after all: back to work with a fresh resolution clock."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    reason = require_text(reason, "reason", _("Say why the complaint is reopened."))
+    complaint = get_visible_complaint(reference, actor)
+    before, after = transition(complaint, "reopen")
+    complaint.reopened_count += 1
+    complaint.resolved_at = None
+    complaint.closed_at = None
+    # A fresh resolution clock; the breach of the old one is history.
+    complaint.resolution_due_at = now + timedelta(hours=sla_hours(complaint.priority)[1])
+    complaint.resolution_escalated_at = None
+    record_event(complaint, "reopened", now=now, public=True, body=reason, actor=actor, minutes=minutes,
+           detail={"from": before, "to": after})
+    email_customer(complaint, "complaint_reopened", now=now, context={"reason": reason})
+    signals.complaint_reopened.send(current_app._get_current_object(), complaint=complaint, now=now)
+    db.session.commit()
+    return complaint
+
+
+def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None) -> Complaint:
+    """File a resolved complaint away; only a reopen brings it back."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    complaint = get_visible_complaint(reference, actor)
+    before, after = transition(complaint, "close")
+    complaint.closed_at = now
+    record_event(complaint, "closed", now=now, public=True, actor=actor, minutes=minutes, detail={"from": before, "to": after})
+    signals.complaint_closed.send(current_app._get_current_object(), complaint=complaint, now=now)
+    db.session.commit()
+    return complaint

@@ -1,0 +1,96 @@
+"""What every change to a complaint does: the lifecycle transition, the event row, the e-mail to
+the customer, stored attachments — shared by the staff actions, the customer's tracking page and
+the scheduled escalation. Nothing here commits: the use case does, once."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from complaints import lifecycle, uploads
+from complaints.models import Attachment, Complaint, ComplaintEvent
+from extensions import db
+from notifications.services import queue_email
+from platform_support.errors import ServiceError
+from staff.models import StaffUser
+
+MAX_MINUTES_PER_ACTION = 24 * 60
+
+
+def record_event(complaint: Complaint, kind: str, *, now: datetime, public: bool, body: str = "",
+           actor: StaffUser | None = None, by_customer: bool = False, minutes: int = 0,
+           detail: dict | None = None) -> ComplaintEvent:
+    event = ComplaintEvent(complaint=complaint, kind=kind, public=public, body=body, actor=actor,
+                           by_customer=by_customer, minutes=minutes, detail=detail or {}, created_at=now)
+    db.session.add(event)
+    complaint.updated_at = now
+    complaint.handling_minutes += minutes
+    return event
+
+
+def check_minutes(minutes: int | None) -> int:
+    minutes = minutes or 0
+    if minutes < 0 or minutes > MAX_MINUTES_PER_ACTION:
+        raise ServiceError(_("Handling time must be between 0 and %(max)d minutes.", max=MAX_MINUTES_PER_ACTION),
+                           {"minutes": [_("Enter a number of minutes between 0 and %(max)d.", max=MAX_MINUTES_PER_ACTION)]})
+    return minutes
+
+
+def require_text(value: str, field_name: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(message, {field_name: [message]})
+    return value
+
+
+def transition(complaint: Complaint, action: str) -> tuple[str, str]:
+    before = complaint.status
+    try:
+        after = lifecycle.next_state(before, action)
+    except lifecycle.IllegalTransition as exc:
+        raise ServiceError(str(exc)) from None
+    complaint.status = after
+    return before, after
+
+
+def mark_first_response(complaint: Complaint, action: str, now: datetime) -> None:
+    if action in lifecycle.CUSTOMER_FACING_ACTIONS and complaint.first_responded_at is None:
+        complaint.first_responded_at = now
+
+
+def email_customer(complaint: Complaint, kind: str, *, now: datetime, context: dict | None = None,
+                    dedupe_key: str | None = None) -> None:
+    # Dates in the customer's own time zone (the customer file knows it; new customers get UTC).
+    customer = complaint.customer
+    queue_email(kind=kind, to_address=complaint.contact_email, to_name=complaint.contact_name,
+                template=kind, language=complaint.language, timezone=customer.timezone if customer else None,
+                dedupe_key=dedupe_key,
+                context={"complaint": complaint, **(context or {})},
+                customer_id=complaint.customer_id, complaint_id=complaint.id, now=now)
+
+
+
+def attach_uploads(complaint: Complaint | int, accepted, *, by_customer: bool, now: datetime,
+            event: ComplaintEvent | None = None, event_id: int | None = None) -> None:
+    """Store the accepted uploads on `complaint` (the object, or the id of a new one)."""
+    link = {"event": event} if event is not None else {"event_id": event_id}  # (event=None would clear event_id)
+    owner = {"complaint_id": complaint} if isinstance(complaint, int) else {"complaint": complaint}
+    for upload, content_type, extension in accepted:
+        db.session.add(Attachment(
+            **owner, **link, stored_name=uploads.store(upload.content, extension),
+            original_name=(upload.filename or "attachment")[:255], content_type=content_type,
+            size_bytes=len(upload.content), uploaded_by_customer=by_customer, created_at=now))
+
+
+
+def owner_or_managers(complaint: Complaint) -> list[StaffUser]:
+    if complaint.owner is not None and complaint.owner.active:
+        return [complaint.owner]
+    return managers()
+
+
+def managers() -> list[StaffUser]:
+    return list(db.session.scalars(
+        select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(("manager", "admin")))
+        .order_by(StaffUser.id)))
