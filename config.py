@@ -1,24 +1,278 @@
-"""Configuration read from the environment. Nothing else in the app reads os.environ."""
+"""Configuration read from the environment. Nothing else in the app reads os.environ.
+
+`read_environment(environ)` reads and checks every variable; a bad value (not a number, out of
+range, an unknown choice, a bad CIDR network or URL) stops start-up with one message that names
+each bad variable and what it accepts, instead of failing later inside a request.
+"""
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_INSTANCE = ROOT / "instance"
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
-def _bool(name: str, default: bool | None = None) -> bool | None:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+
+class ConfigError(ValueError):
+    """One or more environment variables have values the app cannot run with."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+class _Environment:
+    """Typed readers over the environment; every problem is collected so one start-up names all."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def _raw(self, name: str) -> str | None:
+        raw = self.environ.get(name)
+        return None if raw is None or raw.strip() == "" else raw.strip()
+
+    def _refuse(self, name: str, raw: str, allowed: str, *, secret: bool = False) -> None:
+        shown = "(hidden)" if secret else repr(raw[:80])
+        self.problems.append(f"{name}={shown} is not valid: {allowed}")
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        raw = self.environ.get(name)
+        return default if raw is None or raw == "" else raw
+
+    def integer(self, name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        bounds = (f"an integer from {minimum} to {maximum}" if minimum is not None and maximum is not None
+                  else f"an integer of at least {minimum}" if minimum is not None else "an integer")
+        try:
+            value = int(raw)
+        except ValueError:
+            self._refuse(name, raw, f"use {bounds}")
+            return default
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self._refuse(name, raw, f"use {bounds}")
+            return default
+        return value
+
+    def boolean(self, name: str, default: bool | None) -> bool | None:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        self._refuse(name, raw, "use one of 1, true, yes, on, 0, false, no, off")
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...], *, case: str = "lower") -> str:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        value = raw.lower() if case == "lower" else raw.upper()
+        if value not in choices:
+            self._refuse(name, raw, "use one of " + ", ".join(choices))
+            return default
+        return value
+
+    def url(self, name: str, default: str | None, schemes: tuple[str, ...], *, secret: bool = False) -> str | None:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        parts = urlsplit(raw)
+        if parts.scheme.lower() not in schemes or not (parts.netloc or parts.path):
+            self._refuse(name, raw, "use a URL starting with " + " or ".join(f"{s}://" for s in schemes), secret=secret)
+            return default
+        return raw
+
+    def database_url(self, name: str, default: str | None) -> str | None:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        allowed = "use a SQLAlchemy URL starting with sqlite:/// or postgresql+psycopg://"
+        try:
+            backend = make_url(raw).get_backend_name()
+        except (ArgumentError, ValueError):
+            self._refuse(name, raw, allowed, secret=True)
+            return default
+        if backend not in ("sqlite", "postgresql"):
+            self._refuse(name, raw, allowed, secret=True)
+            return default
+        return raw
+
+    def networks(self, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        raw = self._raw(name)
+        if raw is None:
+            return ()
+        try:
+            return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+        except ValueError:
+            self._refuse(name, raw, "use a comma-separated list of CIDR networks, e.g. 10.0.0.0/8,::1/128")
+            return ()
+
+    def rate_limit(self, name: str, default: str) -> str:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        from limits import parse_many
+
+        try:
+            parse_many(raw)
+        except ValueError:
+            self._refuse(name, raw, "use Flask-Limiter rates such as '10 per minute;100 per day'")
+            return default
+        return raw
+
+    def pattern(self, name: str, default: str, regex: str, allowed: str) -> str:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if not re.fullmatch(regex, raw):
+            self._refuse(name, raw, allowed)
+            return default
+        return raw
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
+    """Every setting that comes from the environment, checked; raises ConfigError naming the bad ones."""
+    env = _Environment(environ)
+    instance = Path(env.text("INSTANCE_PATH") or DEFAULT_INSTANCE)
+    base_url = (env.url("BASE_URL", "http://127.0.0.1:5000", ("http", "https")) or "").rstrip("/")
+    redis_url = env.url("REDIS_URL", None, ("redis", "rediss", "unix"), secret=True)
+    cookie_secure = bool(env.boolean("SESSION_COOKIE_SECURE", base_url.startswith("https://")))
+    settings: dict[str, object] = dict(
+        INSTANCE_PATH=instance,
+        ENV_NAME=env.choice("APP_ENV", "development", ("development", "production")),
+        SQLALCHEMY_DATABASE_URI=env.database_url("DATABASE_URL", f"sqlite:///{instance / 'complaints.sqlite3'}"),
+        SECRET_KEY=env.text("SECRET_KEY"),
+        BASE_URL=base_url,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+        # (werkzeug's ProxyFix); 0 = the app faces the clients directly.
+        TRUSTED_PROXIES=env.integer("TRUSTED_PROXIES", 0, 0, 10),
+
+        SMTP_HOST=env.text("SMTP_HOST"),
+        SMTP_PORT=env.integer("SMTP_PORT", 25, 1, 65535),
+        SMTP_USERNAME=env.text("SMTP_USERNAME"),
+        SMTP_PASSWORD=env.text("SMTP_PASSWORD"),
+        SMTP_STARTTLS=bool(env.boolean("SMTP_STARTTLS", False)),
+        SMTP_TIMEOUT=env.integer("SMTP_TIMEOUT", 20, 1, 600),
+        # Connections one delivery pass opens in parallel for a large batch (most of a connection's
+        # time is spent waiting for the relay's replies).
+        SMTP_CONNECTIONS=env.integer("SMTP_CONNECTIONS", 4, 1, 64),
+        MAIL_FROM=env.pattern("MAIL_FROM", "complaints@localhost", r"[^@\s<>]+@[^@\s<>]+",
+                              "use a bare e-mail address such as care@example.com"),
+        # Delivery retries: attempt n waits RETRY_BASE * 2**(n-1) seconds; parked after MAX attempts.
+        MAIL_MAX_ATTEMPTS=env.integer("MAIL_MAX_ATTEMPTS", 8, 1, 50),
+        MAIL_RETRY_BASE_SECONDS=env.integer("MAIL_RETRY_BASE_SECONDS", 60, 1),
+        # A claimed row whose worker died is picked up again after this lease.
+        WORKER_LEASE_SECONDS=env.integer("WORKER_LEASE_SECONDS", 300, 10),
+        WORKER_BATCH_SIZE=env.integer("WORKER_BATCH_SIZE", 200, 1, 10000),
+        # /readyz reports the worker as stale when its last heartbeat is older than this.
+        WORKER_HEARTBEAT_STALE_SECONDS=env.integer("WORKER_HEARTBEAT_STALE_SECONDS", 300, 30),
+
+        # Outgoing webhooks: private/loopback/link-local targets are refused unless allowed here.
+        WEBHOOK_ALLOW_PRIVATE=bool(env.boolean("WEBHOOK_ALLOW_PRIVATE", False)),
+        WEBHOOK_TIMEOUT_SECONDS=env.integer("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 120),
+        WEBHOOK_MAX_ATTEMPTS=env.integer("WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
+        WEBHOOK_RETRY_BASE_SECONDS=env.integer("WEBHOOK_RETRY_BASE_SECONDS", 60, 1),
+
+        REDIS_URL=redis_url,
+        RATELIMIT_STORAGE_URI=redis_url or "memory://",
+        RATELIMIT_ENABLED=bool(env.boolean("RATELIMIT_ENABLED", True)),
+        COMPLAINT_RATE_LIMIT=env.rate_limit("COMPLAINT_RATE_LIMIT", "10 per minute;100 per day"),
+        LOGIN_RATE_LIMIT=env.rate_limit("LOGIN_RATE_LIMIT", "10 per minute"),
+        PUBLIC_RATE_LIMIT=env.rate_limit("PUBLIC_RATE_LIMIT", "60 per minute"),
+        API_AUTH_RATE_LIMIT=env.rate_limit("API_AUTH_RATE_LIMIT", "20 per minute"),  # failed bearer tokens
+
+        # None: decided by the entry point (the `serve` command turns it on; gunicorn never does).
+        SCHEDULER_ENABLED=env.boolean("SCHEDULER_ENABLED", None),
+
+        # Operations: logs, metrics.
+        LOG_LEVEL=env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), case="upper"),
+        LOG_FORMAT=env.choice("LOG_FORMAT", "text", ("text", "json")),
+        METRICS_TOKEN=env.text("METRICS_TOKEN"),
+        METRICS_ALLOWED_NETWORKS=env.networks("METRICS_ALLOWED_NETWORKS"),
+        # Where the request-latency histograms of several web processes (gunicorn -w N) meet;
+        # prometheus-client reads the same variable itself (it must be set before the process starts).
+        PROMETHEUS_MULTIPROC_DIR=env.text("PROMETHEUS_MULTIPROC_DIR"),
+
+        UPLOAD_MAX_BYTES=env.integer("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, 1024),
+        UPLOAD_MAX_FILES=env.integer("UPLOAD_MAX_FILES", 5, 0, 100),
+        # Whole request cap: files plus form fields.
+        MAX_CONTENT_LENGTH=env.integer("MAX_CONTENT_LENGTH", 26 * 1024 * 1024, 64 * 1024),
+        MAX_FORM_MEMORY_SIZE=env.integer("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024, 64 * 1024),
+
+        SESSION_COOKIE_SECURE=cookie_secure,
+        REMEMBER_COOKIE_SECURE=cookie_secure,
+        PERMANENT_SESSION_LIFETIME=env.integer("SESSION_ABSOLUTE_SECONDS", 12 * 3600, 60),
+        SESSION_IDLE_SECONDS=env.integer("SESSION_IDLE_SECONDS", 30 * 60, 60),
+
+        # Complaint handling defaults (SLA targets per priority are admin-editable rows).
+        ESCALATION_INTERVAL_SECONDS=env.integer("ESCALATION_INTERVAL_SECONDS", 60, 1),
+        OUTBOX_INTERVAL_SECONDS=env.integer("OUTBOX_INTERVAL_SECONDS", 10, 1),
+
+        # Surveys and follow-ups.
+        SURVEY_DELAY_HOURS=env.integer("SURVEY_DELAY_HOURS", 24, 0),
+        SURVEY_REMINDER_DAYS=env.integer("SURVEY_REMINDER_DAYS", 3, 1),
+        SURVEY_TOKEN_DAYS=env.integer("SURVEY_TOKEN_DAYS", 30, 1),
+        SURVEY_CAP_DAYS=env.integer("SURVEY_CAP_DAYS", 30, 0),
+        RELATIONSHIP_SURVEY_PERIOD_DAYS=env.integer("RELATIONSHIP_SURVEY_PERIOD_DAYS", 91, 1),
+        SURVEY_MIN_N=env.integer("SURVEY_MIN_N", 30, 1),
+
+        # Reports (issue 4): how often the pre-aggregated tables are refreshed, and the SLA compliance
+        # (% of complaints answered/resolved on time) under which the trend check raises an alert.
+        REPORT_REFRESH_SECONDS=env.integer("REPORT_REFRESH_SECONDS", 600, 10),
+        SLA_COMPLIANCE_TARGET=env.integer("SLA_COMPLIANCE_TARGET", 90, 0, 100),
+        AUTOMATED_MESSAGES_PER_MONTH=env.integer("AUTOMATED_MESSAGES_PER_MONTH", 4, 0),
+
+        # Segmentation (issue 3). ABC: A = customers making the top ABC_A_SHARE % of last-12-months
+        # revenue, B = the next ABC_B_SHARE %, C = the rest; then adjusted by frequency and tenure.
+        ABC_A_SHARE=env.integer("ABC_A_SHARE", 80, 1, 100),
+        ABC_B_SHARE=env.integer("ABC_B_SHARE", 15, 0, 99),
+        ABC_FREQUENT_ORDERS=env.integer("ABC_FREQUENT_ORDERS", 12, 1),   # B buying this often for 2+ years → A
+        DIFFICULT_COMPLAINTS=env.integer("DIFFICULT_COMPLAINTS", 3, 1),  # complaints or late payments in 12 months
+        CLIENT_ORDERS_12M=env.integer("CLIENT_ORDERS_12M", 6, 1),        # "regular" client: orders in 12 months
+        INACTIVE_DAYS=env.integer("INACTIVE_DAYS", 365, 1),
+        FORMER_DAYS=env.integer("FORMER_DAYS", 730, 1),
+        SEGMENTS_RECOMPUTE_HOUR=env.integer("SEGMENTS_RECOMPUTE_HOUR", 2, 0, 23),  # nightly, UTC
+        GREETINGS_INTERVAL_MINUTES=env.integer("GREETINGS_INTERVAL_MINUTES", 15, 1, 1440),
+        # PostgreSQL work_mem for the recompute transaction only: its GROUP BY and window sort over
+        # all customers stay in memory instead of spilling to disk.
+        RECOMPUTE_WORK_MEM=env.pattern("RECOMPUTE_WORK_MEM", "256MB", r"[1-9][0-9]*(kB|MB|GB)",
+                                       "use a PostgreSQL memory size such as 64MB, 256MB or 1GB"),
+
+        TEST_DATABASE_URL=env.database_url("TEST_DATABASE_URL", None),
+    )
+    if settings["ABC_A_SHARE"] + settings["ABC_B_SHARE"] > 100:
+        env.problems.append(f"ABC_A_SHARE + ABC_B_SHARE = {settings['ABC_A_SHARE'] + settings['ABC_B_SHARE']} "
+                            "is not valid: the two shares together are at most 100")
+    if env.problems:
+        raise ConfigError(env.problems)
+    return settings
+
+
+def _environment_or_exit() -> dict[str, object]:
+    try:
+        return read_environment(os.environ)
+    except ConfigError as error:
+        # SystemExit prints only the message: start-up stops with it, no traceback to read through.
+        raise SystemExit(f"complaint-care: {error}") from None
+
+
+ENVIRONMENT = _environment_or_exit()
 
 
 def _local_secret_key(instance: Path) -> str:
@@ -32,110 +286,32 @@ def _local_secret_key(instance: Path) -> str:
 
 
 class Config:
-    INSTANCE_PATH = Path(os.environ.get("INSTANCE_PATH") or DEFAULT_INSTANCE)
-    ENV_NAME = os.environ.get("APP_ENV", "development")
-
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'complaints.sqlite3'}"
+    # Every environment-derived setting (read_environment) becomes a class attribute below.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SECRET_KEY = os.environ.get("SECRET_KEY") or None
-    BASE_URL = (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-
-    SMTP_HOST = os.environ.get("SMTP_HOST") or None
-    SMTP_PORT = _int("SMTP_PORT", 25)
-    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
-    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
-    SMTP_STARTTLS = bool(_bool("SMTP_STARTTLS", False))
-    SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 20)
-    # Connections one delivery pass opens in parallel for a large batch (most of a connection's
-    # time is spent waiting for the relay's replies).
-    SMTP_CONNECTIONS = _int("SMTP_CONNECTIONS", 4)
-    MAIL_FROM = os.environ.get("MAIL_FROM") or "complaints@localhost"
-    # Delivery retries: attempt n waits RETRY_BASE * 2**(n-1) seconds; parked after MAX attempts.
-    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
-    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
-    # A claimed row whose worker died is picked up again after this lease.
-    WORKER_LEASE_SECONDS = _int("WORKER_LEASE_SECONDS", 300)
-    WORKER_BATCH_SIZE = _int("WORKER_BATCH_SIZE", 200)
-
-    # Outgoing webhooks: private/loopback/link-local targets are refused unless allowed here.
-    WEBHOOK_ALLOW_PRIVATE = bool(_bool("WEBHOOK_ALLOW_PRIVATE", False))
-    WEBHOOK_TIMEOUT_SECONDS = _int("WEBHOOK_TIMEOUT_SECONDS", 10)
-    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
-    WEBHOOK_RETRY_BASE_SECONDS = _int("WEBHOOK_RETRY_BASE_SECONDS", 60)
-
-    REDIS_URL = os.environ.get("REDIS_URL") or None
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_ENABLED = bool(_bool("RATELIMIT_ENABLED", True))
-    COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT") or "10 per minute;100 per day"
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute"
-    PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT") or "60 per minute"
-    API_AUTH_RATE_LIMIT = os.environ.get("API_AUTH_RATE_LIMIT") or "20 per minute"  # failed bearer tokens
-
-    # None: decided by the entry point (the `serve` command turns it on; gunicorn never does).
-    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", None)
 
     LANGUAGES = ("en", "pl", "ru", "ro", "cs")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
-    UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-    UPLOAD_MAX_FILES = _int("UPLOAD_MAX_FILES", 5)
-    # Whole request cap: files plus form fields.
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 26 * 1024 * 1024)
-    MAX_FORM_MEMORY_SIZE = _int("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
-
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = bool(_bool("SESSION_COOKIE_SECURE", BASE_URL.startswith("https://")))
     REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    PERMANENT_SESSION_LIFETIME = _int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
-    SESSION_IDLE_SECONDS = _int("SESSION_IDLE_SECONDS", 30 * 60)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-
-    # Complaint handling defaults (SLA targets per priority are admin-editable rows).
-    ESCALATION_INTERVAL_SECONDS = _int("ESCALATION_INTERVAL_SECONDS", 60)
-    OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 10)
-
-    # Surveys and follow-ups.
-    SURVEY_DELAY_HOURS = _int("SURVEY_DELAY_HOURS", 24)
-    SURVEY_REMINDER_DAYS = _int("SURVEY_REMINDER_DAYS", 3)
-    SURVEY_TOKEN_DAYS = _int("SURVEY_TOKEN_DAYS", 30)
-    SURVEY_CAP_DAYS = _int("SURVEY_CAP_DAYS", 30)
-    RELATIONSHIP_SURVEY_PERIOD_DAYS = _int("RELATIONSHIP_SURVEY_PERIOD_DAYS", 91)
-    SURVEY_MIN_N = _int("SURVEY_MIN_N", 30)
-
-    # Reports (issue 4): how often the pre-aggregated tables are refreshed, and the SLA compliance
-    # (% of complaints answered/resolved on time) under which the trend check raises an alert.
-    REPORT_REFRESH_SECONDS = _int("REPORT_REFRESH_SECONDS", 600)
-    SLA_COMPLIANCE_TARGET = _int("SLA_COMPLIANCE_TARGET", 90)
-    AUTOMATED_MESSAGES_PER_MONTH = _int("AUTOMATED_MESSAGES_PER_MONTH", 4)
-
-    # Segmentation (issue 3). ABC: A = customers making the top ABC_A_SHARE % of last-12-months
-    # revenue, B = the next ABC_B_SHARE %, C = the rest; then adjusted by frequency and tenure.
-    ABC_A_SHARE = _int("ABC_A_SHARE", 80)
-    ABC_B_SHARE = _int("ABC_B_SHARE", 15)
-    ABC_FREQUENT_ORDERS = _int("ABC_FREQUENT_ORDERS", 12)   # B buying this often for 2+ years → A
-    DIFFICULT_COMPLAINTS = _int("DIFFICULT_COMPLAINTS", 3)  # complaints or late payments in 12 months
-    CLIENT_ORDERS_12M = _int("CLIENT_ORDERS_12M", 6)        # "regular" client: orders in 12 months
-    INACTIVE_DAYS = _int("INACTIVE_DAYS", 365)
-    FORMER_DAYS = _int("FORMER_DAYS", 730)
-    SEGMENTS_RECOMPUTE_HOUR = _int("SEGMENTS_RECOMPUTE_HOUR", 2)  # nightly, UTC
-    GREETINGS_INTERVAL_MINUTES = _int("GREETINGS_INTERVAL_MINUTES", 15)
-    # PostgreSQL work_mem for the recompute transaction only: its GROUP BY and window sort over
-    # all customers stay in memory instead of spilling to disk.
-    RECOMPUTE_WORK_MEM = os.environ.get("RECOMPUTE_WORK_MEM") or "256MB"
 
     @classmethod
     def finalise(cls, settings: dict) -> dict:
         """Fill in what depends on other settings (called by the factory)."""
         if not settings.get("SECRET_KEY"):
             if settings.get("ENV_NAME") == "production":
-                raise RuntimeError("SECRET_KEY must be set in production")
+                raise SystemExit("complaint-care: invalid configuration:\n  SECRET_KEY must be set when APP_ENV=production")
             settings["SECRET_KEY"] = _local_secret_key(Path(settings["INSTANCE_PATH"]))
         return settings
+
+
+for _name, _value in ENVIRONMENT.items():
+    setattr(Config, _name, _value)
 
 
 class ProductionConfig(Config):
@@ -151,9 +327,12 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     BASE_URL = "http://localhost"
+    TRUSTED_PROXIES = 0
+    LOG_FORMAT = "text"
+    METRICS_TOKEN = None
+    METRICS_ALLOWED_NETWORKS = ()
     # The test database comes from the fixtures, never from DATABASE_URL.
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
     # Cheap Argon2id for fixtures only (still argon2id; production keeps the memory-hard defaults).
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
@@ -161,4 +340,4 @@ class TestConfig(Config):
 
 
 def config_for_environment():
-    return ProductionConfig if os.environ.get("APP_ENV") == "production" else Config
+    return ProductionConfig if ENVIRONMENT["ENV_NAME"] == "production" else Config

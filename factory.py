@@ -1,7 +1,6 @@
 """The application factory: create_app(config) made of small register_* steps."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
@@ -24,6 +23,7 @@ BLUEPRINTS = (
     "audit.views:blueprint",
     "webhooks.views:blueprint",
     "reports.views:blueprint",
+    "operations.views:blueprint",
 )
 
 CLI_COMMANDS = (
@@ -46,6 +46,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    register_operations(app)
     register_request_hooks(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -64,9 +65,8 @@ def _load_config(app: Flask, config) -> None:
     app.config.from_mapping(settings)
     app.instance_path = str(settings["INSTANCE_PATH"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Every tick of every job would drown the console (and the login the run command prints).
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from operations.logs import configure_logging
+    configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
 
 
 def _import(path: str):
@@ -127,6 +127,21 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     for path in CLI_COMMANDS:
         app.cli.add_command(_import(path))
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids and logs, request metrics, and the client address behind trusted proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from operations import logs, metrics
+
+    logs.register(app)
+    metrics.register(app)
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        # remote_addr, scheme and host as the client sent them, so rate limits, the audit log and
+        # absolute URLs see the client, not the proxy; only that many hops are believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_request_hooks(app: Flask) -> None:

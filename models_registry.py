@@ -9,3 +9,4 @@ import staff.models  # noqa: F401
 import surveys.models  # noqa: F401
 import webhooks.models  # noqa: F401
 import reports.models  # noqa: F401
+import operations.models  # noqa: F401

@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("customers",),
     ("complaints",),
     ("surveys", "webhooks"),
-    ("reports",),
+    ("reports", "operations"),
     ("api", "demo", "scheduling"),
     ("models_registry",),
     ("factory",),

@@ -1,0 +1,2 @@
+"""What an operator needs: health and readiness checks, Prometheus metrics, structured logs with
+request ids, the worker's heartbeat and job-run records, the proxy setting."""
