@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from api.common import ApiError, api_blueprint, limit_arg, staff_required
@@ -58,7 +58,7 @@ def response_json(response) -> dict:
 @blueprint.get("/survey-responses")
 @staff_required
 def survey_responses():
-    rows, next_cursor = queries.responses_feed(since=_since(), cursor=_cursor(), limit=limit_arg())
+    rows, next_cursor = queries.responses_feed(actor=g.api_user, since=_since(), cursor=_cursor(), limit=limit_arg())
     return jsonify({"items": [response_json(r) for r in rows], "next_cursor": next_cursor})
 
 
@@ -81,7 +81,7 @@ def survey_results(code: str):
     survey = db.session.scalar(db.select(Survey).where(Survey.code == code))
     if survey is None:
         raise NotFound(_("No such survey."))
-    result = queries.survey_results(survey.id, since=_since())
+    result = queries.survey_results(survey.id, actor=g.api_user, since=_since())
     return jsonify({
         "survey": survey.code, "invited": result.invited, "responded": result.responded,
         "submitted": result.submitted, "response_rate": result.response_rate, "min_n": result.min_n,
@@ -100,7 +100,7 @@ def survey_invitations():
     status = request.args.get("status") or None
     if status is not None and status not in INVITATION_STATUSES:
         raise ApiError(_("Unknown status."), fields={"status": [", ".join(INVITATION_STATUSES)]})
-    rows, next_cursor = queries.invitations_page(status=status, cursor=_cursor(), limit=limit_arg())
+    rows, next_cursor = queries.invitations_page(actor=g.api_user, status=status, cursor=_cursor(), limit=limit_arg())
     return jsonify({"items": [{
         "id": i.id, "survey": i.survey.code, "kind": i.kind, "customer_email": i.customer.email,
         "complaint_reference": i.complaint.reference if i.complaint else None, "status": i.status,

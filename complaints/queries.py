@@ -1,6 +1,9 @@
 """Who may see which complaint, enforced in the query itself (not after loading).
 
-Agents see complaints nobody owns yet and their own; managers and admins see everyone's.
+THE visibility rule, in one place: agents see complaints nobody owns yet and their own; managers
+and admins see everyone's. `visible_to` narrows a query over complaints; `tied_to_visible`
+narrows any other table whose rows belong to a complaint (survey answers, invitations, e-mails,
+timeline entries). Every page, API list, export, search, timeline and chart goes through them.
 """
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
 
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
 from complaints.models import Complaint
@@ -19,11 +22,27 @@ from platform_support.parsing import bounded_datetime, bounded_int
 from staff.models import StaffUser
 
 
+def visibility_condition(actor: StaffUser) -> ColumnElement[bool]:
+    """The rule as a WHERE condition on `complaints`."""
+    if actor.is_manager:
+        return true()
+    return or_(Complaint.owner_id.is_(None), Complaint.owner_id == actor.id)
+
+
 def visible_to(actor: StaffUser, query: Select | None = None) -> Select:
     query = query if query is not None else select(Complaint)
     if actor.is_manager:
         return query
-    return query.where(or_(Complaint.owner_id.is_(None), Complaint.owner_id == actor.id))
+    return query.where(visibility_condition(actor))
+
+
+def tied_to_visible(actor: StaffUser, complaint_id_column, *, untied_visible: bool = True) -> ColumnElement[bool]:
+    """A condition for rows of another table that may belong to a complaint: visible when the
+    complaint is (rows without a complaint, e.g. relationship-survey answers, when `untied_visible`)."""
+    if actor.is_manager:
+        return true()
+    tied = complaint_id_column.in_(select(Complaint.id).where(visibility_condition(actor)))
+    return or_(complaint_id_column.is_(None), tied) if untied_visible else tied
 
 
 def get_visible_complaint(reference: str, actor: StaffUser) -> Complaint:

@@ -83,13 +83,6 @@ def orders_of(customer_id: int, limit: int = 50) -> list[Order]:
                                    .order_by(Order.ordered_on.desc(), Order.id.desc()).limit(limit)))
 
 
-def complaints_of(customer_id: int, limit: int = 50):
-    return db.session.execute(select(_complaints.c.reference, _complaints.c.subject, _complaints.c.status,
-                                     _complaints.c.priority, _complaints.c.created_at)
-                              .where(_complaints.c.customer_id == customer_id)
-                              .order_by(_complaints.c.created_at.desc()).limit(limit)).all()
-
-
 def root_cause_names() -> dict[int, str]:
     return dict(db.session.execute(select(_root_causes.c.id, _root_causes.c.name)).tuples().all())
 

@@ -14,7 +14,7 @@ from customers.forms import CustomerForm, InteractionForm, OrganisationForm, Pri
 from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
 from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
-from customers.timeline import customer_timeline
+from customers.timeline import complaint_summaries, customer_timeline
 from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
@@ -89,8 +89,8 @@ def detail(customer_id: int):
         if score else []
     tasks = queries.open_tasks_for(None, customer_id=customer_id)
     return render_template("customers/detail.html", customer=customer, score=score, treatments=treatments,
-                           transitions=transitions, timeline=customer_timeline(customer_id),
-                           orders=queries.orders_of(customer_id), complaints=queries.complaints_of(customer_id),
+                           transitions=transitions, timeline=customer_timeline(customer_id, viewer=current_user),
+                           orders=queries.orders_of(customer_id), complaints=complaint_summaries(customer_id, viewer=current_user),
                            root_cause=causes.get(score.top_root_cause_id) if score else None, tasks=tasks,
                            form=_customer_form(customer), interaction_form=InteractionForm(prefix="contact"),
                            erase_form=EmptyForm(prefix="erase"), task_form=EmptyForm(prefix="task"))

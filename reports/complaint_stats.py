@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATE_LABELS
 from complaints.models import Complaint, RootCause
+from complaints.queries import visible_to
 from extensions import db
 from reports import segment_queries, stats
 from reports.charts import Chart
@@ -201,9 +202,10 @@ def root_cause_pareto(filters: ReportFilter, now: datetime) -> Chart:
                  note=_("Select a bar to list its complaints."))
 
 
-def complaints_with_root_cause(filters: ReportFilter, code: str, *, limit: int = 200) -> list[Complaint]:
-    """The click-through from a Pareto bar: the newest complaints with that cause in range."""
-    query = (select(Complaint).join(RootCause, RootCause.id == Complaint.root_cause_id)
+def complaints_with_root_cause(filters: ReportFilter, code: str, *, actor, limit: int = 200) -> list[Complaint]:
+    """The click-through from a Pareto bar: the newest complaints with that cause in range that
+    `actor` may see."""
+    query = (visible_to(actor).join(RootCause, RootCause.id == Complaint.root_cause_id)
              .where(RootCause.code == code, Complaint.created_at >= filters.start_at,
                     Complaint.created_at < filters.end_at)
              .order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit))

@@ -11,12 +11,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from complaints.models import Complaint, RootCause
+from complaints.queries import tied_to_visible, visible_to
 from customers.models import Customer, Organisation
 from extensions import db
 from reports import segment_queries, survey_aggregation
 from reports.filters import ReportFilter
 from reports.models import CustomerValue
 from staff.models import StaffUser
+from surveys.models import SurveyResponse
 
 BATCH = 1000
 
@@ -29,12 +31,12 @@ def _stream(query) -> Iterator:
         result.close()
 
 
-def complaint_rows(filters: ReportFilter) -> tuple[list[str], Iterator]:
+def complaint_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator]:
     header = [_("Reference"), _("Received"), _("Status"), _("Priority"), _("Owner"), _("Customer"), _("E-mail"),
               _("Subject"), _("Root cause"), _("First response"), _("Resolved"), _("Handling minutes")]
-    query = (select(Complaint.reference, Complaint.created_at, Complaint.status, Complaint.priority, StaffUser.name,
+    query = (visible_to(actor, select(Complaint.reference, Complaint.created_at, Complaint.status, Complaint.priority, StaffUser.name,
                     Complaint.contact_name, Complaint.contact_email, Complaint.subject, RootCause.code,
-                    Complaint.first_responded_at, Complaint.resolved_at, Complaint.handling_minutes)
+                    Complaint.first_responded_at, Complaint.resolved_at, Complaint.handling_minutes))
              .outerjoin(StaffUser, StaffUser.id == Complaint.owner_id)
              .outerjoin(RootCause, RootCause.id == Complaint.root_cause_id)
              .where(Complaint.created_at >= filters.start_at, Complaint.created_at < filters.end_at)
@@ -50,7 +52,7 @@ def complaint_rows(filters: ReportFilter) -> tuple[list[str], Iterator]:
     return header, _stream(query)
 
 
-def customer_rows(filters: ReportFilter) -> tuple[list[str], Iterator]:
+def customer_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator]:
     columns, extra = segment_queries.export_columns()
     header = [_("Customer id"), _("External id"), _("Name"), _("E-mail"), _("Organisation"), _("Language"),
               _("Revenue (12 months)"), _("Handling minutes (12 months)"), _("Revenue rank")] + columns
@@ -68,10 +70,11 @@ def customer_rows(filters: ReportFilter) -> tuple[list[str], Iterator]:
     return header, _stream(query)
 
 
-def survey_response_rows(filters: ReportFilter) -> tuple[list[str], Iterator]:
+def survey_response_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator]:
     header = [_("Submitted"), _("Customer e-mail"), _("Complaint"), _("Question type"), _("Value"), _("Comment"),
               _("Language")]
-    return header, _stream(survey_aggregation.response_export_query(filters))
+    query = survey_aggregation.response_export_query(filters)
+    return header, _stream(query.where(tied_to_visible(actor, SurveyResponse.complaint_id)))
 
 
 EXPORTS = {"complaints": complaint_rows, "customers": customer_rows, "survey-responses": survey_response_rows}

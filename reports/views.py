@@ -74,7 +74,7 @@ def root_cause_complaints(code: str):
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("reports.dashboard"))
-    complaints = complaint_stats.complaints_with_root_cause(found, code[:50])
+    complaints = complaint_stats.complaints_with_root_cause(found, code[:50], actor=current_user)
     names = dict(complaint_stats.root_cause_choices())
     if code not in names:
         abort(404)
@@ -103,5 +103,5 @@ def export(kind: str):
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("reports.dashboard"))
-    header, rows = make_rows(found)
+    header, rows = make_rows(found, actor=current_user)
     return csv_download(f"{kind}-{found.start.isoformat()}-{found.end.isoformat()}.csv", header, rows)

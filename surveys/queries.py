@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from complaints.queries import tied_to_visible
 from extensions import db
 from platform_support.parsing import bounded_datetime, bounded_int
 from platform_support.errors import NotFound
@@ -60,17 +61,21 @@ class SurveyResults:
         return None if not self.invited else round(100 * self.clicked / self.invited, 1)
 
 
-def survey_results(survey_id: int, *, since: datetime | None = None, comments: int = 20) -> SurveyResults:
+def survey_results(survey_id: int, *, actor, since: datetime | None = None, comments: int = 20) -> SurveyResults:
+    """Counts, distributions, scores and the latest comments over the answers `actor` may see
+    (answers about a complaint follow the complaint's visibility)."""
     survey = db.session.get(Survey, survey_id)
     if survey is None:
         raise NotFound(_("No such survey."))
     min_n = current_app.config["SURVEY_MIN_N"]
-    sent = and_(SurveyInvitation.survey_id == survey_id, SurveyInvitation.sent_at.is_not(None))
+    sent = and_(SurveyInvitation.survey_id == survey_id, SurveyInvitation.sent_at.is_not(None),
+                tied_to_visible(actor, SurveyInvitation.complaint_id))
     if since is not None:
         sent = and_(sent, SurveyInvitation.sent_at >= since)
     invited, clicked = db.session.execute(
         select(func.count(), func.count(SurveyInvitation.first_clicked_at)).where(sent)).one()
-    answered = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey_id)
+    answered = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey_id,
+                                               tied_to_visible(actor, SurveyResponse.complaint_id))
     if since is not None:
         answered = answered.where(SurveyResponse.updated_at >= since)
     responded, submitted = db.session.execute(
@@ -103,13 +108,16 @@ def all_surveys() -> list[Survey]:
     return list(db.session.scalars(select(Survey).order_by(Survey.kind, Survey.id)))
 
 
-def invitation_counts() -> dict[str, int]:
-    return dict(db.session.execute(select(SurveyInvitation.status, func.count()).group_by(SurveyInvitation.status)).all())
+def invitation_counts(actor) -> dict[str, int]:
+    return dict(db.session.execute(select(SurveyInvitation.status, func.count())
+                                   .where(tied_to_visible(actor, SurveyInvitation.complaint_id))
+                                   .group_by(SurveyInvitation.status)).all())
 
 
-def invitations_page(*, status: str | None, cursor: str | None, limit: int = 100) -> tuple[list[SurveyInvitation], str | None]:
-    """Newest due first, keyset-paginated on (due_at, id)."""
-    query = (select(SurveyInvitation).options(selectinload(SurveyInvitation.customer), selectinload(SurveyInvitation.survey),
+def invitations_page(*, actor, status: str | None, cursor: str | None,
+                     limit: int = 100) -> tuple[list[SurveyInvitation], str | None]:
+    """Newest due first, keyset-paginated on (due_at, id); those `actor` may see."""
+    query = (select(SurveyInvitation).where(tied_to_visible(actor, SurveyInvitation.complaint_id)).options(selectinload(SurveyInvitation.customer), selectinload(SurveyInvitation.survey),
                                               selectinload(SurveyInvitation.complaint))
              .order_by(SurveyInvitation.due_at.desc(), SurveyInvitation.id.desc()).limit(limit + 1))
     if status in INVITATION_STATUSES:
@@ -146,9 +154,13 @@ def responses_for_complaint(complaint_id: int) -> list[SurveyResponse]:
     return _responses(SurveyResponse.complaint_id == complaint_id)
 
 
-def responses_for_customer(customer_id: int) -> list[SurveyResponse]:
-    """For the customer file (customers shows it through the template global of the same name)."""
-    return _responses(SurveyResponse.customer_id == customer_id)
+def responses_for_customer(customer_id: int, *, viewer) -> list[SurveyResponse]:
+    """For the customer file (customers shows it through the template global of the same name):
+    what `viewer` may see (None: everything, for the customer's own export)."""
+    where = SurveyResponse.customer_id == customer_id
+    if viewer is not None:
+        where = and_(where, tied_to_visible(viewer, SurveyResponse.complaint_id))
+    return _responses(where)
 
 
 def answer_value(answer: SurveyAnswer):
@@ -157,10 +169,11 @@ def answer_value(answer: SurveyAnswer):
     return answer.choice if answer.choice is not None else answer.text
 
 
-def responses_feed(*, since: datetime | None, cursor: str | None, limit: int) -> tuple[list[SurveyResponse], str | None]:
-    """The API feed: responses changed since `since`, oldest first, keyset on (updated_at, id), so
-    an integration can poll with the last `updated_at` it saw."""
-    query = (select(SurveyResponse)
+def responses_feed(*, actor, since: datetime | None, cursor: str | None,
+                   limit: int) -> tuple[list[SurveyResponse], str | None]:
+    """The API feed: responses changed since `since` that `actor` may see, oldest first, keyset on
+    (updated_at, id), so an integration can poll with the last `updated_at` it saw."""
+    query = (select(SurveyResponse).where(tied_to_visible(actor, SurveyResponse.complaint_id))
              .options(selectinload(SurveyResponse.answers).selectinload(SurveyAnswer.question),
                       selectinload(SurveyResponse.customer), selectinload(SurveyResponse.complaint),
                       selectinload(SurveyResponse.survey))

@@ -18,8 +18,9 @@ def on_complaint_reopened(_sender, *, complaint, now: datetime, **_extra) -> Non
     planning.cancel_for_reopened(complaint, now=now)
 
 
-def survey_timeline_entries(_sender=None, *, customer_id: int, limit: int, **_extra):
-    """The customer file's interaction log shows every survey answer (customers.signals.timeline_sources)."""
+def survey_timeline_entries(_sender=None, *, customer_id: int, limit: int, viewer=None, **_extra):
+    """The customer file's interaction log shows the survey answers `viewer` may see
+    (customers.signals.timeline_sources)."""
     from flask_babel import gettext as _
 
     from customers.timeline import TimelineEntry
@@ -27,7 +28,7 @@ def survey_timeline_entries(_sender=None, *, customer_id: int, limit: int, **_ex
     from surveys.texts import localized
 
     entries = []
-    for response in responses_for_customer(customer_id)[:limit]:
+    for response in responses_for_customer(customer_id, viewer=viewer)[:limit]:
         answers = sorted(response.answers, key=lambda a: a.question.position)
         summary = " · ".join(f"{a.qtype.upper()} {a.score}" for a in answers if a.score is not None)
         comments = [a.text for a in answers if a.text]

@@ -41,7 +41,7 @@ def survey_labels():
 def survey_responses_for_customer(customer_id: int):
     """For the customer file: `{% with survey_responses = survey_responses_for_customer(customer.id) %}
     {% include "surveys/_responses.html" %}{% endwith %}` (customers never imports surveys)."""
-    return queries.responses_for_customer(customer_id)
+    return queries.responses_for_customer(customer_id, viewer=current_user)
 
 
 @blueprint.app_template_global("survey_responses_for_complaint")
@@ -74,7 +74,7 @@ def _run(perform, success: str, form=None):
 @login_required
 def index():
     return render_template("surveys/staff/index.html", surveys=queries.all_surveys(), new_form=NewSurveyForm(),
-                           counts=queries.invitation_counts())
+                           counts=queries.invitation_counts(current_user))
 
 
 @blueprint.route("/", methods=["POST"])
@@ -93,7 +93,7 @@ def create():
 @login_required
 def results(survey_id: int):
     try:
-        result = queries.survey_results(survey_id)
+        result = queries.survey_results(survey_id, actor=current_user)
     except NotFound:
         abort(404)
     return render_template("surveys/staff/results.html", result=result)
@@ -166,10 +166,10 @@ def remove_question(survey_id: int, question_id: int):
 @login_required
 def invitations():
     status = request.args.get("status") or None
-    rows, next_cursor = queries.invitations_page(status=status, cursor=request.args.get("cursor"))
+    rows, next_cursor = queries.invitations_page(actor=current_user, status=status, cursor=request.args.get("cursor"))
     next_url = url_for("surveys_staff.invitations", status=status, cursor=next_cursor) if next_cursor else None
     return render_template("surveys/staff/invitations.html", invitations=rows, status=status, next_url=next_url,
-                           statuses=INVITATION_STATUSES, counts=queries.invitation_counts())
+                           statuses=INVITATION_STATUSES, counts=queries.invitation_counts(current_user))
 
 
 @blueprint.route("/alerts")

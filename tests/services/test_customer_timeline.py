@@ -18,12 +18,12 @@ def test_contributed_entries_and_logged_contacts_in_time_order(app, db_session, 
     log_interaction(who.id, kind="meeting", body="Visited the warehouse.", minutes=90,
                     occurred_at=NOW - timedelta(days=2), staff_user_id=staff.agent.id, now=NOW)
 
-    def survey_answers(_sender=None, *, customer_id, limit):
+    def survey_answers(_sender=None, *, customer_id, limit, **_extra):
         return [TimelineEntry(at=NOW - timedelta(days=1), source="survey", title="NPS 9")] if customer_id == who.id else []
 
     timeline_sources.connect(survey_answers)
     try:
-        entries = customer_timeline(who.id)
+        entries = customer_timeline(who.id, viewer=None)
     finally:
         timeline_sources.disconnect(survey_answers)
     assert [e.source for e in entries] == ["survey", "interaction"]

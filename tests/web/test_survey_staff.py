@@ -201,7 +201,7 @@ def test_answers_appear_in_the_customer_timeline(client, staff, db_session, surv
     complaint, path = invite(staff, db_session, "timeline@example.com")
     answer(client, path, ["9", "5", "7", "Lovely"])
     db_session.rollback()
-    entries = [e for e in customer_timeline(complaint.customer_id) if e.source == "survey"]
+    entries = [e for e in customer_timeline(complaint.customer_id, viewer=None) if e.source == "survey"]
     assert len(entries) == 1
     assert "NPS 9 · CSAT 5 · CES 7" in entries[0].body and "Lovely" in entries[0].body
     assert entries[0].link_reference == complaint.reference
