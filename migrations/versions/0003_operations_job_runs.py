@@ -2,14 +2,14 @@
 
 Written by the worker, read by /metrics and /readyz in any web process.
 
-Revision ID: 0002_operations_job_runs
-Revises: 0001_baseline
+Revision ID: 0003_operations_job_runs
+Revises: 0002_scheduling_job_requests
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_operations_job_runs"
-down_revision = "0001_baseline"
+revision = "0003_operations_job_runs"
+down_revision = "0002_scheduling_job_requests"
 branch_labels = None
 depends_on = None
 
