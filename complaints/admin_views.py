@@ -1,13 +1,16 @@
-"""Admins manage the root-cause list and the SLA targets."""
+"""Admins manage the root-cause list, the SLA targets and the segment priority rules."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from complaints import admin_services
-from complaints.forms import RootCauseForm, SlaForm
-from complaints.lifecycle import PRIORITIES
+from complaints import admin_services, priority_rules
+from complaints.forms import PriorityRuleForm, RootCauseForm, SlaForm
+from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS
+from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS
+from extensions import db
 from platform_support.errors import ServiceError
+from platform_support.forms import EmptyForm
 from staff.auth import role_required
 
 blueprint = Blueprint("complaints_admin", __name__, url_prefix="/admin")
@@ -52,3 +55,41 @@ def save_sla(priority: str):
     else:
         flash(_("Enter whole hours between 1 and 8760."), "error")
     return redirect(url_for("complaints_admin.sla"))
+
+
+@blueprint.route("/priority-rules", methods=["GET", "POST"], endpoint="priority_rules")
+@role_required("admin")
+def priority_rules_page():
+    form = PriorityRuleForm()
+    form.segment.choices = [(f"{dim}:{value}", f"{DIMENSION_LABELS[dim]}: {label}")
+                            for dim, labels in SEGMENT_LABELS.items() for value, label in labels.items()]
+    form.priority.choices = [(p, str(PRIORITY_LABELS[p])) for p in PRIORITIES]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                priority_rules.save_rule(segment=form.segment.data, priority=form.priority.data,
+                                         position=form.position.data or 0)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                for messages in exc.fields.values():
+                    for message in messages:
+                        flash(message, "error")
+            else:
+                flash(_("Rule saved."), "success")
+        else:
+            for field in form:
+                for error in field.errors:
+                    flash(f"{field.label.text}: {error}", "error")
+        return redirect(url_for("complaints_admin.priority_rules"))
+    return render_template("complaints/admin/priority_rules.html", rules=priority_rules.all_rules(), form=form,
+                           delete_form=EmptyForm(prefix="delete"), priority_labels=PRIORITY_LABELS)
+
+
+@blueprint.route("/priority-rules/<int:rule_id>/delete", methods=["POST"])
+@role_required("admin")
+def delete_priority_rule(rule_id: int):
+    if EmptyForm(prefix="delete").validate_on_submit():
+        priority_rules.delete_rule(rule_id)
+        flash(_("Rule deleted."), "success")
+    return redirect(url_for("complaints_admin.priority_rules"))

@@ -19,9 +19,10 @@ from complaints import signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
 from complaints.models import Complaint, ComplaintEvent, SlaTarget
+from complaints.priority_rules import complaint_priority_expression
 from complaints.sla import DEFAULT_SLA_HOURS
 from customers.models import Customer
-from customers.services import complaint_priority_expression, insert_customer_file, new_customer_for_email, normalise_email
+from customers.services import insert_customer_file, new_customer_for_email, normalise_email
 from extensions import db
 from notifications.models import OutboxMessage
 from notifications.services import OUTBOX_COLUMNS, outbox_values, queue_many

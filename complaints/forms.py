@@ -111,3 +111,9 @@ class RootCauseForm(FlaskForm):
 class SlaForm(FlaskForm):
     first_response_hours = IntegerField(_l("First response (hours)"), validators=[DataRequired(), NumberRange(min=1, max=24 * 365)])
     resolution_hours = IntegerField(_l("Resolution (hours)"), validators=[DataRequired(), NumberRange(min=1, max=24 * 365)])
+
+
+class PriorityRuleForm(FlaskForm):
+    segment = SelectField(_l("Segment"), choices=[])
+    priority = SelectField(_l("Complaint priority"), choices=[])
+    position = IntegerField(_l("Order (lower first)"), default=10, validators=[Optional(), NumberRange(0, 10_000)])

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
@@ -37,6 +38,21 @@ class SlaTarget(db.Model):
     priority: Mapped[str] = mapped_column(String(20), primary_key=True)
     first_response_hours: Mapped[int] = mapped_column(Integer, nullable=False)
     resolution_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class SegmentPriorityRule(db.Model):
+    """Admin-editable: a complaint from a customer in this segment (`customers.models.SEGMENT_DIMENSIONS`)
+    starts with this priority. The first matching rule by position wins (devoted / A first)."""
+
+    __tablename__ = "segment_priority_rules"
+    __table_args__ = (UniqueConstraint("dimension", "value"),
+                      CheckConstraint(one_of("priority", PRIORITIES), name="priority"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10), nullable=False)
+    value: Mapped[str] = mapped_column(String(16), nullable=False)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class Complaint(db.Model):

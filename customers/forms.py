@@ -47,9 +47,3 @@ class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     founded_on = DateField(_l("Founded on"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=20_000)])
-
-
-class PriorityRuleForm(FlaskForm):
-    segment = SelectField(_l("Segment"), choices=[])
-    priority = SelectField(_l("Complaint priority"), choices=[])
-    position = IntegerField(_l("Order (lower first)"), default=10, validators=[Optional(), NumberRange(0, 10_000)])

@@ -177,20 +177,6 @@ class Interaction(db.Model):
     staff_user = relationship("StaffUser")
 
 
-class SegmentPriorityRule(db.Model):
-    """Admin-editable: a complaint from a customer in this segment starts with this priority.
-    The first matching rule by position wins (devoted / A first)."""
-
-    __tablename__ = "segment_priority_rules"
-    __table_args__ = (UniqueConstraint("dimension", "value"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(10), nullable=False)
-    value: Mapped[str] = mapped_column(String(16), nullable=False)
-    priority: Mapped[str] = mapped_column(String(20), nullable=False)
-    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-
-
 OCCASIONS = ("birthday", "founding_day", "first_deal")
 GREETING_OUTCOMES = ("emailed", "task", "opted_out", "capped", "no_address")
 

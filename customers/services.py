@@ -1,9 +1,9 @@
 """Use cases on the customer file that other domains call."""
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, or_, select, text
+from sqlalchemy import bindparam, select, text
 
-from customers.models import Customer, CustomerScore, SegmentPriorityRule
+from customers.models import Customer
 from extensions import db
 from platform_support.database import DriverStatement, insert_columns
 
@@ -90,19 +90,3 @@ def _known_zone(name: str | None) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         return "UTC"
     return name
-
-
-def complaint_priority_expression(customer_id):
-    """The priority a new complaint from this customer starts with, as a SQL expression (a scalar
-    subquery) a caller folds into a query it runs anyway: the first admin rule (by position) that
-    matches one of the customer's current segments; "normal" when none does or the customer has not
-    been segmented yet. SLA targets follow from the priority. `customer_id` may be a value or a
-    column (e.g. `Customer.id`, correlated)."""
-    score = CustomerScore
-    rule = SegmentPriorityRule
-    matches = or_(and_(rule.dimension == "abc", rule.value == score.abc),
-                  and_(rule.dimension == "category", rule.value == score.category),
-                  and_(rule.dimension == "stage", rule.value == score.stage))
-    first_rule = (select(rule.priority).join(score, matches).where(score.customer_id == customer_id)
-                  .order_by(rule.position, rule.id).limit(1).scalar_subquery())
-    return func.coalesce(first_rule, "normal")

@@ -6,11 +6,10 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from customers import interactions, privacy, priority_rules, queries, records
-from customers.forms import CustomerForm, InteractionForm, OrganisationForm, PriorityRuleForm
+from customers import interactions, privacy, queries, records
+from customers.forms import CustomerForm, InteractionForm, OrganisationForm
 from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
 from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
@@ -25,8 +24,6 @@ from staff.services import active_staff
 
 blueprint = Blueprint("customers", __name__, url_prefix="/staff/customers")
 
-# The complaint priorities' names (complaints has its own copy; customers may not import it).
-PRIORITY_WORDS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")}
 
 
 @blueprint.app_context_processor
@@ -251,33 +248,8 @@ def erase(customer_id: int):
     return redirect(url_for(".detail", customer_id=customer_id))
 
 
-@blueprint.route("/priority-rules", methods=["GET", "POST"])
+@blueprint.route("/priority-rules")
 @role_required("admin")
 def rules():
-    form = PriorityRuleForm()
-    form.segment.choices = [(f"{dim}:{value}", f"{DIMENSION_LABELS[dim]}: {label}")
-                            for dim, labels in SEGMENT_LABELS.items() for value, label in labels.items()]
-    form.priority.choices = [(p, str(PRIORITY_WORDS[p])) for p in priority_rules.PRIORITIES]
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                priority_rules.save_rule(segment=form.segment.data, priority=form.priority.data,
-                                         position=form.position.data or 0)
-            except ServiceError as exc:
-                _flash_service_error(exc)
-            else:
-                flash(_("Rule saved."), "success")
-        else:
-            _flash_form_errors(form)
-        return redirect(url_for(".rules"))
-    return render_template("customers/rules.html", rules=priority_rules.all_rules(), form=form,
-                           delete_form=EmptyForm(prefix="delete"), priority_words=PRIORITY_WORDS)
-
-
-@blueprint.route("/priority-rules/<int:rule_id>/delete", methods=["POST"])
-@role_required("admin")
-def delete_rule(rule_id: int):
-    if EmptyForm(prefix="delete").validate_on_submit():
-        priority_rules.delete_rule(rule_id)
-        flash(_("Rule deleted."), "success")
-    return redirect(url_for(".rules"))
+    """The rules moved to the complaints' admin pages (they decide how a complaint starts)."""
+    return redirect(url_for("complaints_admin.priority_rules"), code=301)

@@ -6,7 +6,8 @@ import json
 from datetime import datetime, timedelta
 
 from complaints.filing import NewComplaint, file_complaint
-from customers.models import Customer, CustomerScore, Interaction, SegmentPriorityRule
+from complaints.models import SegmentPriorityRule
+from customers.models import Customer, CustomerScore, Interaction
 from tests.support.customers import NOW, complaint, customer, orders, recompute
 
 
@@ -102,7 +103,7 @@ def test_segment_rules_set_the_priority_of_a_new_complaint(browser, staff, app, 
     db_session.commit()
     recompute(app, NOW)
     browser.login(staff.admin)
-    response = browser.post_form("/staff/customers/priority-rules", {"segment": "abc:A", "priority": "urgent",
+    response = browser.post_form("/admin/priority-rules", {"segment": "abc:A", "priority": "urgent",
                                                                      "position": "5"})
     assert response.status_code == 302
     db_session.rollback()
@@ -120,7 +121,7 @@ def test_only_admins_manage_rules_and_erase(browser, staff, db_session):
     who = customer("Private")
     db_session.commit()
     browser.login(staff.agent)
-    assert browser.get("/staff/customers/priority-rules").status_code == 403
+    assert browser.get("/admin/priority-rules").status_code == 403
     assert browser.get(f"/staff/customers/{who.id}/export.json").status_code == 403
     assert browser.get("/staff/customers/erasure").status_code == 403
     assert browser.get("/staff/customers/999999").status_code == 404

@@ -1,15 +1,32 @@
-"""Admin-editable rules: which segment's complaints start with which priority (and so which SLA)."""
+"""Admin-editable rules: which customer segment's complaints start with which priority (and so
+which SLA targets). Complaints' policy over the customers' segments (customers sits below)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
-from customers.models import SEGMENT_DIMENSIONS, SegmentPriorityRule
+from complaints.lifecycle import PRIORITIES
+from complaints.models import SegmentPriorityRule
+from customers.models import SEGMENT_DIMENSIONS, CustomerScore
 from customers.segments import SEGMENT_LABELS
 from extensions import db
 from platform_support.errors import ServiceError
 
-PRIORITIES = ("urgent", "high", "normal", "low")  # the complaint priorities (complaints.models.PRIORITIES)
+
+def complaint_priority_expression(customer_id):
+    """The priority a new complaint from this customer starts with, as a SQL expression (a scalar
+    subquery) a caller folds into a query it runs anyway: the first admin rule (by position) that
+    matches one of the customer's current segments; "normal" when none does or the customer has not
+    been segmented yet. SLA targets follow from the priority. `customer_id` may be a value or a
+    column (e.g. `Customer.id`, correlated)."""
+    score = CustomerScore
+    rule = SegmentPriorityRule
+    matches = or_(and_(rule.dimension == "abc", rule.value == score.abc),
+                  and_(rule.dimension == "category", rule.value == score.category),
+                  and_(rule.dimension == "stage", rule.value == score.stage))
+    first_rule = (select(rule.priority).join(score, matches).where(score.customer_id == customer_id)
+                  .order_by(rule.position, rule.id).limit(1).scalar_subquery())
+    return func.coalesce(first_rule, "normal")
 
 
 def all_rules() -> list[SegmentPriorityRule]:
