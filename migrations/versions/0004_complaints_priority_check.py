@@ -1,12 +1,12 @@
 """Complaints: the segment priority rules (now complaints' model) accept only known priorities
 
-Revision ID: 0003_complaints_priority_check
-Revises: 0002_scheduling_job_requests
+Revision ID: 0004_complaints_priority_check
+Revises: 0003_operations_job_runs
 """
 from alembic import op
 
-revision = "0003_complaints_priority_check"
-down_revision = "0002_scheduling_job_requests"
+revision = "0004_complaints_priority_check"
+down_revision = "0003_operations_job_runs"
 branch_labels = None
 depends_on = None
 
