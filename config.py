@@ -254,6 +254,28 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         RECOMPUTE_WORK_MEM=env.pattern("RECOMPUTE_WORK_MEM", "256MB", r"[1-9][0-9]*(kB|MB|GB)",
                                        "use a PostgreSQL memory size such as 64MB, 256MB or 1GB"),
 
+        # E-mail in (issue 15): where customers write and reply (None: MAIL_FROM, see finalise), and
+        # the mailbox the worker polls. INBOUND_PLUS_TOKENS: Reply-To local+<signed token>@domain
+        # (the mail server must deliver local+… to local, e.g. Postfix recipient_delimiter = +).
+        INBOUND_ADDRESS=env.pattern("INBOUND_ADDRESS", "", r"([^@\s<>]+@[^@\s<>]+)?",
+                                    "use an e-mail address such as care@example.com") or None,
+        INBOUND_PLUS_TOKENS=bool(env.boolean("INBOUND_PLUS_TOKENS", False)),
+        IMAP_HOST=env.text("IMAP_HOST"),
+        IMAP_PORT=env.integer("IMAP_PORT", 993, 1, 65535),
+        IMAP_USERNAME=env.text("IMAP_USERNAME"),
+        IMAP_PASSWORD=env.text("IMAP_PASSWORD"),
+        IMAP_FOLDER=env.text("IMAP_FOLDER", "INBOX"),
+        IMAP_SSL=bool(env.boolean("IMAP_SSL", True)),
+        IMAP_TIMEOUT=env.integer("IMAP_TIMEOUT", 30, 1, 600),
+        IMAP_INTERVAL_SECONDS=env.integer("IMAP_INTERVAL_SECONDS", 60, 1),
+        INBOUND_MAX_BYTES=env.integer("INBOUND_MAX_BYTES", 25 * 1024 * 1024, 64 * 1024),
+        INBOUND_MAX_HEADER_BYTES=env.integer("INBOUND_MAX_HEADER_BYTES", 64 * 1024, 4096),
+        # Automatic e-mails (acknowledgements of e-mailed complaints) per address and hour: ends any loop.
+        INBOUND_AUTO_REPLIES_PER_HOUR=env.integer("INBOUND_AUTO_REPLIES_PER_HOUR", 5, 0),
+        # A reply reopens a resolved complaint within REOPEN_DAYS; later it opens a new, linked one.
+        REOPEN_DAYS=env.integer("REOPEN_DAYS", 30, 0),
+        WAITING_AUTO_CLOSE_DAYS=env.integer("WAITING_AUTO_CLOSE_DAYS", 14, 1),
+
         TEST_DATABASE_URL=env.database_url("TEST_DATABASE_URL", None),
     )
     if settings["ABC_A_SHARE"] + settings["ABC_B_SHARE"] > 100:
@@ -307,6 +329,8 @@ class Config:
             if settings.get("ENV_NAME") == "production":
                 raise SystemExit("complaint-care: invalid configuration:\n  SECRET_KEY must be set when APP_ENV=production")
             settings["SECRET_KEY"] = _local_secret_key(Path(settings["INSTANCE_PATH"]))
+        if not settings.get("INBOUND_ADDRESS"):
+            settings["INBOUND_ADDRESS"] = settings["MAIL_FROM"]
         return settings
 
 

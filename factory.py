@@ -36,6 +36,7 @@ CLI_COMMANDS = (
     "demo.cli:demo_cli",
     "customers.cli:segments_cli",
     "customers.cli:import_cli",
+    "inbound.cli:mail_cli",
 )
 
 

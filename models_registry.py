@@ -8,5 +8,6 @@ import platform_support.job_requests  # noqa: F401
 import staff.models  # noqa: F401
 import surveys.models  # noqa: F401
 import webhooks.models  # noqa: F401
+import inbound.models  # noqa: F401
 import reports.models  # noqa: F401
 import operations.models  # noqa: F401

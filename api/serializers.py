@@ -43,6 +43,8 @@ def event(item: ComplaintEvent) -> dict:
         "actor": staff_ref(item.actor),
         "minutes": item.minutes,
         "created_at": _iso(item.created_at),
+        "attachments": [{"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size_bytes}
+                        for a in item.attachments],
     }
 
 

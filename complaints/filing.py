@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import bindparam, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
-from complaints import signals, uploads
+from complaints import links, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
 from complaints.models import Complaint, ComplaintEvent, SlaTarget
@@ -219,7 +219,8 @@ def _filing_statement_postgresql() -> DriverStatement:
     return _FILING_POSTGRESQL
 
 
-def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now: datetime | None = None) -> FiledComplaint:
+def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now: datetime | None = None,
+                   commit: bool = True, acknowledgement_headers: dict | None = None) -> FiledComplaint:
     """A customer complains (web form or API). Creates or links the customer file, starts the SLA
     clocks, records the public 'received' event and queues the empathetic acknowledgement.
 
@@ -228,7 +229,10 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     comes first; then a few prepared Core INSERTs (customer file if new, complaint, event, outbox
     row), the signal receivers and the commit. On SQLite, whose one write lock serialises every
     writer, the lookup runs in a read transaction of its own, so the lock is held only for the
-    INSERTs."""
+    INSERTs.
+
+    `commit=False` leaves the commit to the caller (an e-mail: the stored message commits with its
+    complaint); `acknowledgement_headers` go on the acknowledgement (an e-mail's In-Reply-To)."""
     now = now or utcnow()
     accepted = uploads.check_uploads(new.attachments)
     language = new.language if new.language in current_app.config["LANGUAGES"] else "en"
@@ -265,13 +269,14 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
         "closed_at": None, "reopened_count": 0, "handling_minutes": 0, "channel": new.channel, "version": 1,
     }
-    email = _acknowledgement_row(values, customer, token, now)
+    email = _acknowledgement_row(values, customer, token, now, acknowledgement_headers)
 
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
     if customer.id is None:
         values["customer_id"], zone = insert_customer_file(connection, customer)
         if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
-            email = _acknowledgement_row(values, session.get(Customer, values["customer_id"]), token, now)
+            email = _acknowledgement_row(values, session.get(Customer, values["customer_id"]), token, now,
+                                         acknowledgement_headers)
     # No dedupe key on the e-mail: the complaint is new in this very transaction, so there is no
     # earlier acknowledgement to collide with (a double submit returned above).
     email["customer_id"] = values["customer_id"]
@@ -298,12 +303,14 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
     filed = FiledComplaint(complaint_id, token, created=True, reference=values["reference"], language=language,
                            customer_id=values["customer_id"], priority=priority)
     signals.complaint_created.send(current_app._get_current_object(), filed=filed, now=now)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return filed
 
 
-def _acknowledgement_row(values: dict, customer, token: str, now: datetime) -> dict:
+def _acknowledgement_row(values: dict, customer, token: str, now: datetime, headers: dict | None = None) -> dict:
     """The outbox row of the empathetic acknowledgement (ids filled in once they exist)."""
     return outbox_values(
         kind="complaint_acknowledgement", to_address=values["contact_email"], to_name=values["contact_name"],
-        rendered=compose_acknowledgement(values, customer, tracking_url(token)), language=values["language"], now=now)
+        rendered=compose_acknowledgement(values, customer, tracking_url(token)), language=values["language"],
+        extra_headers={"Reply-To": links.reply_address(values["reference"]), **(headers or {})}, now=now)

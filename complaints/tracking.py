@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints import uploads
+from complaints import links, uploads
 from complaints.changes import attach_uploads, owner_or_managers, record_event, transition
 from complaints.models import Complaint
 from extensions import db
@@ -20,6 +20,9 @@ def complaint_for_tracking_token(token: str) -> Complaint:
     complaint = None
     if token and len(token) <= 100:
         complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_token_hash == hash_secret(token)))
+        reference = links.reference_of_token(token) if complaint is None else None
+        if reference:  # the signed link of a later e-mail (complaints/links.py)
+            complaint = db.session.scalar(select(Complaint).where(Complaint.reference == reference))
     if complaint is None:
         raise NotFound(_("We could not find this complaint. Please check the link in your e-mail."))
     return complaint

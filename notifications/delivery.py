@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from notifications.headers import header_safe
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, UndeliverableAddress
 from platform_support.claiming import claim_due_rows
 from platform_support.clock import utcnow
 
@@ -175,8 +175,24 @@ def _claim_batch(*, now: datetime, limit: int, lease_seconds: int) -> list:
         by_id = {row.id: row for row in db.session.execute(
             select(*columns).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending"))}
         rows = [by_id[i] for i in ids if i in by_id]  # keep the claim's order (oldest due first)
+        rows = _park_undeliverable(rows)
     db.session.commit()
     return rows
+
+
+def _park_undeliverable(rows: list) -> list:
+    """Park, unsent, the rows addressed to an address a hard bounce proved dead (no automated
+    mail to it: each attempt would only bounce again); return the others."""
+    addresses = {row.to_address.strip().lower() for row in rows}
+    dead = set(db.session.scalars(select(UndeliverableAddress.address_normalised)
+                                  .where(UndeliverableAddress.address_normalised.in_(addresses))))
+    if not dead:
+        return rows
+    parked = [row.id for row in rows if row.to_address.strip().lower() in dead]
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(parked))
+                       .values(status="parked", lease_until=None, last_error="address undeliverable (hard bounce)")
+                       .execution_options(synchronize_session=False))
+    return [row for row in rows if row.id not in set(parked)]
 
 
 def _failure_values(attempts: int, exc: Exception, now: datetime, report: DeliveryReport) -> dict:

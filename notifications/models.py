@@ -38,3 +38,15 @@ class OutboxMessage(db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="SET NULL"), index=True)
+
+
+class UndeliverableAddress(db.Model):
+    """An address a hard bounce proved dead: the outbox parks what is queued for it instead of
+    sending (no automated mail to it) until staff clear it. Shown on the customer file and the
+    complaint."""
+
+    __tablename__ = "undeliverable_addresses"
+
+    address_normalised: Mapped[str] = mapped_column(String(254), primary_key=True)
+    since: Mapped[datetime] = created_at_column()
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -152,8 +152,12 @@ def queue_email(*, kind: str, to_address: str, to_name: str = "", template: str,
 def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: RenderedEmail, language: str = "en",
                   dedupe_key: str | None = None, extra_headers: dict | None = None, customer_id: int | None = None,
                   staff_user_id: int | None = None, complaint_id: int | None = None, now: datetime | None = None) -> dict:
-    """The column values of one queued outbox row (header fields made safe, a new Message-ID)."""
+    """The column values of one queued outbox row (header fields made safe, a new Message-ID).
+    Mail to anyone but staff carries Reply-To: INBOUND_ADDRESS (unless the caller set one), so an
+    answer reaches the mailbox the worker reads (inbound/)."""
     now = now or utcnow()
+    if staff_user_id is None and "Reply-To" not in (extra_headers or {}):
+        extra_headers = {"Reply-To": current_app.config["INBOUND_ADDRESS"], **(extra_headers or {})}
     return dict(
         kind=kind, dedupe_key=dedupe_key, to_address=header_safe(to_address, limit=254),
         to_name=header_safe(to_name), subject=header_safe(rendered.subject, limit=300), text_body=rendered.text_body,

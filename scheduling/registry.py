@@ -19,6 +19,7 @@ from complaints.jobs import escalate_overdue_complaints, fold_complaint_counts
 from customers.greetings import send_greetings
 from customers.jobs import RECOMPUTE_SEGMENTS, recompute_segments_job
 from extensions import db
+from inbound.mailbox import poll_job
 from notifications.jobs import deliver_outbox_job
 from platform_support import job_requests
 from reports.aggregation import refresh_report_aggregates_job
@@ -39,6 +40,8 @@ class ScheduledJob:
 
 def scheduled_jobs(config) -> list[ScheduledJob]:
     return [
+        # E-mail in first: what customers wrote is on their complaints before anything else runs.
+        ScheduledJob("poll-mailbox", poll_job, "interval", {"seconds": config["IMAP_INTERVAL_SECONDS"]}),
         ScheduledJob("escalate-overdue-complaints", escalate_overdue_complaints, "interval",
                      {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
         # The queue's status counts are exact without it; folding keeps the pending deltas few.

@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("audit", "notifications"),
     ("customers",),
     ("complaints",),
-    ("surveys", "webhooks"),
+    ("surveys", "webhooks", "inbound"),
     ("reports", "operations"),
     ("api", "demo", "scheduling"),
     ("models_registry",),
