@@ -10,8 +10,7 @@ from customers.models import CustomerScore, Order, SegmentTransition
 from extensions import db
 from reports.models import ComplaintDaily, CustomerValue, ReportAlert, SurveyDaily
 from surveys.models import SurveyAnswer, SurveyResponse
-
-NOW_TEXT = "2027-01-15T09:00"
+from tests.support.clock import NOW_TEXT
 
 
 def _count(model) -> int:

@@ -4,16 +4,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from complaints import filing, sla
+from complaints import sla
 from complaints.models import Complaint
 from notifications.models import OutboxMessage
 from scheduling.runner import build_scheduler
-from tests.conftest import NOW
+from tests.support.clock import NOW
+from tests.support.complaints import file
 
 
 def test_run_due_delivers_the_outbox_at_the_given_moment(mail_app, smtp_server, runner, db_session):
-    filed = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken"),
-                                now=NOW)
+    filed = file(description="Broken")
     result = runner.invoke(args=["jobs", "run-due", "--now", "2027-01-15T09:00:30+00:00"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
@@ -26,15 +26,13 @@ def test_run_due_delivers_the_outbox_at_the_given_moment(mail_app, smtp_server, 
 
 
 def test_run_due_before_the_message_is_due_sends_nothing(mail_app, smtp_server, runner):
-    filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken"),
-                        now=NOW)
+    file(description="Broken")
     result = runner.invoke(args=["jobs", "run-due", "--now", (NOW - timedelta(minutes=1)).isoformat()])
     assert result.exit_code == 0 and smtp_server.messages == []
 
 
 def test_run_due_escalates_overdue_complaints(app, staff, runner, db_session):
-    complaint = filing.file_complaint(
-        filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken"), now=NOW).complaint
+    complaint = file(description="Broken").complaint
     _first, resolution_hours = sla.sla_hours("normal")
     moment = (NOW + timedelta(hours=resolution_hours + 1)).isoformat()
     result = runner.invoke(args=["jobs", "run-due", "--now", moment])

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from tests.conftest import NOW
 from tests.security.conftest import file_complaint
+from tests.support.clock import NOW
 
 
 @pytest.fixture

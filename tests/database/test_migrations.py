@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from config import TestConfig
-from tests.conftest import NOW
+from tests.support.clock import NOW
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 TRIGGERS = {"tr_complaints_count_insert", "tr_complaints_count_update", "tr_complaints_count_delete"}

@@ -13,8 +13,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ReceivedMail, StaffAccounts, _settings, free_port
+from tests.conftest import _settings
 from tests.support.external import missing, require_module
+from tests.support.mail import ReceivedMail, free_port
+from tests.support.staff import StaffAccounts
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

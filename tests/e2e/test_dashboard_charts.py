@@ -2,13 +2,11 @@
 exists and its canvas has painted pixels) and its table is filled; a screenshot is kept."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from platform_support.database import write_intent
+from tests.support.clock import NOW
 
-NOW = datetime(2027, 1, 15, 9, 0)
 CHARTS = ("satisfaction", "recovery", "volume", "open", "sla_priority", "sla_owner", "resolve_time", "pareto",
           "segments", "transitions", "revenue", "time_revenue")
 

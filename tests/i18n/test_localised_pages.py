@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from complaints import actions, filing
+from complaints import actions
 from customers.models import Customer
 from notifications.models import OutboxMessage
-from tests.conftest import csrf_from
-
-NOW = datetime(2027, 1, 15, 9, 0)
+from tests.support.clock import NOW
+from tests.support.complaints import file
+from tests.support.web import csrf_from
 
 
 def _form(client, lang: str) -> str:
@@ -51,8 +51,7 @@ def test_validation_messages_are_translated_including_wtforms_own(client):
 
 
 def test_language_switcher_keeps_the_page_and_marks_the_current_language(client, app):
-    filed = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Broken",
-                                                      language="pl"), submission_key="k" * 20, now=NOW)
+    filed = file(name="Jan", email="jan@example.com", description="Broken", language="pl", submission_key="k" * 20)
     page = client.get(f"/track/{filed.tracking_token}").get_data(as_text=True)
     # Links are relative to the current page (?lang=…), name their language, and mark the current one.
     for code, label in (("en", "English"), ("ru", "Русский"), ("ro", "Română"), ("cs", "Čeština")):
@@ -64,16 +63,14 @@ def test_language_switcher_keeps_the_page_and_marks_the_current_language(client,
 
 
 def test_tracking_page_speaks_the_complaints_language_by_default(client, app):
-    filed = filing.file_complaint(filing.NewComplaint(name="Иван", email="ivan@example.com", description="Сломано",
-                                                      language="ru"), submission_key="r" * 20, now=NOW)
+    filed = file(name="Иван", email="ivan@example.com", description="Сломано", language="ru", submission_key="r" * 20)
     page = client.get(f"/track/{filed.tracking_token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Ваша жалоба" in page and '<html lang="ru">' in page
 
 
 def test_every_customer_email_is_in_the_complaints_language_and_time_zone(app, db_session, staff):
-    filed = filing.file_complaint(filing.NewComplaint(name="Anna Nowak", email="anna@example.com",
-                                                      description="Zepsuty wazon", language="pl"),
-                                submission_key="p" * 20, now=NOW)
+    filed = file(name="Anna Nowak", email="anna@example.com", description="Zepsuty wazon", language="pl",
+                 submission_key="p" * 20)
     customer = db_session.scalar(select(Customer).where(Customer.email == "anna@example.com"))
     customer.timezone, customer.salutation = "Europe/Warsaw", "Pani Anno"
     db_session.commit()

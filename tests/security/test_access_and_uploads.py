@@ -92,7 +92,7 @@ def test_safe_next_never_leaves_our_origin(target):
 
 
 def test_login_redirect_ignores_foreign_next(browser, staff):
-    from tests.conftest import StaffAccounts
+    from tests.support.staff import StaffAccounts
     response = browser.post_form("/staff/login?next=//evil.example/x", {"email": staff.agent.email,
                                                                         "password": StaffAccounts.PASSWORD},
                                  action="/staff/login?next=//evil.example/x")

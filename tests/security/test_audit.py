@@ -3,8 +3,9 @@ import csv
 import io
 
 from audit.models import AuditEntry
-from tests.conftest import StaffAccounts, csrf_from
 from tests.security.conftest import file_complaint
+from tests.support.staff import StaffAccounts
+from tests.support.web import csrf_from
 
 
 def _entries(db_session):

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import NOW, csrf_from
+from tests.support.clock import NOW
+from tests.support.web import csrf_from
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

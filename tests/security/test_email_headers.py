@@ -3,8 +3,8 @@ the real SMTP server (aiosmtpd)."""
 import pytest
 
 from notifications.delivery import deliver_outbox
-from tests.conftest import NOW
 from tests.security.conftest import file_complaint
+from tests.support.clock import NOW
 
 INJECTIONS = [
     "Eve\r\nBcc: victim@example.com",
@@ -24,7 +24,7 @@ def _headers_of(message) -> dict:
 
 @pytest.mark.parametrize("name", INJECTIONS)
 def test_crlf_in_name_is_refused_by_the_form_and_api(client, browser, name, smtp_server):
-    from tests.conftest import csrf_from
+    from tests.support.web import csrf_from
     page = browser.get("/complain").get_data(as_text=True)
     response = client.post("/complain", data={"csrf_token": csrf_from(page), "name": name, "email": "eve@example.com",
                                               "description": "x", "preferred_channel": "email", "language": "en"})

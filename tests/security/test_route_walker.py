@@ -17,7 +17,8 @@ import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from tests.conftest import NOW, StaffAccounts
+from tests.support.clock import NOW
+from tests.support.staff import StaffAccounts
 
 SEEN: dict[str, set] = defaultdict(set)  # "args" / "form" / "json" -> names a view read
 

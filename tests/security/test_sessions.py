@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
-from tests.conftest import Browser, IsolatedClient, StaffAccounts, csrf_from
 from tests.support.external import missing
+from tests.support.staff import StaffAccounts
+from tests.support.web import Browser, IsolatedClient, csrf_from
 
 
 def _second_browser(app) -> Browser:

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from complaints import actions
-from tests.conftest import NOW
 from tests.security.conftest import file_complaint
+from tests.support.clock import NOW
 from webhooks import signing
 from webhooks.delivery import address_allowed, deliver_webhooks
 from webhooks.models import WebhookDelivery

@@ -17,7 +17,7 @@ from customers.models import Customer
 from customers.services import insert_customer_file, new_customer_for_email
 from extensions import db
 from notifications.models import OutboxMessage
-from tests.conftest import NOW
+from tests.support.clock import NOW
 from tests.support.customers import GREETING_FORMS
 
 CUSTOMERS = [

@@ -10,14 +10,10 @@ from complaints.queries import QueueFilter, counts_by_status, queue_page
 from customers.models import Customer
 from notifications.models import OutboxMessage
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
-from tests.conftest import NOW
+from tests.support.clock import NOW
+from tests.support.complaints import file
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def file(now=NOW, **overrides):
-    data = {"name": "Jan Kowalski", "email": "jan@example.com", "description": "The parcel arrived crushed.", **overrides}
-    return filing.file_complaint(filing.NewComplaint(**data), now=now)
 
 
 def outbox(db_session, **filters):

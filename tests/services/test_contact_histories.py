@@ -1,14 +1,13 @@
 """Contact histories read from the outbox: what the frequency caps of the contact policy count."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from customers.contact_policy import ContactHistory
-
-NOW = datetime(2027, 1, 15, 9, 0)
+from tests.support.clock import NOW
 
 
 @pytest.mark.usefixtures("app")

@@ -9,7 +9,8 @@ from customers.interactions import log_interaction
 from customers.signals import timeline_sources
 from customers.timeline import TimelineEntry, customer_timeline
 from platform_support.errors import ServiceError
-from tests.support.customers import NOW, customer
+from tests.support.clock import NOW
+from tests.support.customers import customer
 
 
 def test_contributed_entries_and_logged_contacts_in_time_order(app, db_session, staff):

@@ -16,7 +16,7 @@ from customers.models import Customer
 from extensions import db
 from notifications.models import OutboxMessage
 from platform_support.database import DriverStatement, driver_connection
-from tests.conftest import NOW
+from tests.support.clock import NOW
 
 
 def _customer(db_session, email="ada@example.com") -> Customer:

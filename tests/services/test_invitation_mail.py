@@ -10,8 +10,9 @@ from sqlalchemy import select
 from customers.models import Customer
 from surveys.invitation_mail import InvitationMail, invitation_token, render_invitation
 from surveys.models import Survey, SurveyInvitation
+from tests.support.clock import NOW
 from tests.support.customers import GREETING_FORMS
-from tests.support.surveys import NOW, install_default_surveys, resolved_complaint
+from tests.support.surveys import install_default_surveys, resolved_complaint
 
 CUSTOMERS = [
     # name, language, time zone, salutation, patronymic

@@ -4,15 +4,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import filing, sla
+from complaints import sla
 from notifications.delivery import deliver_outbox
 from notifications.models import OutboxMessage
 from platform_support.database import write_intent
-from tests.conftest import NOW, ReceivedMail, free_port
+from tests.support import complaints
+from tests.support.clock import NOW
+from tests.support.mail import ReceivedMail, free_port
 
 
 def file(name="Jan Kowalski", email="jan@example.com"):
-    return filing.file_complaint(filing.NewComplaint(name=name, email=email, description="The vase broke."), now=NOW)
+    return complaints.file(name=name, email=email, description="The vase broke.")
 
 
 def deliver(now=NOW):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from complaints import actions, filing, jobs
+from complaints import actions, jobs
 from complaints.lifecycle import STATES
 from complaints.models import Complaint
 from complaints.queries import counts_by_status
@@ -23,12 +23,12 @@ from complaints.status_counts import (
 from customers.privacy import erase_customer
 from extensions import db
 from staff.models import StaffUser
-from tests.conftest import NOW
+from tests.support import complaints
+from tests.support.clock import NOW
 
 
-def file(now=NOW, **overrides):
-    data = {"name": "Jan Kowalski", "email": "jan@example.com", "description": "The parcel arrived crushed.", **overrides}
-    return filing.file_complaint(filing.NewComplaint(**data), now=now).complaint.reference
+def file(now=NOW, **overrides) -> str:
+    return complaints.file(now, **overrides).complaint.reference
 
 
 def live(owner_ids=None) -> dict[str, int]:

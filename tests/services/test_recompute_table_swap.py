@@ -11,7 +11,8 @@ from alembic.migration import MigrationContext
 
 from customers.models import CustomerScore
 from extensions import db
-from tests.support.customers import NOW, customer, orders, recompute, scores
+from tests.support.clock import NOW
+from tests.support.customers import customer, orders, recompute, scores
 
 
 def _differences_in_scores_table() -> list:

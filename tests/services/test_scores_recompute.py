@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from customers.models import CustomerScore, SegmentTransition
 from customers.segments import describe_transition
 from extensions import db
-from tests.support.customers import NOW, complaint, customer, nps, orders, recompute, scores
+from tests.support.clock import NOW
+from tests.support.complaints import complaint_row
+from tests.support.customers import customer, nps, orders, recompute, scores
 
 
 def _snapshot():
@@ -43,7 +45,7 @@ def test_recompute_is_deterministic_and_idempotent(app, shapes):
         if shape["orders"]:
             orders(who, *shape["orders"], due_after=10, paid_after=30 if shape["late"] else 5)
         for age, status in shape["complaints"]:
-            complaint(who, age_days=age, status=status)
+            complaint_row(who, age_days=age, status=status)
     first = recompute(app)
     snapshot = _snapshot()
     assert first.customers == len(shapes)
@@ -63,8 +65,8 @@ def test_a_move_is_recorded_once_with_its_reasons(app):
     orders(other, (20, 4000), (150, 4000))
     later = NOW + timedelta(days=0)
     recompute(app, NOW - timedelta(days=60))
-    complaint(big, age_days=10, root_cause_code=cause.code, status="resolved")
-    complaint(big, age_days=5, root_cause_code=cause.code)
+    complaint_row(big, age_days=10, cause=cause.code, status="resolved")
+    complaint_row(big, age_days=5, cause=cause.code)
     orders(other, (1, 100_000))
     result = recompute(app, later)
     moves = db.session.query(SegmentTransition).filter_by(customer_id=big.id, dimension="abc").all()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.customers import complaint, customer, nps, orders, recompute, scores
+from tests.support.complaints import complaint_row
+from tests.support.customers import customer, nps, orders, recompute, scores
 
 
 def test_abc_by_revenue_share_80_15_5(app):
@@ -74,7 +75,7 @@ def test_difficult_complains_a_lot_or_pays_late(app):
     orders(complainer, (10, 5000))
     orders(late_payer, (20, 3000), (60, 3000), (100, 3000), due_after=10, paid_after=30)
     for age in (5, 50, 100):
-        complaint(complainer, age_days=age)
+        complaint_row(complainer, age_days=age)
     recompute(app)
     assert scores(complainer).category == "difficult"
     assert scores(complainer).complaints_12m == 3
@@ -122,8 +123,8 @@ def test_partner_and_disqualified_are_staff_flags(app):
 
 def test_satisfaction_from_complaint_outcomes_is_recency_weighted(app):
     who = customer("Weighted")
-    complaint(who, age_days=10, status="resolved")           # 70, weight 1.0
-    complaint(who, age_days=400, status="resolved", reopened=1)  # 40, weight 0.25
+    complaint_row(who, age_days=10, status="resolved")           # 70, weight 1.0
+    complaint_row(who, age_days=400, status="resolved", reopened=1)  # 40, weight 0.25
     recompute(app)
     assert scores(who).satisfaction == pytest.approx((70 * 1.0 + 40 * 0.25) / 1.25, abs=0.05)
 
@@ -132,7 +133,7 @@ def test_loyalty_rewards_repeat_tenure_and_staying_after_a_complaint(app):
     loyal = customer("Loyal")
     lapsed = customer("Lapsed")
     orders(loyal, *[(10 + 30 * i, 100) for i in range(6)], (1200, 100))
-    complaint(loyal, age_days=100, status="resolved")
+    complaint_row(loyal, age_days=100, status="resolved")
     orders(lapsed, (200, 100), (300, 100))
     recompute(app)
     # 35 (6 orders in 12 months) + 20 (3+ years) + 15 (bought again after the complaint) = 70

@@ -1,10 +1,9 @@
 """Survey texts fall back to English; planning and dispatching twice create and send once."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-
-NOW = datetime(2027, 1, 15, 9, 0)
+from tests.support.clock import NOW
 
 
 def test_localized_text_falls_back_to_english_and_translates_defaults(app):

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from surveys.models import SurveyResponse
-from tests.support.surveys import NOW, install_default_surveys, resolved_complaint, run_due, survey_links, survey_mails
+from tests.support.clock import NOW
+from tests.support.surveys import install_default_surveys, resolved_complaint, run_due, survey_links, survey_mails
 
 
 def test_simultaneous_submissions_have_one_winner(mail_app, smtp_server, staff, db_session):

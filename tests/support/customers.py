@@ -1,14 +1,16 @@
-"""Small hand-made customer data for the score, segment and e-mail tests (no wall clock: NOW is fixed)."""
+"""Customers for tests: the customer file, orders, NPS answers, a recompute of scores and segments
+(no wall clock: every date is relative to tests.support.clock.NOW)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import itertools
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from customers.models import Customer, Order
 from extensions import db
+from tests.support.clock import NOW, TODAY, days_ago  # noqa: F401 — TODAY re-exported
 
-NOW = datetime(2027, 1, 15, 9, 0)
-TODAY = NOW.date()
+_numbers = itertools.count(1)
 
 
 # Customers whose e-mails greet them differently, for the tests that compare a composed e-mail
@@ -25,12 +27,14 @@ GREETING_FORMS = [
 ]
 
 
-def days_ago(n: int) -> date:
-    return TODAY - timedelta(days=n)
-
-
-def customer(name: str, **fields) -> Customer:
-    email = fields.pop("email", f"{name.lower().replace(' ', '.')}@example.com")
+def customer(name: str | None = None, *, email: str | None = None, **fields) -> Customer:
+    """A customer file: `customer("Anna")` is anna@example.com; without a name, "Customer N" with an
+    address of its own. On file since 900 days before NOW unless `created_at` says otherwise."""
+    if name is None:
+        n = next(_numbers)
+        name, email = f"Customer {n}", email or f"customer{n}@example.com"
+    email = email or f"{name.lower().replace(' ', '.')}@example.com"
+    fields.setdefault("created_at", NOW - timedelta(days=900))
     row = Customer(name=name, email=email, email_normalised=email.lower(), **fields)
     db.session.add(row)
     db.session.flush()
@@ -49,54 +53,19 @@ def orders(who: Customer, *ages_and_amounts, due_after: int | None = None, paid_
     db.session.flush()
 
 
-def complaint(who: Customer, *, age_days: int, status: str = "new", root_cause_code: str | None = None,
-              reopened: int = 0, minutes: int = 0) -> None:
-    """A complaint row written directly (the complaint lifecycle has its own tests)."""
-    import secrets
+def nps(who: Customer, score: int, *, age_days: int):
+    """An NPS answer `age_days` before NOW to a relationship survey "rel-test" (made on first use, so
+    these tests need no default surveys)."""
+    from surveys.models import Survey, SurveyQuestion
+    from tests.support.surveys import answer
 
-    from complaints.models import Complaint, RootCause
-
-    created = NOW - timedelta(days=age_days)
-    root = db.session.query(RootCause).filter_by(code=root_cause_code).one() if root_cause_code else None
-    db.session.add(Complaint(
-        reference=f"C-{secrets.token_hex(4)}", tracking_token_hash=secrets.token_hex(32), customer_id=who.id,
-        contact_name=who.name, contact_email=who.email, description="It broke.", status=status,
-        created_at=created, updated_at=created, first_response_due_at=created + timedelta(days=1),
-        resolution_due_at=created + timedelta(days=5), root_cause_id=root.id if root else None,
-        resolved_at=created + timedelta(days=2) if status in ("resolved", "closed") else None,
-        reopened_count=reopened, handling_minutes=minutes))
-    db.session.flush()
-
-
-def nps(who: Customer, score: int, *, age_days: int) -> None:
-    """An NPS answer through the surveys engineer's tables (skipped by callers if they are absent)."""
-    from surveys.models import (
-        Survey,
-        SurveyAnswer,
-        SurveyInvitation,
-        SurveyQuestion,
-        SurveyResponse,
-    )
-
-    survey = db.session.query(Survey).filter_by(code="rel-test").one_or_none()
-    if survey is None:
+    if db.session.query(Survey).filter_by(code="rel-test").one_or_none() is None:
         survey = Survey(code="rel-test", kind="relationship", title={"en": "Test"}, intro={})
         db.session.add(survey)
         db.session.flush()
         db.session.add(SurveyQuestion(survey_id=survey.id, position=1, qtype="nps", text={"en": "Recommend?"}))
         db.session.flush()
-    question = db.session.query(SurveyQuestion).filter_by(survey_id=survey.id).first()
-    at = NOW - timedelta(days=age_days)
-    invitation = SurveyInvitation(dedupe_key=f"t-{who.id}-{age_days}-{score}", survey_id=survey.id, customer_id=who.id,
-                                  kind="relationship", status="answered", due_at=at)
-    db.session.add(invitation)
-    db.session.flush()
-    response = SurveyResponse(invitation_id=invitation.id, survey_id=survey.id, customer_id=who.id,
-                              created_at=at, updated_at=at, submitted_at=at)
-    db.session.add(response)
-    db.session.flush()
-    db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id, qtype="nps", score=score))
-    db.session.flush()
+    return answer(who, NOW - timedelta(days=age_days), {"nps": score}, survey_code="rel-test")
 
 
 def recompute(app, now: datetime = NOW):

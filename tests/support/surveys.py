@@ -1,14 +1,20 @@
-"""Helpers shared by the survey tests: default surveys, a resolved complaint, one scheduler pass."""
+"""Surveys for tests: the default surveys, a resolved complaint, one scheduler pass, the links in a
+received invitation, and hand-made answers and invitations for the report tests."""
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from complaints import actions, filing
-from complaints.filing import NewComplaint
+from sqlalchemy import select
 
-NOW = datetime(2027, 1, 15, 9, 0)  # a Friday, 09:00 UTC
+from customers.models import Customer
+from extensions import db
+from tests.support.clock import NOW
+from tests.support.complaints import file
+
+_numbers = itertools.count(1)
 
 
 def install_default_surveys(db_session) -> None:
@@ -18,13 +24,14 @@ def install_default_surveys(db_session) -> None:
 
 
 def resolved_complaint(staff, *, email="jan@example.com", name="Jan Kowalski", now=NOW, **customer_fields):
-    filed = filing.file_complaint(
-        NewComplaint(name=name, email=email, description="The parcel arrived crushed."),
-        submission_key=secrets.token_urlsafe(16), now=now)
-    reference = filed.complaint.reference if hasattr(filed, "complaint") else filed.reference
+    """A complaint filed at `now` and resolved at once by the agent (cause: damaged in transit) — what
+    starts an after-complaint survey; `customer_fields` are set on the customer file in between.
+    Returns the resolved Complaint."""
+    from complaints import actions
+    from customers.services import find_customer_by_email
+
+    reference = file(now, name=name, email=email, submission_key=secrets.token_urlsafe(16)).complaint.reference
     if customer_fields:
-        from extensions import db
-        from customers.services import find_customer_by_email
         customer = find_customer_by_email(email)
         for key, value in customer_fields.items():
             setattr(customer, key, value)
@@ -45,3 +52,35 @@ def survey_links(message) -> dict[str, str]:
 
 def survey_mails(smtp_server, address):
     return [m for m in smtp_server.to(address) if m["List-Unsubscribe"]]
+
+
+def answer(who: Customer, at: datetime, scores: dict[str, int], *, complaint_id: int | None = None,
+           survey_code: str = "after_complaint", comment: str | None = None, language: str = "en"):
+    """One submitted response with the given scores ({"nps": 9, "csat": 5, "ces": 6})."""
+    from surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+
+    n = next(_numbers)
+    survey = db.session.scalar(select(Survey).where(Survey.code == survey_code))
+    questions = {q.qtype: q for q in db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id))}
+    invitation = SurveyInvitation(dedupe_key=f"test:{n}", survey_id=survey.id, customer_id=who.id,
+                                  complaint_id=complaint_id, kind=survey.kind, status="answered", due_at=at,
+                                  sent_at=at - timedelta(hours=2), created_at=at)
+    response = SurveyResponse(invitation=invitation, survey_id=survey.id, customer_id=who.id, complaint_id=complaint_id,
+                              language=language, created_at=at, updated_at=at, submitted_at=at)
+    for qtype, score in scores.items():
+        response.answers.append(SurveyAnswer(question_id=questions[qtype].id, qtype=qtype, score=score))
+    if comment is not None and "text" in questions:
+        response.answers.append(SurveyAnswer(question_id=questions["text"].id, qtype="text", text=comment))
+    db.session.add_all([invitation, response])
+    db.session.flush()
+    return response
+
+
+def unanswered_invitation(who: Customer, sent: datetime, survey_code: str = "after_complaint"):
+    from surveys.models import Survey, SurveyInvitation
+
+    n = next(_numbers)
+    survey = db.session.scalar(select(Survey).where(Survey.code == survey_code))
+    db.session.add(SurveyInvitation(dedupe_key=f"test:{n}", survey_id=survey.id, customer_id=who.id, kind=survey.kind,
+                                    status="expired", due_at=sent, sent_at=sent, created_at=sent))
+    db.session.flush()

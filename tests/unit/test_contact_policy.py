@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from customers.contact_policy import (ContactHistory, cap_decision, contact_window, may_send_now,
                                       next_allowed_send, preferred_weekdays)
+from tests.support.clock import NOW
 
 
 def customer(**fields):
@@ -54,9 +55,6 @@ def test_daylight_saving_change_keeps_local_hour():
     berlin = customer(timezone="Europe/Berlin")
     # 2027-03-28 clocks go forward; 09:00 local is 07:00 UTC that day.
     assert next_allowed_send(berlin, datetime(2027, 3, 28, 2, 0)) == datetime(2027, 3, 28, 7, 0)
-
-
-NOW = datetime(2027, 1, 15, 9, 0)
 
 
 def test_survey_cap_postpones_until_period_is_over():

@@ -1,10 +1,9 @@
 """Relationship surveys spread evenly over the period, each customer on a stable slot."""
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from surveys.planning import period_number, period_start, relationship_due, slot_offset
-
-NOW = datetime(2027, 1, 15, 9, 0)
+from tests.support.clock import NOW
 
 
 def test_slots_spread_evenly_over_the_period():

@@ -56,7 +56,7 @@ def test_customer_files_and_staff_work_the_complaint(browser, client, staff, db_
 def test_double_submit_creates_one_complaint(browser, client, db_session):
     first, key = file_complaint(browser)
     page = browser.get("/complain").get_data(as_text=True)
-    from tests.conftest import csrf_from
+    from tests.support.web import csrf_from
     second = client.post("/complain", data={"csrf_token": csrf_from(page), "submission_key": key, "name": "Jan Kowalski",
                                             "email": "jan@example.com", "description": "The parcel arrived crushed.",
                                             "preferred_channel": "email", "language": "en"})

@@ -6,10 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from platform_support.clock import utcnow
-from complaints import actions, filing
+from complaints import actions
 from complaints.models import Complaint
 from notifications.models import OutboxMessage
-from tests.conftest import csrf_from
+from tests.support.complaints import file
+from tests.support.web import csrf_from
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -29,7 +30,7 @@ def file_through_form(client, **overrides):
 
 
 def filed(app, email="jan@example.com"):
-    return filing.file_complaint(filing.NewComplaint(name="Jan", email=email, description="Broken vase"))
+    return file(name="Jan", email=email, description="Broken vase")
 
 
 def flashes(response) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.customers import NOW, recompute
+from tests.support.clock import NOW
+from tests.support.customers import recompute
 
 
 @pytest.fixture

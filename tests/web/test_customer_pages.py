@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from complaints.filing import NewComplaint, file_complaint
 from complaints.models import SegmentPriorityRule
 from customers.models import Customer, CustomerScore, Interaction
-from tests.support.customers import NOW, complaint, customer, orders, recompute
+from tests.support.clock import NOW
+from tests.support.complaints import complaint_row, file
+from tests.support.customers import customer, orders, recompute
 
 
 def test_list_search_badges_and_pareto_share(browser, staff, app, db_session):
@@ -41,7 +42,7 @@ def test_keyset_pages_do_not_repeat_or_skip(browser, staff, db_session):
 
 def test_file_page_edit_and_interaction_log(browser, staff, app, db_session):
     who = customer("Olga Ivanova", language="ru")
-    file_complaint(NewComplaint(name="Olga Ivanova", email=who.email, description="Wrong size."))
+    file(name="Olga Ivanova", email=who.email, description="Wrong size.")
     orders(who, (5, 100))
     db_session.commit()
     recompute(app, NOW)
@@ -108,10 +109,10 @@ def test_segment_rules_set_the_priority_of_a_new_complaint(browser, staff, app, 
     assert response.status_code == 302
     db_session.rollback()
     assert db_session.query(SegmentPriorityRule).one().priority == "urgent"
-    filed = file_complaint(NewComplaint(name="Vip", email="vip@example.com", description="Late again."))
+    filed = file(name="Vip", email="vip@example.com", description="Late again.")
     db_session.commit()
     assert filed.complaint.priority == "urgent"
-    plain = file_complaint(NewComplaint(name="New", email="new@example.com", description="Hello."))
+    plain = file(name="New", email="new@example.com", description="Hello.")
     assert plain.complaint.priority == "normal"
     queue = browser.get("/staff/complaints/").get_data(as_text=True)
     assert "badge-abc-a" in queue
@@ -130,7 +131,7 @@ def test_only_admins_manage_rules_and_erase(browser, staff, db_session):
 def test_export_then_erase_keeps_aggregates(browser, staff, app, db_session):
     dead = customer("Dead Beat", phone="+1 555", birthday=datetime(1970, 1, 1).date())
     orders(dead, (400, 10), due_after=10, unpaid=True)
-    complaint(dead, age_days=300)
+    complaint_row(dead, age_days=300)
     db_session.commit()
     recompute(app, NOW)
     browser.login(staff.admin)

@@ -10,7 +10,9 @@ from extensions import db
 from reports import complaint_stats, segment_stats
 from reports.aggregation import refresh_report_aggregates
 from reports.filters import ReportFilter
-from tests.support.reports import NOW, complaint, customer
+from tests.support.clock import NOW
+from tests.support.complaints import complaint_row
+from tests.support.customers import customer
 
 RANGE = ReportFilter(start=datetime(2026, 12, 1).date(), end=NOW.date())
 
@@ -56,8 +58,8 @@ def test_distribution_matrix_and_movers(app, client, browser, staff):
 
     # The segment filter narrows the complaint charts to customers now in that segment.
     db.session.rollback()  # a fresh transaction after the requests (SQLite snapshot)
-    complaint(created=datetime(2027, 1, 4, 10), who=people[0])
-    complaint(created=datetime(2027, 1, 5, 10), who=people[3])
+    complaint_row(created=datetime(2027, 1, 4, 10), who=people[0])
+    complaint_row(created=datetime(2027, 1, 5, 10), who=people[3])
     db.session.commit()
     only_a = ReportFilter(start=RANGE.start, end=RANGE.end, segment="abc:A")
     # Segment alone: the per-segment rollup, so the complaints count once the refresh has run.

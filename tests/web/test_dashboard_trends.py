@@ -13,8 +13,10 @@ from reports import alerts, survey_stats
 from reports.aggregation import refresh_report_aggregates
 from reports.filters import ReportFilter
 from reports.models import ReportAlert, SurveyDaily
-from tests.support.reports import NOW, answer, complaint, customer, unanswered_invitation
-from tests.support.surveys import install_default_surveys
+from tests.support.clock import NOW
+from tests.support.complaints import complaint_row
+from tests.support.customers import customer
+from tests.support.surveys import answer, install_default_surveys, unanswered_invitation
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def december(app, db_session):
     one complaining customer among them; 8 invitations of which 7 answered."""
     install_default_surveys(db_session)
     complainer = customer(name="Complainer")
-    resolved = complaint(created=datetime(2026, 11, 20), status="resolved", resolved=datetime(2026, 11, 25),
+    resolved = complaint_row(created=datetime(2026, 11, 20), status="resolved", resolved=datetime(2026, 11, 25),
                          who=complainer, cause="late_delivery")
     happy = [customer(name=f"H{i}") for i in range(6)]
     at = datetime(2026, 12, 10, 12)
@@ -101,13 +103,13 @@ def test_a_score_drop_beyond_the_margin_raises_one_alert_and_one_mail_per_manage
 def test_a_root_cause_rising_significantly_raises_an_alert(app, staff):
     week = datetime(2027, 1, 4, 10)  # the last complete week before NOW
     for weeks_back in range(1, 9):  # one late delivery a week for eight weeks …
-        complaint(created=week - timedelta(weeks=weeks_back), cause="late_delivery", status="resolved",
+        complaint_row(created=week - timedelta(weeks=weeks_back), cause="late_delivery", status="resolved",
                   resolved=week - timedelta(weeks=weeks_back) + timedelta(hours=5))
     for i in range(6):  # … then six in one week: z = (6 - 1) / sqrt(1 + 1/8) = 4.71
-        complaint(created=week + timedelta(hours=i), cause="late_delivery", status="resolved",
+        complaint_row(created=week + timedelta(hours=i), cause="late_delivery", status="resolved",
                   resolved=week + timedelta(hours=i + 5))
     for i in range(3):  # billing errors: three after none — too few to page anyone
-        complaint(created=week + timedelta(hours=i), cause="billing_error", status="resolved",
+        complaint_row(created=week + timedelta(hours=i), cause="billing_error", status="resolved",
                   resolved=week + timedelta(hours=i + 5))
     db.session.commit()
     refresh_report_aggregates(NOW)
@@ -121,7 +123,7 @@ def test_sla_compliance_under_target_raises_an_alert(app, staff):
     week = datetime(2027, 1, 4, 10)
     for i in range(10):  # ten normal complaints (8 h to answer): four answered after 10 h
         late = i < 4
-        complaint(created=week + timedelta(hours=i), owner=staff.agent, status="resolved",
+        complaint_row(created=week + timedelta(hours=i), owner=staff.agent, status="resolved",
                   first_response=week + timedelta(hours=i + (10 if late else 1)),
                   resolved=week + timedelta(hours=i + 20))
     db.session.commit()

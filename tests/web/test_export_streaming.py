@@ -10,8 +10,10 @@ import pytest
 from extensions import db
 from reports import exports
 from reports.filters import ReportFilter
-from tests.support.reports import NOW, answer, complaint, customer
-from tests.support.surveys import install_default_surveys
+from tests.support.clock import NOW
+from tests.support.complaints import complaint_row
+from tests.support.customers import customer
+from tests.support.surveys import answer, install_default_surveys
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def rows(app, db_session, staff):
     install_default_surveys(db_session)
     evil = customer(name="=HYPERLINK(\"http://evil.example\",\"click\")", email="evil@example.com")
     for i in range(1203):
-        complaint(created=datetime(2027, 1, 2, 8) , who=evil if i == 0 else None, subject="-2+3" if i == 0 else f"S{i}",
+        complaint_row(created=datetime(2027, 1, 2, 8) , who=evil if i == 0 else None, subject="-2+3" if i == 0 else f"S{i}",
                   owner=staff.agent if i % 2 else None)
     answer(evil, datetime(2027, 1, 3), {"nps": 3}, comment="@SUM(1+1)")
     db.session.commit()

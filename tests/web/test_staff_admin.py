@@ -3,10 +3,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from complaints import actions, filing
+from complaints import actions
 from complaints.models import RootCause, SlaTarget
 from staff.models import StaffUser
-from tests.conftest import NOW
+from tests.support.clock import NOW
+from tests.support.complaints import file
 
 
 def test_only_admins_reach_the_admin_pages(browser, client, staff):
@@ -24,8 +25,7 @@ def test_admin_adds_a_root_cause_that_resolving_then_accepts(browser, client, st
     assert bad.status_code == 200 and "lower-case letters" in bad.get_data(as_text=True)
     db_session.rollback()
     assert db_session.scalar(select(RootCause).where(RootCause.code == "supplier_delay")).name == "Supplier delay"
-    complaint = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Late"),
-                                    now=NOW).complaint
+    complaint = file(name="Jan", description="Late").complaint
     actions.resolve(complaint.reference, "Chased the supplier", "supplier_delay", actor=staff.admin, now=NOW)
     assert complaint.root_cause.code == "supplier_delay"
 
@@ -41,8 +41,7 @@ def test_admin_changes_sla_targets_for_new_complaints(browser, client, staff, db
     assert browser.post_form("/admin/sla", {}, action="/admin/sla/whenever").status_code == 404
     db_session.rollback()
     assert db_session.get(SlaTarget, "normal").resolution_hours == 24
-    complaint = filing.file_complaint(filing.NewComplaint(name="Jan", email="jan@example.com", description="Late"),
-                                    now=NOW).complaint
+    complaint = file(name="Jan", description="Late").complaint
     assert complaint.first_response_due_at == NOW + timedelta(hours=2)
     assert complaint.resolution_due_at == NOW + timedelta(hours=24)
 

@@ -1,5 +1,5 @@
 """The password page offers "sign out everywhere", and using it ends other sessions too."""
-from tests.conftest import Browser, IsolatedClient
+from tests.support.web import Browser, IsolatedClient
 
 
 def test_sign_out_everywhere_from_the_password_page(app, staff):

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from customers.models import Customer
 from surveys import planning
 from surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse
-from tests.conftest import csrf_from
-from tests.support.surveys import NOW, install_default_surveys, resolved_complaint, run_due, survey_links, survey_mails
+from tests.support.clock import NOW
+from tests.support.surveys import install_default_surveys, resolved_complaint, run_due, survey_links, survey_mails
+from tests.support.web import csrf_from
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from notifications.models import OutboxMessage
 from staff.services import issue_api_token
 from surveys import dispatch
 from surveys.models import Survey, SurveyAlert
-from tests.conftest import csrf_from
-from tests.support.surveys import NOW, install_default_surveys, resolved_complaint
+from tests.support.clock import NOW
+from tests.support.surveys import install_default_surveys, resolved_complaint
+from tests.support.web import csrf_from
 
 SENT = NOW + timedelta(hours=24)
 
