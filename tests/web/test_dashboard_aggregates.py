@@ -24,11 +24,11 @@ def january(app, staff):
     """Five complaints of early January 2027 (SLA: urgent 2 h/24 h, high 4/48, normal 8/120, low 24/240)."""
     d = datetime
     complaint_row(created=d(2027, 1, 4, 10), priority="normal", owner=staff.agent, status="resolved",
-              first_response=d(2027, 1, 4, 12), resolved=d(2027, 1, 5, 10), cause="late_delivery", minutes=30)
+                  first_response=d(2027, 1, 4, 12), resolved=d(2027, 1, 5, 10), cause="late_delivery", minutes=30)
     complaint_row(created=d(2027, 1, 5, 10), priority="normal", owner=staff.agent, status="closed",
-              first_response=d(2027, 1, 5, 20), resolved=d(2027, 1, 12, 10), cause="late_delivery", minutes=90)
+                  first_response=d(2027, 1, 5, 20), resolved=d(2027, 1, 12, 10), cause="late_delivery", minutes=90)
     complaint_row(created=d(2027, 1, 6, 10), priority="urgent", owner=staff.other_agent, status="resolved",
-              first_response=d(2027, 1, 6, 11), resolved=d(2027, 1, 6, 22), cause="billing_error", minutes=20)
+                  first_response=d(2027, 1, 6, 11), resolved=d(2027, 1, 6, 22), cause="billing_error", minutes=20)
     complaint_row(created=d(2027, 1, 12, 8), priority="high", status="new")
     complaint_row(created=d(2027, 1, 14, 9), priority="low", status="new")
     db.session.commit()
@@ -109,9 +109,9 @@ def test_revenue_pareto_and_time_against_revenue(app, staff):
                              amount=Decimal(amount), currency="EUR"))
     # The smallest customer takes the most time.
     complaint_row(created=NOW - timedelta(days=20), who=people[4], minutes=600, status="resolved",
-              resolved=NOW - timedelta(days=19), cause="price")
+                  resolved=NOW - timedelta(days=19), cause="price")
     complaint_row(created=NOW - timedelta(days=20), who=people[0], minutes=30, status="resolved",
-              resolved=NOW - timedelta(days=19), cause="price")
+                  resolved=NOW - timedelta(days=19), cause="price")
     db.session.commit()
     refresh_report_aggregates(NOW)
     curve = customer_stats.revenue_pareto()

@@ -31,7 +31,7 @@ def december(app, db_session):
     install_default_surveys(db_session)
     complainer = customer(name="Complainer")
     resolved = complaint_row(created=datetime(2026, 11, 20), status="resolved", resolved=datetime(2026, 11, 25),
-                         who=complainer, cause="late_delivery")
+                             who=complainer, cause="late_delivery")
     happy = [customer(name=f"H{i}") for i in range(6)]
     at = datetime(2026, 12, 10, 12)
     answer(complainer, at, {"nps": 10, "csat": 5, "ces": 7}, complaint_id=resolved.id)
@@ -104,13 +104,13 @@ def test_a_root_cause_rising_significantly_raises_an_alert(app, staff):
     week = datetime(2027, 1, 4, 10)  # the last complete week before NOW
     for weeks_back in range(1, 9):  # one late delivery a week for eight weeks …
         complaint_row(created=week - timedelta(weeks=weeks_back), cause="late_delivery", status="resolved",
-                  resolved=week - timedelta(weeks=weeks_back) + timedelta(hours=5))
+                      resolved=week - timedelta(weeks=weeks_back) + timedelta(hours=5))
     for i in range(6):  # … then six in one week: z = (6 - 1) / sqrt(1 + 1/8) = 4.71
         complaint_row(created=week + timedelta(hours=i), cause="late_delivery", status="resolved",
-                  resolved=week + timedelta(hours=i + 5))
+                      resolved=week + timedelta(hours=i + 5))
     for i in range(3):  # billing errors: three after none — too few to page anyone
         complaint_row(created=week + timedelta(hours=i), cause="billing_error", status="resolved",
-                  resolved=week + timedelta(hours=i + 5))
+                      resolved=week + timedelta(hours=i + 5))
     db.session.commit()
     refresh_report_aggregates(NOW)
     raised = [a for a in alerts.check_trends(NOW) if a.kind == "root_cause_rise"]
@@ -124,8 +124,8 @@ def test_sla_compliance_under_target_raises_an_alert(app, staff):
     for i in range(10):  # ten normal complaints (8 h to answer): four answered after 10 h
         late = i < 4
         complaint_row(created=week + timedelta(hours=i), owner=staff.agent, status="resolved",
-                  first_response=week + timedelta(hours=i + (10 if late else 1)),
-                  resolved=week + timedelta(hours=i + 20))
+                      first_response=week + timedelta(hours=i + (10 if late else 1)),
+                      resolved=week + timedelta(hours=i + 20))
     db.session.commit()
     refresh_report_aggregates(NOW)
     raised = {a.dedupe_key: a for a in alerts.check_trends(NOW)}

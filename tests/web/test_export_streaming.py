@@ -22,7 +22,7 @@ def rows(app, db_session, staff):
     evil = customer(name="=HYPERLINK(\"http://evil.example\",\"click\")", email="evil@example.com")
     for i in range(1203):
         complaint_row(created=datetime(2027, 1, 2, 8) , who=evil if i == 0 else None, subject="-2+3" if i == 0 else f"S{i}",
-                  owner=staff.agent if i % 2 else None)
+                      owner=staff.agent if i % 2 else None)
     answer(evil, datetime(2027, 1, 3), {"nps": 3}, comment="@SUM(1+1)")
     db.session.commit()
     return staff
