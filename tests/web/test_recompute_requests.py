@@ -12,7 +12,8 @@ from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.models import CustomerScore
 from platform_support import job_requests
 from platform_support.job_requests import MAX_ATTEMPTS, JobRequest
-from tests.support.customers import NOW, customer, orders
+from tests.support.clock import NOW
+from tests.support.customers import customer, orders
 
 
 def _requests(db_session) -> list[JobRequest]:
