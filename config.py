@@ -209,6 +209,9 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         # prometheus-client reads the same variable itself (it must be set before the process starts).
         PROMETHEUS_MULTIPROC_DIR=env.text("PROMETHEUS_MULTIPROC_DIR"),
 
+        # Where attachment content lives (platform_support/file_store.py): rows in the database (any
+        # number of web hosts, no shared disk) or files under INSTANCE_PATH/uploads.
+        ATTACHMENT_STORE=env.choice("ATTACHMENT_STORE", "database", ("database", "filesystem")),
         UPLOAD_MAX_BYTES=env.integer("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, 1024),
         UPLOAD_MAX_FILES=env.integer("UPLOAD_MAX_FILES", 5, 0, 100),
         # Whole request cap: files plus form fields.

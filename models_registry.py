@@ -11,3 +11,4 @@ import webhooks.models  # noqa: F401
 import inbound.models  # noqa: F401
 import reports.models  # noqa: F401
 import operations.models  # noqa: F401
+import platform_support.file_store  # noqa: F401

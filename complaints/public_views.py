@@ -5,6 +5,7 @@ import secrets
 
 import pytz
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session,
+                   stream_with_context,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from complaints import filing, tracking, uploads
 from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
 from complaints.models import Attachment
 from extensions import db, limiter
+from platform_support import file_store
 from platform_support.errors import NotFound, ServiceError
 from platform_support.i18n import speak
 
@@ -145,13 +147,25 @@ def tracked_attachment(token: str, stored_name: str):
     return _private(send_attachment(attachment))
 
 
+def _chunks(stream):
+    with stream:
+        while chunk := stream.read(file_store.CHUNK_BYTES):
+            yield chunk
+
+
 def send_attachment(attachment: Attachment):
     """Always a download, never rendered inline (no HTML/SVG can run in our origin)."""
-    path = uploads.path_of(attachment.stored_name)
-    if not path.exists():
+    try:
+        content = file_store.open(attachment.stored_name)  # read in chunks while the answer is sent
+    except FileNotFoundError:
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name or attachment.stored_name, max_age=0)
+    response = send_file(content, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name or attachment.stored_name, max_age=0, etag=False)
+    # send_file made the headers (type, RFC 6266 file name); the body is read chunk by chunk while
+    # it is sent, inside this request's context (the database store reads through its session).
+    response.response = stream_with_context(_chunks(content))
+    response.direct_passthrough = False
+    response.content_length = attachment.size_bytes
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -1,14 +1,13 @@
 """Attachments: type sniffed from content, size limited, stored under a random name outside static/."""
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from platform_support import file_store
 from platform_support.errors import ServiceError
 
 # Only these, recognised by their first bytes (never by the name or the declared type).
@@ -52,12 +51,6 @@ def sniff_type(content: bytes) -> tuple[str, str] | None:
     return None
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.config["INSTANCE_PATH"]) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str, str]]:
     """Validate every file before anything is written; returns (upload, content_type, extension)."""
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
@@ -80,10 +73,5 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str, str]]:
 
 
 def store(content: bytes, extension: str) -> str:
-    stored_name = f"{secrets.token_hex(16)}.{extension}"
-    (upload_folder() / stored_name).write_bytes(content)
-    return stored_name
-
-
-def path_of(stored_name: str) -> Path:
-    return upload_folder() / stored_name
+    """Save accepted content (platform_support.file_store: database or folder); returns its name."""
+    return file_store.save(content, extension)

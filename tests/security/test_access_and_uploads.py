@@ -65,7 +65,7 @@ def test_tracking_token_opens_only_its_complaint_and_only_the_tracking_page(app,
     attachment = db_session.scalars(db_session.query(Attachment).filter_by(complaint_id=second.complaint.id).statement).one()
     # The first complaint's token cannot fetch the second complaint's file, even knowing its name.
     assert client.get(f"/track/{first.tracking_token}/attachments/{attachment.stored_name}").status_code == 404
-    assert client.get(f"/track/{second.tracking_token}/attachments/{attachment.stored_name}").status_code == 200
+    assert client.get(f"/track/{second.tracking_token}/attachments/{attachment.stored_name}", buffered=True).status_code == 200
     # A tracking token is not an API token, and an API token is not a tracking token.
     assert client.get("/api/v1/complaints", headers={"Authorization": f"Bearer {first.tracking_token}"}).status_code == 401
     api_token = issue_api_token(staff.agent)
@@ -129,7 +129,7 @@ def test_accepted_file_is_stored_under_a_random_name_and_served_as_download(app,
     for row in rows:
         assert re.fullmatch(r"[0-9a-f]{32}\.gif", row.stored_name)
         assert row.content_type == "image/gif"
-        response = client.get(f"/track/{filed.tracking_token}/attachments/{row.stored_name}")
+        response = client.get(f"/track/{filed.tracking_token}/attachments/{row.stored_name}", buffered=True)
         assert response.status_code == 200
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -43,7 +43,7 @@ def test_an_uploaded_file_name_is_cleaned_when_stored_and_downloads_work(app, cl
     admin = create_staff(email="root@example.com", name="Root", role="admin", password="correct horse battery")
     client.post("/staff/login", data={"csrf_token": csrf_from(client.get("/staff/login").get_data(as_text=True)),
                                       "email": admin.email, "password": "correct horse battery"})
-    download = client.get(f"/staff/complaints/{reference}/attachments/{row.id}")
+    download = client.get(f"/staff/complaints/{reference}/attachments/{row.id}", buffered=True)
     assert download.status_code == 200
     assert "\r" not in download.headers["Content-Disposition"] and "\n" not in download.headers["Content-Disposition"]
 
@@ -65,7 +65,7 @@ def test_every_upload_is_stored_with_a_clean_name_whoever_hands_it_over(app, cli
     row = db_session.scalars(db_session.query(Attachment).statement).one()
     assert row.original_name == stored
     token = getattr(filed, "tracking_token")
-    download = client.get(f"/track/{token}/attachments/{row.stored_name}")
+    download = client.get(f"/track/{token}/attachments/{row.stored_name}", buffered=True)
     assert download.status_code == 200
     assert "\r" not in download.headers["Content-Disposition"]
 
