@@ -1,4 +1,4 @@
-"""Migration 0004 moves the files of existing attachments from INSTANCE_PATH/uploads into the
+"""Migration 0006 moves the files of existing attachments from INSTANCE_PATH/uploads into the
 database (and deletes them only after the commit); its downgrade writes them back."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from tests.conftest import NOW
 from tests.database.test_migrations import BACKENDS, MIGRATIONS, _postgres_database
 
 PNG = b"\x89PNG\r\n\x1a\n"
-BEFORE = "0003_operations_job_runs"
+BEFORE = "0005_inbound_mail"  # the revision just before 0006
 
 
 @pytest.fixture(params=BACKENDS)
 def app_before(request, tmp_path):
-    """A fresh database migrated up to just before 0004, with the filesystem store in use."""
+    """A fresh database migrated up to just before 0006, with the filesystem store in use."""
     from config import TestConfig
     from extensions import db
     from factory import create_app

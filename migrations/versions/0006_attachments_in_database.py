@@ -5,16 +5,16 @@ attachment row names is copied into stored_files, in chunks, in this migration's
 the files are deleted only after that transaction has committed (a failed upgrade leaves them
 where they were). With ATTACHMENT_STORE=filesystem the files stay. Downgrade writes them back.
 
-Revision ID: 0004_attachments_in_database
-Revises: 0003_operations_job_runs
+Revision ID: 0006_attachments_in_database
+Revises: 0005_inbound_mail
 """
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_attachments_in_database"
-down_revision = "0003_operations_job_runs"
+revision = "0006_attachments_in_database"
+down_revision = "0005_inbound_mail"
 branch_labels = None
 depends_on = None
 
