@@ -132,7 +132,7 @@ def main() -> None:
         from notifications.models import OutboxMessage
         from platform_support.database import write_intent
         from surveys.jobs import dispatch_survey_invitations_job
-        from tests.cli.test_survey_workers import seed_due_invitations
+        from tests.support.surveys import seed_due_invitations
 
         logging_off()
         app = create_app()

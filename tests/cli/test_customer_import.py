@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 
 from customers.models import Customer, CustomerScore, Order, Organisation
+from tests.support.clock import NOW_TEXT
 
 
 def write(path, header, rows):
@@ -24,7 +25,7 @@ def test_import_customers_then_orders_with_rejected_rows(runner, tmp_path, db_se
                               ["c1", "Twice", "twice@example.com", "", "", "", ""],         # duplicate id
                               ["c5", "Dup Mail", "ANNA@example.com", "", "", "", ""],       # duplicate e-mail
                           ])
-    result = runner.invoke(args=["import", "customers", str(customers_csv), "--now", "2027-01-15T09:00"])
+    result = runner.invoke(args=["import", "customers", str(customers_csv), "--now", NOW_TEXT])
     assert result.exit_code == 0, result.output
     assert "read 6, inserted 2, updated 0, rejected 4" in result.output
     db_session.rollback()
@@ -66,7 +67,7 @@ def test_import_customers_then_orders_with_rejected_rows(runner, tmp_path, db_se
     db_session.rollback()
     assert db_session.query(Order).count() == 3
 
-    result = runner.invoke(args=["segments", "recompute", "--now", "2027-01-15T09:00"])
+    result = runner.invoke(args=["segments", "recompute", "--now", NOW_TEXT])
     assert result.exit_code == 0, result.output
     assert "2 customers scored" in result.output
     db_session.rollback()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from customers.models import Customer, Order
+from tests.support.clock import NOW_TEXT
 
 
 WESTERN = "Straße, garçon, naïve, Ångström, ñandú; años después del café en España"
@@ -20,7 +21,7 @@ def _write(path, rows, *, encoding="utf-8", separator=","):
 
 
 def _customers(runner, path):
-    return runner.invoke(args=["import", "customers", str(path), "--now", "2027-01-15T09:00"])
+    return runner.invoke(args=["import", "customers", str(path), "--now", NOW_TEXT])
 
 
 @pytest.mark.parametrize("encoding, name", [("cp1250", "Łukasz Wróbel-Żółć"), ("cp1251", "Фёдор Ёлкин"),

@@ -11,13 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from customers.models import Customer
 from notifications.models import OutboxMessage
-from surveys.models import Survey, SurveyInvitation
-from surveys.planning import period_number
-from tests.support.surveys import install_default_surveys
+from surveys.models import SurveyInvitation
+from tests.support.surveys import seed_due_invitations
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2027, 1, 18, 10, 0)  # a Monday, inside everyone's default contact window
@@ -38,21 +36,6 @@ wanted = ("dispatch-survey-invitations", "deliver-outbox")
 results = {job.name: _run_job(app, job, now) for job in scheduled_jobs(app.config) if job.name in wanted}
 print(json.dumps({name: getattr(value, "__dict__", value) for name, value in results.items()}))
 """
-
-
-def seed_due_invitations(db_session, count: int, *, now: datetime, period_days: int) -> None:
-    install_default_surveys(db_session)
-    survey_id = db_session.scalar(select(Survey.id).where(Survey.code == "relationship"))
-    db_session.execute(insert(Customer), [
-        {"name": f"Customer {n}", "email": f"c{n}@example.com", "email_normalised": f"c{n}@example.com",
-         "language": ("en", "pl", "ru", "ro", "cs")[n % 5], "timezone": "UTC", "created_at": now} for n in range(count)])
-    ids = list(db_session.scalars(select(Customer.id).order_by(Customer.id)))
-    period = period_number(now, period_days)
-    db_session.execute(insert(SurveyInvitation), [
-        {"dedupe_key": f"relationship:{cid}:{period}", "survey_id": survey_id, "customer_id": cid,
-         "kind": "relationship", "period": period, "status": "scheduled", "due_at": now, "created_at": now}
-        for cid in ids])
-    db_session.commit()
 
 
 @pytest.mark.postgresql  # SKIP LOCKED claiming by several worker processes

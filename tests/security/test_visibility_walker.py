@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import NOW
+from tests.support.clock import NOW
 
 SECRET = secrets.token_hex(4)
 TEXTS = {name: f"{name}-{SECRET}" for name in ("subject", "description", "fact", "internal", "update", "comment")}

@@ -84,3 +84,25 @@ def unanswered_invitation(who: Customer, sent: datetime, survey_code: str = "aft
     db.session.add(SurveyInvitation(dedupe_key=f"test:{n}", survey_id=survey.id, customer_id=who.id, kind=survey.kind,
                                     status="expired", due_at=sent, sent_at=sent, created_at=sent))
     db.session.flush()
+
+
+def seed_due_invitations(db_session, count: int, *, now: datetime, period_days: int) -> None:
+    """`count` customers (every language), each with a relationship invitation due at `now` — bulk
+    inserts, for the worker test and bench/survey_dispatch.py."""
+    from sqlalchemy import insert
+
+    from surveys.models import Survey, SurveyInvitation
+    from surveys.planning import period_number
+
+    install_default_surveys(db_session)
+    survey_id = db_session.scalar(select(Survey.id).where(Survey.code == "relationship"))
+    db_session.execute(insert(Customer), [
+        {"name": f"Customer {n}", "email": f"c{n}@example.com", "email_normalised": f"c{n}@example.com",
+         "language": ("en", "pl", "ru", "ro", "cs")[n % 5], "timezone": "UTC", "created_at": now} for n in range(count)])
+    ids = list(db_session.scalars(select(Customer.id).order_by(Customer.id)))
+    period = period_number(now, period_days)
+    db_session.execute(insert(SurveyInvitation), [
+        {"dedupe_key": f"relationship:{cid}:{period}", "survey_id": survey_id, "customer_id": cid,
+         "kind": "relationship", "period": period, "status": "scheduled", "due_at": now, "created_at": now}
+        for cid in ids])
+    db_session.commit()

@@ -178,7 +178,7 @@ def test_the_form_and_the_api_record_their_channel(client, db_session):
     import re
 
     from complaints.models import Complaint
-    from tests.conftest import csrf_from
+    from tests.support.web import csrf_from
 
     api_reference = post_complaint(client).get_json()["reference"]
     page = client.get("/complain").get_data(as_text=True)
