@@ -18,5 +18,5 @@ def test_slot_is_stable_and_inside_the_period():
     assert relationship_due(42, now=NOW + timedelta(hours=1), period_days=91) == (period, due)
     # A slot that passed more than a day ago moves to the next period (no burst for newcomers).
     later = due + timedelta(days=2)
-    if period_number(later, 91) == period:
-        assert relationship_due(42, now=later, period_days=91) == (period + 1, due + timedelta(days=91))
+    assert period_number(later, 91) == period  # customer 42's slot leaves two days of the period
+    assert relationship_due(42, now=later, period_days=91) == (period + 1, due + timedelta(days=91))
