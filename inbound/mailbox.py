@@ -4,7 +4,7 @@ nothing is ever deleted.
 
 A crash between fetch and commit leaves the cursor before the message: the next poll fetches it
 again. A crash after the commit but before the flag leaves an unflagged message behind the
-cursor (harmless: it is not fetched again). A changed UIDVALIDITY (the folder was recreated)
+cursor: it is not fetched again, and the next poll flags it. A changed UIDVALIDITY (the folder was recreated)
 starts the cursor from 0; the Message-IDs already stored make the old messages no-ops.
 """
 from __future__ import annotations
@@ -65,6 +65,11 @@ def poll(*, now: datetime | None = None, limit: int | None = None,
         cursor = db.session.get(MailboxCursor, folder)
         last_uid = cursor.last_uid if cursor is not None and cursor.uidvalidity == uidvalidity else 0
         db.session.rollback()  # no transaction held open during the network traffic
+        if last_uid:
+            # Committed by an earlier poll that lost its connection before the flag: flag them now.
+            committed = client.search(["UNSEEN", "UID", f"1:{last_uid}"])
+            if committed:
+                client.add_flags(committed, [b"\\Seen"])
         # "n:*" always names the highest message, even below n: keep only the new ones.
         uids = sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
         if limit is not None:
