@@ -145,8 +145,8 @@ def test_bulk_statements_deletion_erasure_and_removed_accounts_are_counted(app, 
 
 
 def test_queue_page_shows_exact_counts_without_the_worker(app, staff, browser):
-    actions.resolve(file(), "Done", "other", actor=staff.manager, now=NOW)
-    file(email="other@example.com")
+    complaints.complaint_in("resolved", staff)
+    complaints.complaint_in("new", staff, email="other@example.com")
     browser.login(staff.manager)
     page = browser.get("/staff/complaints/").get_data(as_text=True)
     assert "Resolved: <strong>1</strong>" in page and "New: <strong>1</strong>" in page

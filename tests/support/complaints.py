@@ -22,7 +22,6 @@ def file(now: datetime = NOW, *, submission_key: str | None = None, **fields):
     return filing.file_complaint(new, submission_key=submission_key, now=now)
 
 
-# The staff actions that take a new complaint to each state (the lifecycle table's own path).
 def complaint_in(state: str, staff, *, now: datetime = NOW, root_cause: str = "other", **fields) -> str:
     """File a complaint at `now` and take it to `state` through the staff actions (agent `staff.agent`
     owns it); returns its reference."""
@@ -43,7 +42,7 @@ def complaint_in(state: str, staff, *, now: datetime = NOW, root_cause: str = "o
     actions.close(reference, actor=staff.agent, now=now)
     if state == "closed":
         return reference
-    raise ValueError(f"unknown state {state!r}")
+    raise ValueError(f"no staff action takes a complaint to {state!r}")
 
 
 def complaint_row(who=None, *, created: datetime | None = None, age_days: float | None = None, status: str = "new",
