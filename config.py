@@ -10,6 +10,7 @@ import ipaddress
 import os
 import re
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -289,12 +290,23 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
     return settings
 
 
+# The exit status of a refused start-up: 3 is what gunicorn's master reads as "a worker failed to
+# boot" and stops on (any other status would have it start new workers forever).
+EXIT_BAD_CONFIGURATION = 3
+
+
+def stop_start_up(message: str):
+    """Start-up ends here with the message alone on stderr (no traceback to read through)."""
+    sys.stderr.write(f"complaint-care: {message}\n")
+    sys.stderr.flush()
+    raise SystemExit(EXIT_BAD_CONFIGURATION)
+
+
 def _environment_or_exit() -> dict[str, object]:
     try:
         return read_environment(os.environ)
     except ConfigError as error:
-        # SystemExit prints only the message: start-up stops with it, no traceback to read through.
-        raise SystemExit(f"complaint-care: {error}") from None
+        stop_start_up(str(error))
 
 
 ENVIRONMENT = _environment_or_exit()
@@ -330,7 +342,7 @@ class Config:
         """Fill in what depends on other settings (called by the factory)."""
         if not settings.get("SECRET_KEY"):
             if settings.get("ENV_NAME") == "production":
-                raise SystemExit("complaint-care: invalid configuration:\n  SECRET_KEY must be set when APP_ENV=production")
+                stop_start_up("invalid configuration:\n  SECRET_KEY must be set when APP_ENV=production")
             settings["SECRET_KEY"] = _local_secret_key(Path(settings["INSTANCE_PATH"]))
         if not settings.get("INBOUND_ADDRESS"):
             settings["INBOUND_ADDRESS"] = settings["MAIL_FROM"]
