@@ -197,6 +197,15 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         LOGIN_RATE_LIMIT=env.rate_limit("LOGIN_RATE_LIMIT", "10 per minute"),
         PUBLIC_RATE_LIMIT=env.rate_limit("PUBLIC_RATE_LIMIT", "60 per minute"),
         API_AUTH_RATE_LIMIT=env.rate_limit("API_AUTH_RATE_LIMIT", "20 per minute"),  # failed bearer tokens
+        # Per account (staff/throttle.py): this many failed sign-ins within the window lock it for a while.
+        LOGIN_ACCOUNT_MAX_FAILURES=env.integer("LOGIN_ACCOUNT_MAX_FAILURES", 5, 1, 1000),
+        LOGIN_ACCOUNT_WINDOW_SECONDS=env.integer("LOGIN_ACCOUNT_WINDOW_SECONDS", 900, 1),
+        LOGIN_ACCOUNT_LOCK_SECONDS=env.integer("LOGIN_ACCOUNT_LOCK_SECONDS", 900, 1),
+        # Password-reset links: valid at most an hour; requests per client address; every request
+        # answered no sooner than this (known and unknown addresses alike).
+        PASSWORD_RESET_SECONDS=env.integer("PASSWORD_RESET_SECONDS", 3600, 60, 3600),
+        PASSWORD_RESET_RATE_LIMIT=env.rate_limit("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes"),
+        PASSWORD_RESET_ANSWER_MS=env.integer("PASSWORD_RESET_ANSWER_MS", 200, 0, 5000),
 
         # None: decided by the entry point (the `serve` command turns it on; gunicorn never does).
         SCHEDULER_ENABLED=env.boolean("SCHEDULER_ENABLED", None),
@@ -376,6 +385,7 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
     PASSWORD_HASH_PARALLELISM = 1
+    PASSWORD_RESET_ANSWER_MS = 0  # tests never wait; bench/password_reset_timing.py measures it
 
 
 def config_for_environment():

@@ -10,6 +10,7 @@ from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BLUEPRINTS = (
     "staff.views:blueprint",
+    "staff.security_views:blueprint",
     "complaints.public_views:blueprint",
     "complaints.staff_views:blueprint",
     "complaints.admin_views:blueprint",
@@ -163,14 +164,13 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(apply_security_headers)
 
     from audit.recording import record_request
-    from platform_support.sessions import CookieSessions, enforce_session_lifetime
+    from staff.sessions import ServerSessions
 
-    app.session_interface = CookieSessions()
+    app.session_interface = ServerSessions()  # staff sessions on the server, visitors' in a signed cookie
 
     from platform_support.security import refuse_nul_characters
 
     app.before_request(refuse_nul_characters)
-    app.before_request(enforce_session_lifetime)
     app.after_request(record_request)
 
 
@@ -192,10 +192,12 @@ def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
     from audit.receivers import connect as connect_audit
     from complaints.customer_file import connect as connect_complaints
+    from notifications.staff_mail import connect as connect_staff_mail
     from surveys.receivers import connect as connect_surveys
     from webhooks.receivers import connect as connect_webhooks
 
     connect_audit()
     connect_complaints()
+    connect_staff_mail()
     connect_surveys()
     connect_webhooks()

@@ -17,7 +17,12 @@ def _sign_in_failed(_sender, *, email: str, **_kwargs):
     record("staff.login_failed", actor_label=email)
 
 
+def _password_reset(_sender, *, user, **_kwargs):
+    record("staff.password_reset", actor=user)
+
+
 def connect() -> None:
     signals.staff_signed_in.connect(_signed_in)
     signals.staff_signed_out.connect(_signed_out)
     signals.staff_sign_in_failed.connect(_sign_in_failed)
+    signals.password_reset_done.connect(_password_reset)

@@ -17,8 +17,10 @@ from extensions import db, limiter
 from platform_support import file_store
 from platform_support.errors import NotFound, ServiceError
 from platform_support.i18n import speak
+from platform_support.sealing import seal, unseal
 
 blueprint = Blueprint("complaints_public", __name__)
+TRACKING_SEAL = "tracking-link"
 
 
 def _complaint_limit() -> str:
@@ -84,7 +86,8 @@ def complain():
             # The confirmation page shows the link of what this browser just filed; the last few
             # suffice, and the signed cookie must stay small.
             recent = list((session.get("filed") or {}).items())[-4:]
-            session["filed"] = {**dict(recent), filed.reference: filed.tracking_token}
+            # Sealed: the cookie's contents are readable by anyone who sees it, the link is a secret.
+            session["filed"] = {**dict(recent), filed.reference: seal(filed.tracking_token, purpose=TRACKING_SEAL)}
             return redirect(url_for("complaints_public.received", reference=filed.reference))
     elif request.method == "POST" and not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(32)
@@ -93,7 +96,7 @@ def complain():
 
 @blueprint.route("/complain/received/<reference>")
 def received(reference: str):
-    token = (session.get("filed") or {}).get(reference)
+    token = unseal((session.get("filed") or {}).get(reference), purpose=TRACKING_SEAL)
     complaint = None
     if token:
         try:

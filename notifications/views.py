@@ -8,6 +8,7 @@ from sqlalchemy import select
 from extensions import db
 from notifications.delivery import requeue_parked, smtp_configured
 from notifications.models import OUTBOX_STATUSES, OutboxMessage
+from notifications.staff_mail import SECRET_KINDS
 from platform_support.parsing import bounded_int
 from platform_support.forms import EmptyForm
 from staff.auth import role_required
@@ -36,7 +37,9 @@ def outbox():
 @role_required("manager")
 def message(message_id: int):
     found = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("notifications/message.html", message=found, retry_form=EmptyForm())
+    # A password-reset link read here would let a manager take over the account it was sent to.
+    return render_template("notifications/message.html", message=found, retry_form=EmptyForm(),
+                           hidden=found.kind in SECRET_KINDS)
 
 
 @blueprint.route("/<int:message_id>/retry", methods=["POST"])

@@ -18,8 +18,15 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# Staff pages, admin pages, exports and the API answer with personal data: never kept by a
+# browser's or a proxy's cache (the public tracking and survey pages set it themselves).
+_PRIVATE_PREFIXES = ("/staff", "/admin", "/api/")
+
+
 def apply_security_headers(response: Response) -> Response:
     headers = response.headers
+    if request.path.startswith(_PRIVATE_PREFIXES):
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

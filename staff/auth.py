@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -18,12 +18,14 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    ident, _sep, version = (user_id or "").partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    # Only a session kept on the server signs anybody in (staff.sessions): a user id inside the
+    # signed anonymous cookie — forged, or left from before — is ignored.
+    from staff.sessions import StaffSessionData
+
+    if not isinstance(session._get_current_object(), StaffSessionData) or str(session.staff_user_id) != user_id:
         return None
-    user = db.session.get(StaffUser, int(ident))
-    # A bumped session_version (password change, disable, logout everywhere) ends old sessions.
-    if user is None or user.session_version != int(version) or not user.active:
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or not user.active:
         return None
     return user
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -23,14 +23,22 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
-    # Bumped on logout-everywhere, password change and disable: old sessions stop working.
-    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = created_at_column()
+    # Two-factor sign-in: the TOTP secret sealed with a key derived from SECRET_KEY
+    # (platform_support.sealing), set once the first code was confirmed; the last time step
+    # accepted, so a code cannot be replayed inside its window.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff_user", cascade="all, delete-orphan")
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return str(self.id)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret_sealed is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -60,3 +68,70 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     staff_user: Mapped[StaffUser] = relationship(back_populates="tokens")
+
+
+class StaffSession(db.Model):
+    """A signed-in staff session, kept on the server. The cookie carries only a random id; the
+    row keeps its SHA-256, so a copy of this table lets nobody sign in. Ending a session is
+    setting `ended_at`: the next request with that cookie is anonymous."""
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # The Flask session's contents (Flask's tagged JSON, as its cookie would hold them).
+    data: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    method: Mapped[str] = mapped_column(String(20), nullable=False, default="password")
+    ip_address: Mapped[str] = mapped_column(String(45), nullable=False, default="")
+    user_agent: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+    staff_user: Mapped[StaffUser] = relationship()
+
+    __table_args__ = (Index("ix_staff_sessions_user_ended", "staff_user_id", "ended_at"),)
+
+
+class PasswordResetToken(db.Model):
+    """A password-reset link: single use, valid until `expires_at`; only the token's hash is kept."""
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    staff_user: Mapped[StaffUser] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code (random, so its SHA-256 suffices)."""
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RoleSecurity(db.Model):
+    """Per-role sign-in policy an administrator edits (Admin → Sign-in security)."""
+    __tablename__ = "role_security"
+
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per typed e-mail address (its SHA-256), whether or not an account has it:
+    a lock then tells nothing about which addresses exist."""
+    __tablename__ = "login_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -11,13 +11,15 @@ from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
 from platform_support.tokens import hash_secret, new_secret
 from staff.models import ROLES, ApiToken, StaffUser
-from staff.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from staff.passwords import hash_password, password_problem, verify_password
+from staff.sessions import end_all_sessions
 
 
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-                           {"password": [_("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]})
+def check_new_password(password: str, *, email: str = "", name: str = "", field: str = "password") -> None:
+    """Refuse a new password that is short, common, breached or guessable (staff.passwords)."""
+    problem = password_problem(password, user_inputs=(email, name))
+    if problem is not None:
+        raise ServiceError(problem, {field: [problem]})
 
 
 def create_staff(*, email: str, name: str, role: str, password: str, language: str = "en") -> StaffUser:
@@ -28,7 +30,7 @@ def create_staff(*, email: str, name: str, role: str, password: str, language: s
         raise ServiceError(_("Enter a valid e-mail address."), {"email": [_("Enter a valid e-mail address.")]})
     if not (name or "").strip():
         raise ServiceError(_("Enter a name."), {"name": [_("Enter a name.")]})
-    _check_password(password)
+    check_new_password(password, email=email, name=name)
     if db.session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
         raise ServiceError(_("A staff account with this e-mail already exists."), {"email": [_("Already in use.")]})
     user = StaffUser(email=email, name=name.strip(), role=role, password_hash=hash_password(password), language=language)
@@ -46,22 +48,24 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     return user
 
 
-def change_password(user: StaffUser, current: str, new: str) -> None:
+def change_password(user: StaffUser, current: str, new: str, *, keep_session: int | None = None,
+                    now: datetime | None = None) -> None:
+    """A new password; every session of the account but `keep_session` (the one in use) ends."""
     if not verify_password(user.password_hash, current or ""):
         raise ServiceError(_("The current password is not correct."), {"current_password": [_("Not correct.")]})
-    _check_password(new)
+    check_new_password(new, email=user.email, name=user.name, field="new_password")
     user.password_hash = hash_password(new)
-    user.session_version += 1  # every other session of this user ends
+    end_all_sessions(user, now=now, keep=keep_session)
     db.session.commit()
 
 
-def update_staff(user: StaffUser, *, name: str, role: str, active: bool) -> StaffUser:
+def update_staff(user: StaffUser, *, name: str, role: str, active: bool, now: datetime | None = None) -> StaffUser:
     if role not in ROLES:
         raise ServiceError(_("Unknown role."), {"role": [_("Choose agent, manager or admin.")]})
     if not (name or "").strip():
         raise ServiceError(_("Enter a name."), {"name": [_("Enter a name.")]})
-    if user.active and not active:
-        user.session_version += 1
+    if not active:
+        end_all_sessions(user, now=now)  # a disabled account is signed out everywhere at once
     user.name, user.role, user.active = name.strip(), role, active
     db.session.commit()
     return user

@@ -6,9 +6,14 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the app; kwargs: user=<StaffUser>
+# sender: the app; kwargs: user=<StaffUser>, method=<str> ("password", "password+totp", …)
 staff_signed_in = _signals.signal("staff-signed-in")
 # sender: the app; kwargs: user=<StaffUser>, everywhere=<bool>
 staff_signed_out = _signals.signal("staff-signed-out")
 # sender: the app; kwargs: email=<str> (as typed, lower-cased)
 staff_sign_in_failed = _signals.signal("staff-sign-in-failed")
+# sender: the app; kwargs: user=<StaffUser>, url=<str> (the reset link, token included),
+# expires_at=<datetime>. notifications queues the e-mail in the same transaction.
+password_reset_requested = _signals.signal("staff-password-reset-requested")
+# sender: the app; kwargs: user=<StaffUser>
+password_reset_done = _signals.signal("staff-password-reset-done")

@@ -1,57 +1,85 @@
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from extensions import db, limiter
-from platform_support import sessions
+from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
-from staff import services, signals
+from platform_support.sealing import seal
+from staff import services, sessions, signals, throttle
 from staff.auth import role_required, safe_next
 from staff.forms import ChangePasswordForm, EditStaffForm, LoginForm, StaffForm
 from staff.models import StaffUser
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 
+# How long the step between a right password and the second-factor code may take.
+TWO_FACTOR_PENDING_SECONDS = 300
+TWO_FACTOR_PENDING_PURPOSE = "two-factor-pending"
+
 
 def _login_limit() -> str:
-    from flask import current_app
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def lock_message(minutes: int) -> str:
+    # The same for every typed address, whether an account has it or not.
+    return _("Too many failed sign-in attempts with this e-mail address. Sign-in is locked for "
+             "%(minutes)d minutes; you can reset your password meanwhile.", minutes=minutes)
+
+
+def finish_sign_in(user: StaffUser, *, method: str, now):
+    """The session begins (staff.sessions.sign_in), the failure count is cleared, and the person
+    goes on — to the two-factor enrolment first when their role requires it and they have none."""
+    sessions.sign_in(user, method=method, now=now)
+    throttle.record_success(user.email)
+    db.session.commit()
+    if session.get("must_enrol_two_factor"):
+        flash(_("Your role requires two-factor sign-in. Set it up now to continue."), "info")
+        return redirect(url_for("staff_security.two_factor"))
+    return redirect(safe_next(request.args.get("next"), url_for("complaints_staff.queue")))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            signals.staff_sign_in_failed.send(current_app._get_current_object(),
-                                              email=(form.email.data or "").strip().lower()[:254])
+        now = utcnow()
+        email = (form.email.data or "").strip().lower()[:254]
+        locked = throttle.locked_for(email, now=now)
+        user = None if locked else services.authenticate(email, form.password.data)
+        if locked:
+            signals.staff_sign_in_failed.send(current_app._get_current_object(), email=email)
+            db.session.commit()
+            flash(lock_message(locked), "error")
+            status = 429
+        elif user is None:
+            throttle.record_failure(email, now=now)
+            signals.staff_sign_in_failed.send(current_app._get_current_object(), email=email)
             db.session.commit()
             flash(_("Wrong e-mail or password."), "error")  # never which of the two
+        elif user.has_two_factor:
+            # The right password only opens the second step; the user id is sealed in the
+            # visitor's cookie for a few minutes, unreadable and unforgeable.
+            session["two_factor_pending"] = seal(json.dumps({"uid": user.id, "at": now.isoformat()}),
+                                                 purpose=TWO_FACTOR_PENDING_PURPOSE)
+            return redirect(url_for("staff_security.two_factor_login", next=request.args.get("next")))
         else:
-            session.clear()  # a fresh session at login
-            login_user(user)
-            sessions.start()
-            signals.staff_signed_in.send(current_app._get_current_object(), user=user)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next"), url_for("complaints_staff.queue")))
-    return render_template("staff/login.html", form=form)
+            return finish_sign_in(user, method="password", now=now)
+    return render_template("staff/login.html", form=form), status
 
 
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    user = current_user._get_current_object()
-    if request.form.get("everywhere"):
-        user.session_version += 1  # every other session of this user ends too
-    signals.staff_signed_out.send(current_app._get_current_object(), user=user,
-                                  everywhere=bool(request.form.get("everywhere")))
+    sessions.sign_out(current_user._get_current_object(), everywhere=bool(request.form.get("everywhere")))
     db.session.commit()
-    logout_user()
-    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("staff.login"))
 
@@ -62,11 +90,15 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                     keep_session=sessions.current_session_id())
         except ServiceError as exc:
+            db.session.rollback()
+            for name, messages in exc.fields.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = list(getattr(form, name).errors) + messages
             flash(exc.message, "error")
         else:
-            login_user(current_user._get_current_object())  # this session continues under the new version
             flash(_("Your password is changed. Your other sessions were signed out."), "success")
             return redirect(url_for("complaints_staff.queue"))
     return render_template("staff/password.html", form=form)

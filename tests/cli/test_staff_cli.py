@@ -27,7 +27,11 @@ def test_staff_create_refuses_bad_input_with_a_message(runner, staff):
     duplicate = runner.invoke(args=["staff", "create", staff.agent.email, "--name", "X", "--password", "long enough password"])
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     short = runner.invoke(args=["staff", "create", "new@example.com", "--name", "X", "--password", "short"])
-    assert short.exit_code == 1 and "at least" in short.output
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    common = runner.invoke(args=["staff", "create", "new@example.com", "--name", "X", "--password", "password1234"])
+    assert common.exit_code == 1 and "most commonly used" in common.output
+    guessable = runner.invoke(args=["staff", "create", "new@example.com", "--name", "X", "--password", "zaq12wsxcde3"])
+    assert guessable.exit_code == 1 and "too easy to guess" in guessable.output
     role = runner.invoke(args=["staff", "create", "new@example.com", "--name", "X", "--role", "boss", "--password", "x" * 20])
     assert role.exit_code == 2
 

@@ -83,10 +83,20 @@ def _schema_objects(connection, schema: str) -> dict[str, str]:
 
 
 def _clauses(statement: str) -> list[str]:
-    """A SQLite CREATE TABLE's columns and constraints (one per line as SQLAlchemy writes them), sorted."""
+    """A SQLite CREATE TABLE's columns and constraints, sorted. Split at the commas outside
+    parentheses: SQLAlchemy writes one clause per line, but a column added by ALTER TABLE … ADD
+    COLUMN is appended to the stored statement on the same line."""
     head, _, body = statement.partition("(")
     # A table rebuilt by a batch migration keeps the quotes of its ALTER TABLE … RENAME: same table.
-    return [head.strip().replace('"', "")] + sorted(clause.strip() for clause in re.split(r",\s*\n", body.rstrip().removesuffix(")")))
+    clauses, depth, current = [], 0, ""
+    for char in body.rstrip().removesuffix(")"):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            clauses.append(current)
+            current = ""
+        else:
+            current += char
+    return [head.strip().replace('"', "")] + sorted(" ".join(clause.split()) for clause in clauses + [current])
 
 
 def test_indexes_and_constraints_match_the_models(migrated):

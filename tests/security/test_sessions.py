@@ -1,11 +1,18 @@
-"""Staff sessions: a fresh session at login, server-side end on logout / logout everywhere /
-password change / disable, idle and absolute timeouts, cookie flags, rate-limited login."""
+"""Staff sessions kept on the server: a fresh session at login with only its id in the cookie,
+ended at once by logout / logout everywhere / password change / disable (a cookie copied before
+is refused), idle and absolute timeouts, the list of one's sessions, cookie flags, rate-limited
+login."""
 import os
-import time
 import uuid
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from platform_support.clock import utcnow
+from platform_support.tokens import hash_secret
+from staff.models import StaffSession
+from staff.sessions import STAFF_SESSION_COOKIE
 from tests.support.external import missing
 from tests.support.staff import StaffAccounts
 from tests.support.web import Browser, IsolatedClient, csrf_from
@@ -21,21 +28,59 @@ def _signed_in(browser) -> bool:
     return response.status_code == 200
 
 
-def test_login_starts_a_new_session(app, browser, staff):
+def _session_cookie(browser) -> str:
+    cookie = browser.client.get_cookie(STAFF_SESSION_COOKIE)
+    assert cookie is not None, "no staff session cookie"
+    return cookie.value
+
+
+def _replay(app, cookie_value: str) -> Browser:
+    """A browser of someone who copied the cookie: only its value."""
+    thief = _second_browser(app)
+    thief.client.set_cookie(STAFF_SESSION_COOKIE, cookie_value)
+    return thief
+
+
+def _row(db_session, browser) -> StaffSession:
+    db_session.rollback()  # a fresh snapshot after the requests
+    return db_session.scalar(select(StaffSession).where(StaffSession.id_hash == hash_secret(_session_cookie(browser))))
+
+
+def _logout(browser, **extra):
+    page = browser.get("/staff/complaints/").get_data(as_text=True)
+    return browser.client.post("/staff/logout", data={"csrf_token": csrf_from(page), **extra})
+
+
+def test_login_starts_a_new_server_session_and_the_cookie_carries_only_its_id(app, browser, staff, db_session):
     with browser.client.session_transaction() as s:
         s["planted"] = "by an attacker before login"
     browser.login(staff.agent)
+    assert browser.client.get_cookie(app.config["SESSION_COOKIE_NAME"]) is None  # the signed cookie is gone
+    value = _session_cookie(browser)
+    assert len(value) == 43 and "." not in value  # 256 random bits, nothing signed or encoded in it
+    row = _row(db_session, browser)
+    assert row.staff_user_id == staff.agent.id and row.ended_at is None and row.id_hash != value
+    assert "planted" not in row.data and value not in row.data
     with browser.client.session_transaction() as s:
         assert "planted" not in s
-        assert isinstance(s["auth_at"], int) and isinstance(s["seen_at"], int)
+
+
+def test_a_cookie_saved_before_logout_is_signed_out(app, browser, staff, db_session):
+    browser.login(staff.agent)
+    saved = _session_cookie(browser)
+    assert _signed_in(_replay(app, saved))  # the copy works while the session lives
+    assert _logout(browser).status_code == 302
+    assert not _signed_in(browser)
+    assert not _signed_in(_replay(app, saved))
+    db_session.rollback()
+    assert db_session.scalar(select(StaffSession.ended_at).where(StaffSession.id_hash == hash_secret(saved))) is not None
 
 
 def test_plain_logout_ends_only_this_session(app, browser, staff):
     other = _second_browser(app)
     browser.login(staff.agent)
     other.login(staff.agent)
-    page = browser.get("/staff/complaints/").get_data(as_text=True)
-    assert browser.client.post("/staff/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+    assert _logout(browser).status_code == 302
     assert not _signed_in(browser)
     assert _signed_in(other)
 
@@ -44,71 +89,91 @@ def test_logout_everywhere_ends_every_session(app, browser, staff):
     other = _second_browser(app)
     browser.login(staff.agent)
     other.login(staff.agent)
-    with browser.client.session_transaction() as s:
-        stolen_cookie_copy = dict(s)  # what an attacker who copied the cookie would replay
-    page = browser.get("/staff/complaints/").get_data(as_text=True)
-    browser.client.post("/staff/logout", data={"csrf_token": csrf_from(page), "everywhere": "1"})
+    stolen = _session_cookie(other)
+    _logout(browser, everywhere="1")
     assert not _signed_in(browser)
     assert not _signed_in(other)
-    replay = _second_browser(app)
-    with replay.client.session_transaction() as s:
-        s.update(stolen_cookie_copy)
-    assert not _signed_in(replay)
+    assert not _signed_in(_replay(app, stolen))
 
 
 def test_password_change_ends_other_sessions_and_keeps_this_one(app, browser, staff):
     other = _second_browser(app)
     browser.login(staff.agent)
     other.login(staff.agent)
+    stolen = _session_cookie(other)
     response = browser.post_form("/staff/password", {"current_password": StaffAccounts.PASSWORD,
                                                      "new_password": "another long passphrase"})
     assert response.status_code == 302, "password change form refused: " + response.get_data(as_text=True)[:500]
     assert _signed_in(browser)
     assert not _signed_in(other)
+    assert not _signed_in(_replay(app, stolen))
 
 
 def test_disabling_an_account_ends_its_sessions(app, browser, staff, db_session):
     from staff.services import update_staff
     browser.login(staff.agent)
+    saved = _session_cookie(browser)
     assert _signed_in(browser)
-    db_session.rollback()  # a fresh snapshot after the requests
+    db_session.rollback()
     update_staff(staff.agent, name=staff.agent.name, role="agent", active=False)
     assert not _signed_in(browser)
+    assert not _signed_in(_replay(app, saved))
 
 
-def test_idle_session_is_ended_by_the_server(app, browser, staff):
+def test_idle_session_is_ended_by_the_server(app, browser, staff, db_session):
     browser.login(staff.agent)
-    idle = app.config["SESSION_IDLE_SECONDS"]
-    with browser.client.session_transaction() as s:
-        s["seen_at"] = int(time.time()) - idle - 5
+    row = _row(db_session, browser)
+    row.last_seen_at = utcnow() - timedelta(seconds=app.config["SESSION_IDLE_SECONDS"] + 5)
+    db_session.commit()
     response = browser.get("/staff/complaints/")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
-    with browser.client.session_transaction() as s:
-        assert "_user_id" not in s
+    db_session.rollback()
+    assert db_session.get(StaffSession, row.id).ended_at is not None
+    assert browser.client.get_cookie(STAFF_SESSION_COOKIE) is None
 
 
-def test_active_session_is_kept_alive(app, browser, staff):
+def test_active_session_is_kept_alive(app, browser, staff, db_session):
     browser.login(staff.agent)
-    idle = app.config["SESSION_IDLE_SECONDS"]
-    with browser.client.session_transaction() as s:
-        s["seen_at"] = int(time.time()) - idle + 60
+    row = _row(db_session, browser)
+    before = utcnow() - timedelta(seconds=app.config["SESSION_IDLE_SECONDS"] - 60)
+    row.last_seen_at = before
+    db_session.commit()
     assert _signed_in(browser)
-    with browser.client.session_transaction() as s:
-        assert s["seen_at"] >= int(time.time()) - 5  # this use moved the idle clock
+    assert _row(db_session, browser).last_seen_at > before  # this use moved the idle clock
 
 
-def test_absolute_lifetime_ends_even_a_busy_session(app, browser, staff):
+def test_absolute_lifetime_ends_even_a_busy_session(app, browser, staff, db_session):
     browser.login(staff.agent)
-    with browser.client.session_transaction() as s:
-        s["auth_at"] = int(time.time()) - app.config["PERMANENT_SESSION_LIFETIME"] - 5
+    row = _row(db_session, browser)
+    row.created_at = utcnow() - timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"] + 5)
+    db_session.commit()
     assert not _signed_in(browser)
 
 
-def test_session_without_clocks_is_refused(app, browser, staff):
+def test_a_user_id_in_the_signed_cookie_signs_nobody_in(app, client, staff):
+    """Even with SECRET_KEY (the cookie's signature) a forged anonymous session is not a login."""
+    with client.session_transaction() as s:
+        s["_user_id"] = str(staff.admin.id)
+        s["_fresh"] = True
+    assert client.get("/staff/complaints/").status_code == 302
+
+
+def test_staff_see_their_sessions_and_end_one(app, browser, staff, db_session):
+    other = _second_browser(app)
     browser.login(staff.agent)
-    with browser.client.session_transaction() as s:
-        del s["auth_at"]
-    assert not _signed_in(browser)
+    other.login(staff.agent)
+    stranger = _second_browser(app)
+    stranger.login(staff.other_agent)
+    page = browser.get("/staff/sessions").get_data(as_text=True)
+    assert page.count('<article class="staff-session">') == 2 and "This session" in page
+    other_row = _row(db_session, other)
+    stranger_row = _row(db_session, stranger)
+    # Somebody else's session cannot be ended from here.
+    browser.post_form("/staff/sessions", {}, action=f"/staff/sessions/{stranger_row.id}/end")
+    assert _signed_in(stranger)
+    browser.post_form("/staff/sessions", {}, action=f"/staff/sessions/{other_row.id}/end")
+    assert not _signed_in(other)
+    assert _signed_in(browser)
 
 
 @pytest.mark.parametrize("app_settings", [{"SESSION_COOKIE_SECURE": True}])
@@ -117,9 +182,9 @@ def test_cookie_flags(app, client, staff):
     token = csrf_from(page.get_data(as_text=True))
     response = client.post("/staff/login", data={"csrf_token": token, "email": staff.agent.email,
                                                  "password": StaffAccounts.PASSWORD})
-    cookie = response.headers.get("Set-Cookie")
-    assert response.status_code == 302 and cookie
-    lowered = cookie.lower()
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(STAFF_SESSION_COOKIE + "=")]
+    assert response.status_code == 302 and cookies
+    lowered = cookies[0].lower()
     assert "httponly" in lowered and "secure" in lowered and "samesite=lax" in lowered
 
 
