@@ -5,14 +5,14 @@ recovery codes, per-role requirement) and per-account sign-in throttling.
 with a plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35) rather than a batch rebuild, which on
 SQLite would drop and re-create `staff_users` under the foreign keys of a dozen tables.
 
-Revision ID: 0004_staff_security
-Revises: 0003_operations_job_runs
+Revision ID: 0007_staff_security
+Revises: 0006_attachments_in_database
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_staff_security'
-down_revision = '0003_operations_job_runs'
+revision = '0007_staff_security'
+down_revision = '0006_attachments_in_database'
 branch_labels = None
 depends_on = None
 
