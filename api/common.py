@@ -110,6 +110,17 @@ def int_field(body: dict, name: str, *, default: int = 0) -> int:
     return value
 
 
+def version_field(body: dict) -> int | None:
+    """`version`: the complaint version the client last read (optional). A different current
+    version is a 409 with what changed, instead of an action on an outdated view."""
+    value = body.get("version")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or bounded_int(value, minimum=1) is None:
+        raise ApiError(_("Wrong type."), fields={"version": [_("Must be the whole number `version` of the complaint.")]})
+    return value
+
+
 def limit_arg(default: int = 50, maximum: int = 200) -> int:
     raw = request.args.get("limit")
     if raw is None:

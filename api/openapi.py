@@ -23,6 +23,8 @@ def _staff_op(summary: str, *, body: dict | None = None, ok: int = 200, ok_schem
         "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR}}
     if body is not None:
         op["requestBody"] = {"required": True, **_json(body)}
+        if "version" in body.get("properties", {}):
+            op["responses"]["409"] = ERROR  # lost a race or acted on an outdated version
     if parameters:
         op["parameters"] = parameters
     return op
@@ -44,6 +46,8 @@ def _obj(required: list[str], **properties) -> dict:
 STR = {"type": "string"}
 NULLABLE_STR = {"type": "string", "nullable": True}
 MINUTES = {"type": "integer", "minimum": 0, "maximum": 1440}
+# The complaint `version` the client last read: a different current version is a 409.
+VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 SCHEMAS = {
     "Error": _obj(["error", "fields"], error=STR, fields={"type": "object", "additionalProperties": {
@@ -52,7 +56,7 @@ SCHEMAS = {
     "ComplaintSummary": _obj(
         ["reference", "status", "priority"], reference=STR,
         status={"type": "string", "enum": list(STATES)},
-        priority={"type": "string", "enum": list(PRIORITIES)}, subject=STR,
+        priority={"type": "string", "enum": list(PRIORITIES)}, subject=STR, version={"type": "integer"},
         customer_email=STR, customer_name=STR, owner=_ref("Staff"),
         created_at={"type": "string", "format": "date-time"},
         first_response_due_at={"type": "string", "format": "date-time"},
@@ -194,27 +198,28 @@ def openapi_document() -> dict:
                                                          parameters=[REFERENCE])},
             "/complaints/{reference}/facts": {"post": _staff_op(
                 "Record a fact", ok=201, parameters=[REFERENCE],
-                body=_obj(["text"], text={"type": "string", "maxLength": 20000}, minutes=MINUTES))},
+                body=_obj(["text"], text={"type": "string", "maxLength": 20000}, minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/assign": {"post": _staff_op(
                 "Assign the owner (the customer is told the name)", parameters=[REFERENCE],
-                body=_obj(["owner"], owner={"type": "string", "format": "email"}, minutes=MINUTES))},
+                body=_obj(["owner"], owner={"type": "string", "format": "email"}, minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/updates": {"post": _staff_op(
                 "Progress update (public) or internal note", ok=201, parameters=[REFERENCE],
                 body=_obj(["message"], message={"type": "string", "maxLength": 20000}, public={"type": "boolean"},
-                          minutes=MINUTES))},
+                          minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/commitments": {"post": _staff_op(
                 "Commit to an action with a target date", parameters=[REFERENCE],
                 body=_obj(["action", "due_on"], action={"type": "string", "maxLength": 5000},
-                          due_on={"type": "string", "format": "date"}, minutes=MINUTES))},
+                          due_on={"type": "string", "format": "date"}, minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/resolve": {"post": _staff_op(
                 "Resolve with a resolution and a root-cause code", parameters=[REFERENCE],
                 body=_obj(["resolution", "root_cause"], resolution={"type": "string", "maxLength": 20000},
-                          root_cause={"type": "string", "maxLength": 50}, minutes=MINUTES))},
+                          root_cause={"type": "string", "maxLength": 50}, minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/reopen": {"post": _staff_op(
                 "Reopen a resolved or closed complaint", parameters=[REFERENCE],
-                body=_obj(["reason"], reason={"type": "string", "maxLength": 5000}, minutes=MINUTES))},
+                body=_obj(["reason"], reason={"type": "string", "maxLength": 5000}, minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/close": {"post": {**_staff_op("Close a resolved complaint", parameters=[REFERENCE]),
-                                                       "requestBody": {"required": False, **_json(_obj([], minutes=MINUTES))}}},
+                                                       "requestBody": {"required": False, **_json(_obj([], minutes=MINUTES, version=VERSION))},
+                                                       "responses": {**_staff_op("", parameters=[REFERENCE])["responses"], "409": ERROR}}},
             "/root-causes": {"get": _staff_op("The root-cause list", ok_schema={"type": "array", "items": _obj(
                 ["code", "name"], code=STR, name=STR)})},
             **customer_paths(),

@@ -20,6 +20,7 @@ def complaint_summary(complaint: Complaint, now) -> dict:
     return {
         "reference": complaint.reference,
         "status": complaint.status,
+        "version": complaint.version,
         "priority": complaint.priority,
         "subject": complaint.subject,
         "customer_email": complaint.contact_email,

@@ -7,7 +7,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from api import serializers
-from api.common import ApiError, api_blueprint, date_field, int_field, json_body, limit_arg, staff_required, text_field
+from api.common import ApiError, api_blueprint, date_field, int_field, version_field, json_body, limit_arg, staff_required, text_field
 from api.openapi import openapi_document
 from complaints import actions, filing, queries
 from complaints.lifecycle import PRIORITIES
@@ -107,7 +107,7 @@ def _detail(reference: str, status: int = 200):
 def add_fact(reference: str):
     body = json_body()
     actions.record_fact(reference, text_field(body, "text", required=True), actor=g.api_user,
-                        minutes=int_field(body, "minutes"))
+                        minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference, 201)
 
 
@@ -116,7 +116,7 @@ def add_fact(reference: str):
 def assign(reference: str):
     body = json_body()
     actions.assign_owner(reference, text_field(body, "owner", required=True, max_length=254), actor=g.api_user,
-                         minutes=int_field(body, "minutes"))
+                         minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference)
 
 
@@ -128,7 +128,7 @@ def post_update(reference: str):
     if not isinstance(public, bool):
         raise ApiError(_("Wrong type."), fields={"public": [_("Must be true or false.")]})
     actions.post_update(reference, text_field(body, "message", required=True), public=public, actor=g.api_user,
-                        minutes=int_field(body, "minutes"))
+                        minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference, 201)
 
 
@@ -137,7 +137,7 @@ def post_update(reference: str):
 def commit_action(reference: str):
     body = json_body()
     actions.commit_action(reference, text_field(body, "action", required=True, max_length=5000),
-                          date_field(body, "due_on", required=True), actor=g.api_user, minutes=int_field(body, "minutes"))
+                          date_field(body, "due_on", required=True), actor=g.api_user, minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference)
 
 
@@ -147,7 +147,7 @@ def resolve(reference: str):
     body = json_body()
     actions.resolve(reference, text_field(body, "resolution", required=True),
                     text_field(body, "root_cause", required=True, max_length=50), actor=g.api_user,
-                    minutes=int_field(body, "minutes"))
+                    minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference)
 
 
@@ -156,7 +156,7 @@ def resolve(reference: str):
 def reopen(reference: str):
     body = json_body()
     actions.reopen(reference, text_field(body, "reason", required=True, max_length=5000), actor=g.api_user,
-                   minutes=int_field(body, "minutes"))
+                   minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference)
 
 
@@ -166,7 +166,7 @@ def close(reference: str):
     body = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(body, dict):
         raise ApiError(_("Send a JSON object with Content-Type: application/json."))
-    actions.close(reference, actor=g.api_user, minutes=int_field(body, "minutes"))
+    actions.close(reference, actor=g.api_user, minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference)
 
 

@@ -13,27 +13,40 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from complaints import signals
-from complaints.changes import check_minutes, email_customer, mark_first_response, record_event, require_text, transition
+from complaints.changes import check_minutes, check_version, last_change, who_and_when, email_customer, mark_first_response, record_event, require_text, transition
 from complaints.lifecycle import PRIORITIES
 from complaints.models import Complaint, ComplaintEvent, RootCause
-from complaints.queries import get_visible_complaint
+from complaints.queries import is_visible_to, lock_complaint
 from complaints.sla import apply_sla, sla_hours
 from extensions import db
 from notifications.services import queue_email
 from platform_support.clock import utcnow
-from platform_support.errors import PermissionDenied, ServiceError
+from platform_support.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from staff.models import StaffUser
 
 
+def _locked(reference: str, actor: StaffUser, expected_version: int | None) -> Complaint:
+    """The complaint, locked for this transaction, visible to `actor` and as the actor last saw it."""
+    complaint = lock_complaint(reference)
+    if complaint is None or not is_visible_to(complaint, actor):
+        raise NotFound(_("No complaint with this reference is visible to you."))
+    check_version(complaint, expected_version)
+    return complaint
+
+
 def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes: int = 0,
-                 now: datetime | None = None) -> Complaint:
+                 now: datetime | None = None, expected_version: int | None = None) -> Complaint:
     """Name the person responsible (seed 003) and tell the customer who it is.
 
     Agents may take an unowned complaint themselves; giving it to someone else, or taking it
     from its owner, is a manager's decision."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
-    complaint = get_visible_complaint(reference, actor)
+    complaint = lock_complaint(reference)
+    if complaint is not None and not is_visible_to(complaint, actor) and complaint.owner is not None:
+        # Two agents took the same unowned complaint at once: the second is told who won.
+        raise Conflict(_("Already taken by %(who)s at %(when)s.", **who_and_when(last_change(complaint))))
+    complaint = _locked(reference, actor, expected_version)
     owner = db.session.scalar(select(StaffUser).where(StaffUser.email == (owner_email or "").strip().lower()))
     if owner is None or not owner.active:
         raise ServiceError(_("There is no active staff member with that e-mail."),
@@ -41,7 +54,7 @@ def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes:
     if not actor.is_manager and not (owner.id == actor.id and complaint.owner_id in (None, actor.id)):
         raise PermissionDenied(_("Only a manager can give a complaint to someone else or take it from its owner."))
     if complaint.owner_id == owner.id:
-        raise ServiceError(_("%(name)s already owns this complaint.", name=owner.name))
+        raise Conflict(_("%(name)s already owns this complaint.", name=owner.name))
     before, after = transition(complaint, "assign")
     previous = complaint.owner.name if complaint.owner else None
     complaint.owner = owner
@@ -60,12 +73,12 @@ def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes:
 
 
 def record_fact(reference: str, text: str, *, actor: StaffUser, minutes: int = 0,
-                now: datetime | None = None) -> ComplaintEvent:
+                now: datetime | None = None, expected_version: int | None = None) -> ComplaintEvent:
     """Establish the facts (seed 003), each as its own entry. Facts are internal."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
     text = require_text(text, "text", _("Write down the fact you established."))
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     transition(complaint, "record_fact")
     event = record_event(complaint, "fact", now=now, public=False, body=text, actor=actor, minutes=minutes)
     db.session.commit()
@@ -73,13 +86,13 @@ def record_fact(reference: str, text: str, *, actor: StaffUser, minutes: int = 0
 
 
 def post_update(reference: str, message: str, *, public: bool, actor: StaffUser, minutes: int = 0,
-                now: datetime | None = None) -> ComplaintEvent:
+                now: datetime | None = None, expected_version: int | None = None) -> ComplaintEvent:
     """A public progress update (e-mailed, on the tracking page) or an internal note (never shown
     to the customer)."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
     message = require_text(message, "message", _("Write the update."))
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     if public:
         transition(complaint, "progress_update")
         mark_first_response(complaint, "progress_update", now)
@@ -93,7 +106,7 @@ def post_update(reference: str, message: str, *, public: bool, actor: StaffUser,
 
 
 def commit_action(reference: str, action: str, due_on: date | None, *, actor: StaffUser, minutes: int = 0,
-                  now: datetime | None = None) -> Complaint:
+                  now: datetime | None = None, expected_version: int | None = None) -> Complaint:
     """Accept that action will be taken (seed 003): what, and by when. The customer is told."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
@@ -102,7 +115,7 @@ def commit_action(reference: str, action: str, due_on: date | None, *, actor: St
         raise ServiceError(_("Give the target date for the action."), {"due_on": [_("Give the target date for the action.")]})
     if due_on < now.date():
         raise ServiceError(_("The target date cannot be in the past."), {"due_on": [_("The target date cannot be in the past.")]})
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     transition(complaint, "commit_action")
     mark_first_response(complaint, "commit_action", now)
     complaint.committed_action = action
@@ -115,13 +128,13 @@ def commit_action(reference: str, action: str, due_on: date | None, *, actor: St
 
 
 def change_priority(reference: str, priority: str, *, actor: StaffUser, minutes: int = 0,
-                    now: datetime | None = None) -> Complaint:
+                    now: datetime | None = None, expected_version: int | None = None) -> Complaint:
     """A different priority means different SLA targets, counted from when the complaint arrived."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
     if priority not in PRIORITIES:
         raise ServiceError(_("Unknown priority."), {"priority": [_("Choose a priority from the list.")]})
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     if complaint.priority == priority:
         return complaint
     transition(complaint, "change_priority")
@@ -140,7 +153,7 @@ def active_root_causes() -> list[RootCause]:
 
 
 def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: StaffUser, minutes: int = 0,
-            now: datetime | None = None) -> Complaint:
+            now: datetime | None = None, expected_version: int | None = None) -> Complaint:
     """Settle the complaint. A root cause is mandatory (seed 003: the cause of every failure)."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
@@ -149,7 +162,7 @@ def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: Sta
                                                            RootCause.active.is_(True)))
     if root_cause is None:
         raise ServiceError(_("Choose the root cause of the problem."), {"root_cause": [_("Choose the root cause of the problem.")]})
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     before, after = transition(complaint, "resolve")
     if complaint.owner is None:
         complaint.owner = actor  # whoever settles an unowned complaint becomes responsible for it
@@ -165,12 +178,12 @@ def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: Sta
     return complaint
 
 
-def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None) -> Complaint:
+def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None, expected_version: int | None = None) -> Complaint:
     """The customer (or staff) is not satisfied after all: back to work with a fresh resolution clock."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
     reason = require_text(reason, "reason", _("Say why the complaint is reopened."))
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     before, after = transition(complaint, "reopen")
     complaint.reopened_count += 1
     complaint.resolved_at = None
@@ -186,11 +199,11 @@ def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, n
     return complaint
 
 
-def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None) -> Complaint:
+def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None, expected_version: int | None = None) -> Complaint:
     """File a resolved complaint away; only a reopen brings it back."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
-    complaint = get_visible_complaint(reference, actor)
+    complaint = _locked(reference, actor, expected_version)
     before, after = transition(complaint, "close")
     complaint.closed_at = now
     record_event(complaint, "closed", now=now, public=True, actor=actor, minutes=minutes, detail={"from": before, "to": after})

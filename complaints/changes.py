@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from complaints import lifecycle, links, uploads
+from complaints.labels import EVENT_LABELS
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from extensions import db
 from notifications.services import queue_email
-from platform_support.errors import ServiceError
+from platform_support.errors import Conflict, ServiceError
 from staff.models import StaffUser
 
 MAX_MINUTES_PER_ACTION = 24 * 60
@@ -25,6 +26,9 @@ def record_event(complaint: Complaint, kind: str, *, now: datetime, public: bool
                            by_customer=by_customer, minutes=minutes, detail=detail or {}, created_at=now)
     db.session.add(event)
     complaint.updated_at = now
+    # Every change is an event: the version tells a page (or an API client) that what it shows
+    # is no longer current (see check_version).
+    complaint.version = (complaint.version or 1) + 1
     complaint.handling_minutes += minutes
     return event
 
@@ -44,11 +48,41 @@ def require_text(value: str, field_name: str, message: str) -> str:
     return value
 
 
+def last_change(complaint: Complaint) -> ComplaintEvent | None:
+    return db.session.scalar(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)
+                             .order_by(ComplaintEvent.id.desc()).limit(1))
+
+
+def who_and_when(event: ComplaintEvent | None) -> dict:
+    from flask_babel import format_datetime
+
+    if event is None:
+        return {"who": _("someone"), "when": ""}
+    who = event.actor.name if event.actor is not None else _("the customer") if event.by_customer else _("the system")
+    return {"who": who, "when": format_datetime(event.created_at, "short")}
+
+
+def check_version(complaint: Complaint, expected_version: int | None) -> None:
+    """Refuse an action based on an outdated view of the complaint (409): the person sees what
+    changed and decides again, instead of their action being applied to something they did not see."""
+    if expected_version is None or expected_version == complaint.version:
+        return
+    event = last_change(complaint)
+    message = _("This complaint changed since you opened it (last: %(change)s by %(who)s at %(when)s). "
+                "Check the latest entries, then send again.",
+                change=EVENT_LABELS.get(event.kind, event.kind) if event else "?", **who_and_when(event))
+    raise Conflict(message, {"version": [message]})
+
+
 def transition(complaint: Complaint, action: str) -> tuple[str, str]:
     before = complaint.status
     try:
         after = lifecycle.next_state(before, action)
     except lifecycle.IllegalTransition as exc:
+        if before in set(lifecycle.TRANSITIONS.get(action, {}).values()):
+            # Someone else did it first ("already resolved by Ana at 10:02"): a race lost, not bad input.
+            raise Conflict(_("Already %(state)s by %(who)s at %(when)s.",
+                             state=lifecycle.STATE_LABELS[before].lower(), **who_and_when(last_change(complaint)))) from None
         raise ServiceError(str(exc)) from None
     complaint.status = after
     return before, after

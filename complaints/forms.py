@@ -59,44 +59,55 @@ class CustomerMessageForm(FlaskForm):
 MINUTES = [Optional(), NumberRange(min=0, max=24 * 60, message=_l("Between 0 and 1440 minutes."))]
 
 
-class FactForm(FlaskForm):
+class ActionForm(FlaskForm):
+    """A form acting on a complaint: it carries the version of the complaint the person saw, so an
+    action on an outdated page is refused with what changed instead of applied blindly."""
+    version = HiddenField()
+
+    @property
+    def seen_version(self) -> int | None:
+        from platform_support.parsing import bounded_int
+        return bounded_int(self.version.data, minimum=1)
+
+
+class FactForm(ActionForm):
     text = TextAreaField(_l("Fact established"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(ActionForm):
     owner = SelectField(_l("Owner"), validators=[DataRequired()], choices=[])
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(ActionForm):
     message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
     public = BooleanField(_l("Send to the customer (unticked: internal note, never shown to the customer)"), default=True)
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class CommitActionForm(FlaskForm):
+class CommitActionForm(ActionForm):
     action = TextAreaField(_l("Action we commit to"), validators=[DataRequired(), Length(max=5000)])
     due_on = DateField(_l("Target date"), validators=[DataRequired()])
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(ActionForm):
     resolution = TextAreaField(_l("Resolution"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
     root_cause = SelectField(_l("Root cause"), validators=[DataRequired(_l("Choose the root cause of the problem."))], choices=[])
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(ActionForm):
     reason = TextAreaField(_l("Why is it reopened?"), validators=[DataRequired(), Length(max=5000)])
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(ActionForm):
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(ActionForm):
     priority = SelectField(_l("Priority"), choices=list(PRIORITY_LABELS.items()))
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 

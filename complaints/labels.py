@@ -1,4 +1,21 @@
-"""Translatable labels for contact channels (states' and priorities' are in complaints.lifecycle)."""
+"""Translatable labels for contact channels and timeline events (states' and priorities' are in
+complaints.lifecycle)."""
 from flask_babel import lazy_gettext as _l
 
 CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "in_person": _l("In person")}
+
+# What each complaint event is called where a person reads it (the timeline, conflict messages).
+EVENT_LABELS = {
+    "created": _l("complaint received"),
+    "assigned": _l("owner assigned"),
+    "fact": _l("fact recorded"),
+    "internal_note": _l("internal note"),
+    "progress_update": _l("progress update"),
+    "action_committed": _l("action committed"),
+    "priority_changed": _l("priority changed"),
+    "customer_message": _l("message from the customer"),
+    "escalated": _l("escalated"),
+    "resolved": _l("resolved"),
+    "reopened": _l("reopened"),
+    "closed": _l("closed"),
+}

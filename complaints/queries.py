@@ -45,6 +45,20 @@ def tied_to_visible(actor: StaffUser, complaint_id_column, *, untied_visible: bo
     return or_(complaint_id_column.is_(None), tied) if untied_visible else tied
 
 
+def is_visible_to(complaint: Complaint, actor: StaffUser) -> bool:
+    """The same rule as visible_to, for a complaint already loaded."""
+    return actor.is_manager or complaint.owner_id is None or complaint.owner_id == actor.id
+
+
+def lock_complaint(reference: str) -> Complaint | None:
+    """The complaint row, locked until the end of the transaction and read fresh: a staff action
+    checks the state it expects on this, so of two people acting at once one wins and the other
+    is told what happened (PostgreSQL: FOR UPDATE; SQLite: the write transaction already holds
+    the database's write lock)."""
+    return db.session.scalar(select(Complaint).where(Complaint.reference == (reference or "")[:20])
+                             .with_for_update().execution_options(populate_existing=True))
+
+
 def get_visible_complaint(reference: str, actor: StaffUser) -> Complaint:
     complaint = db.session.scalar(visible_to(actor).where(Complaint.reference == (reference or "")[:20]))
     if complaint is None:

@@ -10,7 +10,7 @@ from complaints.queries import QueueFilter, counts_by_status, queue_page
 from customers.models import Customer
 from notifications.models import OutboxMessage
 from platform_support import file_store
-from platform_support.errors import NotFound, PermissionDenied, ServiceError
+from platform_support.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from tests.support.clock import NOW
 from tests.support.complaints import file
 
@@ -174,8 +174,8 @@ def test_agents_take_unowned_complaints_managers_reassign(app, staff, db_session
     with pytest.raises(PermissionDenied):
         actions.assign_owner(ref, staff.other_agent.email, actor=staff.agent, now=NOW)
     actions.assign_owner(ref, staff.agent.email, actor=staff.agent, now=NOW)
-    # Now the complaint is Agnes's: Otto no longer sees it, so for him it does not exist.
-    with pytest.raises(NotFound):
+    # Now the complaint is Agnes's: Otto, who tried to take it too, is told who was first.
+    with pytest.raises(Conflict, match="Already taken by Agnes Agent"):
         actions.assign_owner(ref, staff.other_agent.email, actor=staff.other_agent, now=NOW)
     actions.assign_owner(ref, staff.other_agent.email, actor=staff.manager, now=NOW)
     complaint = db_session.scalar(select(Complaint).where(Complaint.reference == ref))

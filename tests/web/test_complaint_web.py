@@ -234,7 +234,7 @@ def test_illegal_transition_gives_a_clear_message(browser, client, app, staff):
     browser.login(staff.manager)
     detail = f"/staff/complaints/{ref}"
     response = browser.post_form(detail, {}, action=detail + "/close", follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page again, with the reason
     assert "You cannot close a complaint that is New." in flashes(response)
     missing_root_cause = browser.post_form(detail, {"resolve-resolution": "Done"}, action=detail + "/resolve",
                                            follow_redirects=True)
