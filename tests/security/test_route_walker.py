@@ -240,6 +240,7 @@ def _login(client, email, password):
 
 def test_every_route_with_every_class_of_bad_input_answers_below_500(walker_app, runner, staff):
     app = walker_app
+    accounts = [(user.id, user.email) for user in (staff.agent, staff.admin)]
     tokens = _seed(app, runner)
     failures: list[str] = []
     from staff.services import issue_api_token
@@ -248,8 +249,8 @@ def test_every_route_with_every_class_of_bad_input_answers_below_500(walker_app,
 
     anonymous = app.test_client()
     _walk(app, anonymous, {}, tokens, failures, "anonymous")
-    for user in (staff.agent, staff.admin):
-        user = db.session.get(StaffUser, user.id)
+    for user_id, _email in accounts:
+        user = db.session.get(StaffUser, user_id)
         client = app.test_client()
 
         def login(client=client, user=user):
