@@ -2,15 +2,16 @@
 and cannot read its tables), through `customers.signals` (connected in
 `factory.register_signal_receivers`): the complaint events and the e-mails about a complaint in
 the interaction timeline, and the "Complaints" box — each narrowed by the one visibility rule
-(`complaints.queries.visible_to`) for the staff member who reads the file."""
+(`complaints.queries.visible_to`) for the staff member who reads the file; the root causes' names
+and the minutes spent on complaints, for the segment moves and the quarterly review."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent, RootCause
 from complaints.queries import visible_to
-from customers.signals import complaint_summaries, timeline_sources
+from customers.signals import complaint_summaries, handling_minutes, root_cause_names, timeline_sources
 from customers.timeline import ComplaintSummary, TimelineEntry
 from extensions import db
 from notifications.models import OutboxMessage
@@ -50,6 +51,18 @@ def customer_complaints(_sender=None, *, customer_id: int, limit: int, viewer=No
     return [ComplaintSummary(*row) for row in rows]
 
 
+def root_cause_name_map(_sender=None, **_extra) -> dict[int, str]:
+    return dict(db.session.execute(sa.select(RootCause.id, RootCause.name)).tuples().all())
+
+
+def complaint_minutes(_sender=None, *, start_at, end_at, **_extra) -> sa.Select:
+    """Minutes recorded on complaint events in [start_at, end_at), per customer (one grouped SELECT)."""
+    return (sa.select(Complaint.customer_id.label("customer_id"), sa.func.sum(ComplaintEvent.minutes).label("m"))
+            .join(Complaint, Complaint.id == ComplaintEvent.complaint_id)
+            .where(ComplaintEvent.created_at >= start_at, ComplaintEvent.created_at < end_at)
+            .group_by(Complaint.customer_id))
+
+
 _connected = False
 
 
@@ -59,4 +72,6 @@ def connect() -> None:
     if not _connected:
         timeline_sources.connect(complaint_timeline_entries)
         complaint_summaries.connect(customer_complaints)
+        root_cause_names.connect(root_cause_name_map)
+        handling_minutes.connect(complaint_minutes)
         _connected = True

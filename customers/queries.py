@@ -12,16 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy import func, or_, select
 
 from customers.models import Customer, CustomerScore, Interaction, Order, Organisation, SegmentTransition
+from customers.signals import handling_minutes
+from customers.signals import root_cause_names as root_cause_names_signal
 from extensions import db
 from flask_babel import gettext as _
 from platform_support.errors import ServiceError
 from platform_support.parsing import EARLIEST, LATEST
-
-_complaints = sa.table("complaints", sa.column("id"), sa.column("customer_id"), sa.column("reference"),
-                       sa.column("subject"), sa.column("status"), sa.column("priority"), sa.column("created_at", sa.DateTime),
-                       sa.column("handling_minutes", sa.Integer), sa.column("root_cause_id"))
-_events = sa.table("complaint_events", sa.column("complaint_id"), sa.column("minutes", sa.Integer), sa.column("created_at", sa.DateTime))
-_root_causes = sa.table("root_causes", sa.column("id"), sa.column("name"))
 
 
 @dataclass
@@ -84,7 +80,11 @@ def orders_of(customer_id: int, limit: int = 50) -> list[Order]:
 
 
 def root_cause_names() -> dict[int, str]:
-    return dict(db.session.execute(select(_root_causes.c.id, _root_causes.c.name)).tuples().all())
+    """{root cause id: name}, from complaints (`customers.signals.root_cause_names`)."""
+    names: dict[int, str] = {}
+    for _receiver, contributed in root_cause_names_signal.send():
+        names.update(contributed or {})
+    return names
 
 
 def transitions_of(customer_id: int, limit: int = 50) -> list[SegmentTransition]:
@@ -146,19 +146,18 @@ class TimeVsRevenue:
 
 
 def time_vs_revenue(start: date, end: date, limit: int = 100) -> list[TimeVsRevenue]:
-    """Handling minutes (complaint events + logged contacts) against revenue, per customer, in [start, end).
+    """Handling minutes (complaint events, from `customers.signals.handling_minutes`, + logged
+    contacts) against revenue, per customer, in [start, end).
 
-    Three grouped sub-queries joined once: no per-customer query.
+    Grouped sub-queries joined once: no per-customer query.
     """
     start_at, end_at = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
-    complaint_minutes = (select(_complaints.c.customer_id.label("customer_id"), func.sum(_events.c.minutes).label("m"))
-                         .join(_complaints, _complaints.c.id == _events.c.complaint_id)
-                         .where(_events.c.created_at >= start_at, _events.c.created_at < end_at)
-                         .group_by(_complaints.c.customer_id))
     contact_minutes = (select(Interaction.customer_id.label("customer_id"), func.sum(Interaction.minutes).label("m"))
                        .where(Interaction.occurred_at >= start_at, Interaction.occurred_at < end_at)
                        .group_by(Interaction.customer_id))
-    minutes = sa.union_all(complaint_minutes, contact_minutes).subquery()
+    contributed = [select_ for _receiver, select_ in handling_minutes.send(start_at=start_at, end_at=end_at)
+                   if select_ is not None]
+    minutes = sa.union_all(contact_minutes, *contributed).subquery()
     total_minutes = select(minutes.c.customer_id, func.sum(minutes.c.m).label("minutes")).group_by(
         minutes.c.customer_id).subquery()
     revenue = (select(Order.customer_id, func.sum(Order.amount).label("revenue"))

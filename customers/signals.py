@@ -12,6 +12,10 @@ answer these with plain functions; customers never imports them — they are con
 `complaint_summaries`: the same arguments; returns a list of `customers.timeline.ComplaintSummary`
 (the "Complaints" box of the customer file).
 
+`root_cause_names`: no arguments; returns {root cause id: name} (the reasons of a segment move).
+`handling_minutes`: `start_at`, `end_at` (naive UTC); returns a SELECT of (`customer_id`, `m`): the
+minutes spent per customer in [start_at, end_at) (the quarterly review's time vs revenue).
+
 The privacy duties (`customers/privacy.py`), each package for its own data:
 - `erasure_identifiers`: `customer_id` → strings that identify the person in free text elsewhere
   (addresses and names a complaint was filed with, complaint references), gathered before erasing.
@@ -30,6 +34,8 @@ _signals = Namespace()
 
 timeline_sources = _signals.signal("customer-timeline-sources")
 complaint_summaries = _signals.signal("customer-complaint-summaries")
+root_cause_names = _signals.signal("customer-root-cause-names")
+handling_minutes = _signals.signal("customer-handling-minutes")
 # Sent after a recompute committed: `now=<datetime>`, `customers=<int>`, `transitions=<int>`.
 segments_recomputed = _signals.signal("customer-segments-recomputed")
 # Sent once per recorded segment transition after a recompute committed (at most
