@@ -11,6 +11,7 @@ from extensions import babel, csrf, db, limiter, login_manager, migrate
 BLUEPRINTS = (
     "staff.views:blueprint",
     "staff.security_views:blueprint",
+    "staff.token_views:blueprint",
     "complaints.public_views:blueprint",
     "complaints.staff_views:blueprint",
     "complaints.admin_views:blueprint",

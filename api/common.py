@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 from extensions import csrf, db
 from platform_support.parsing import bounded_date, bounded_int
 from platform_support.errors import ServiceError
-from staff.services import staff_for_api_token
+from platform_support.clock import utcnow
+from staff import tokens
 
 
 class ApiError(ServiceError):
@@ -50,14 +51,21 @@ def staff_required(view):
             return error_response(_("Too many failed attempts. Try again later."), 429)
         header = request.headers.get("Authorization", "")
         scheme, _sep, token = header.partition(" ")
-        user = staff_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
+        api_token = tokens.authenticate_token(token.strip(), now=utcnow()) if scheme.lower() == "bearer" else None
+        if api_token is None:
             _token_guessing_blocked(failed=True)
-            response = error_response(_("A valid API token is required (Authorization: Bearer …)."), 401)
+            response = error_response(_("A valid API token is required (Authorization: Bearer …). "
+                                        "Unknown, expired and revoked tokens are refused."), 401)
             response[0].headers["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
-        db.session.commit()  # records last_used_at
-        g.api_user = user
+        db.session.commit()  # records last_used_at (at most once a minute per token)
+        if not tokens.allows(api_token, request.method):
+            response = error_response(_("This API token is read-only: it may only read (GET). "
+                                        "Use a read-write token to change data."), 403)
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="api", error="insufficient_scope", scope="write"'
+            return response
+        g.api_token = api_token
+        g.api_user = api_token.staff_user
         return view(*args, **kwargs)
     return wrapped
 

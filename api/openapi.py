@@ -6,6 +6,8 @@ from flask import current_app
 from complaints.lifecycle import PRIORITIES, STATES
 
 ERROR = {"$ref": "#/components/responses/Error"}
+UNAUTHORIZED = {"$ref": "#/components/responses/Unauthorized"}
+FORBIDDEN = {"$ref": "#/components/responses/Forbidden"}
 
 
 def _json(schema: dict) -> dict:
@@ -20,7 +22,7 @@ def _staff_op(summary: str, *, body: dict | None = None, ok: int = 200, ok_schem
               parameters: list | None = None) -> dict:
     op = {"summary": summary, "security": [{"bearer": []}], "responses": {
         str(ok): {"description": "OK", **_json(ok_schema or _ref("ComplaintDetail"))},
-        "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR}}
+        "400": ERROR, "401": UNAUTHORIZED, "403": FORBIDDEN, "404": ERROR}}
     if body is not None:
         op["requestBody"] = {"required": True, **_json(body)}
         if "version" in body.get("properties", {}):
@@ -166,8 +168,24 @@ def openapi_document() -> dict:
                                 "`Authorization: Bearer <token>` (`flask --app wsgi staff token EMAIL`)."},
         "servers": [{"url": current_app.config["BASE_URL"] + "/api/v1"}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "responses": {"Error": {"description": "Error", **_json(_ref("Error"))}},
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "An API token of a staff account (`flask --app wsgi staff token EMAIL "
+                               "--name NAME --scope read|write --expires-days N`, or the API tokens page). "
+                               "A read-only token may only send GET, HEAD and OPTIONS."}},
+            "responses": {
+                "Error": {"description": "Error", **_json(_ref("Error"))},
+                "Unauthorized": {
+                    "description": "No token, or a token that is unknown, expired or revoked (also after "
+                                   "`staff revoke-tokens EMAIL`), or whose account is disabled",
+                    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "example": 'Bearer realm="api"'}},
+                    **_json(_ref("Error"))},
+                "Forbidden": {
+                    "description": "A read-only token sent POST, PUT, PATCH or DELETE (WWW-Authenticate: "
+                                   "error=\"insufficient_scope\"), or the account's role may not do this",
+                    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                    **_json(_ref("Error"))},
+            },
             "schemas": SCHEMAS,
         },
         "paths": {

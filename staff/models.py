@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from platform_support.columns import created_at_column
+from platform_support.database import one_of
 
 ROLES = ("agent", "manager", "admin")
 ROLE_RANK = {"agent": 1, "manager": 2, "admin": 3}
@@ -56,15 +57,24 @@ class StaffUser(UserMixin, db.Model):
         return self.has_role("admin")
 
 
+# "read": GET/HEAD/OPTIONS only; "write": every method the account's role allows.
+TOKEN_SCOPES = ("read", "write")
+
+
 class ApiToken(db.Model):
+    """An API token: only its SHA-256 is kept (staff/tokens.py issues, checks and revokes them)."""
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint(one_of("scope", TOKEN_SCOPES), name="scope"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    scope: Mapped[str] = mapped_column(String(10), nullable=False, default="write", server_default=text("'write'"))
     created_at: Mapped[datetime] = created_at_column()
+    # Moved at most once a minute (staff.tokens.TOUCH_INTERVAL): a busy integration rarely writes.
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     staff_user: Mapped[StaffUser] = relationship(back_populates="tokens")

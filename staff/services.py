@@ -1,16 +1,14 @@
-"""Staff accounts and API tokens."""
+"""Staff accounts (API tokens: staff/tokens.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
-from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
-from platform_support.tokens import hash_secret, new_secret
-from staff.models import ROLES, ApiToken, StaffUser
+from staff.models import ROLES, StaffUser
 from staff.passwords import hash_password, password_problem, verify_password
 from staff.sessions import end_all_sessions
 
@@ -69,28 +67,6 @@ def update_staff(user: StaffUser, *, name: str, role: str, active: bool, now: da
     user.name, user.role, user.active = name.strip(), role, active
     db.session.commit()
     return user
-
-
-def issue_api_token(user: StaffUser, *, label: str = "", now: datetime | None = None) -> str:
-    """Returns the token once; only its hash is kept."""
-    token = new_secret()
-    db.session.add(ApiToken(staff_user=user, token_hash=hash_secret(token), label=label[:200], created_at=now or utcnow()))
-    db.session.commit()
-    return token
-
-
-def staff_for_api_token(token: str, *, now: datetime | None = None) -> StaffUser | None:
-    if not token or len(token) > 200:
-        return None
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(token),
-                                                         ApiToken.revoked_at.is_(None)))
-    if api_token is None or not api_token.staff_user.active:
-        return None
-    now = now or utcnow()
-    # Touch at most once a minute: a read-only API call should rarely need SQLite's write lock.
-    if api_token.last_used_at is None or now - api_token.last_used_at >= timedelta(minutes=1):
-        api_token.last_used_at = now
-    return api_token.staff_user
 
 
 def staff_by_email(email: str) -> StaffUser | None:

@@ -9,7 +9,7 @@ from complaints.models import Attachment
 from complaints.uploads import Upload
 from platform_support.errors import NotFound, ServiceError
 from staff.auth import safe_next
-from staff.services import issue_api_token
+from staff.tokens import issue_api_token
 from tests.security.conftest import file_complaint
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

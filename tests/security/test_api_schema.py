@@ -37,7 +37,7 @@ def api_schema(app):
 
 @pytest.fixture
 def bearer(app, staff):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     from tests.security.conftest import file_complaint
     file_complaint()  # something to list and to act on
     return {"Authorization": f"Bearer {issue_api_token(staff.manager)}"}

@@ -41,7 +41,7 @@ def test_reads_and_refused_requests_are_not_recorded(browser, staff, db_session)
 
 
 def test_api_actions_are_recorded_as_api(client, staff, db_session):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     filed = file_complaint()
     token = issue_api_token(staff.manager)
     response = client.post(f"/api/v1/complaints/{filed.complaint.reference}/facts", json={"text": "via API"},

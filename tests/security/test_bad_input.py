@@ -160,7 +160,7 @@ def test_api_malformed_bodies(client, body, content_type):
 
 
 def test_api_staff_endpoints_with_hostile_values(client, staff, db_session):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     filed = file_complaint()
     token = issue_api_token(staff.manager)
     auth = {"Authorization": f"Bearer {token}"}

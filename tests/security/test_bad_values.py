@@ -14,7 +14,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _token(app, user):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     return {"Authorization": f"Bearer {issue_api_token(user)}"}
 
 

@@ -10,7 +10,7 @@ def test_nul_in_path_or_query_is_refused(client, url):
 
 
 def test_nul_in_api_reference_with_a_token_is_refused(client, staff):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
 
     token = issue_api_token(staff.manager)
     response = client.get("/api/v1/complaints/%00", headers={"Authorization": f"Bearer {token}"})

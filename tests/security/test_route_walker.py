@@ -243,7 +243,7 @@ def test_every_route_with_every_class_of_bad_input_answers_below_500(walker_app,
     accounts = [(user.id, user.email) for user in (staff.agent, staff.admin)]
     tokens = _seed(app, runner)
     failures: list[str] = []
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     from staff.models import StaffUser
     from extensions import db
 

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from complaints import actions
-from staff.services import issue_api_token
+from staff.tokens import issue_api_token
 
 
 @pytest.fixture

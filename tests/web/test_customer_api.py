@@ -9,7 +9,7 @@ from tests.support.customers import recompute
 
 @pytest.fixture
 def auth(staff, db_session):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     token = issue_api_token(staff.agent)
     db_session.commit()
     return {"Authorization": f"Bearer {token}"}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from complaints.models import Complaint
 from notifications.models import OutboxMessage
-from staff.services import issue_api_token
+from staff.tokens import issue_api_token
 from surveys import dispatch
 from surveys.models import Survey, SurveyAlert
 from tests.support.clock import NOW
