@@ -185,3 +185,33 @@ def test_every_way_of_setting_a_password_refuses_a_common_one(app, staff, db_ses
     with pytest.raises(ServiceError) as refused:
         change_password(staff.agent, StaffAccounts.PASSWORD, "qwertyuiop12")
     assert "new_password" in refused.value.fields
+
+
+def test_the_same_code_sent_twice_at_once_has_one_winner(app, staff, db_session):
+    import threading
+
+    from extensions import db
+    from platform_support.database import write_intent
+    from staff.models import StaffUser
+
+    secret, _codes = _enrolled(staff.agent)
+    later = NOW + timedelta(seconds=60)
+    code = two_factor.totp_code(secret, later)
+    db_session.commit()
+    start, results = threading.Barrier(2, timeout=30), []
+
+    def attempt():
+        with app.app_context():  # as a request: a session of its own
+            user = db.session.get(StaffUser, staff.agent.id)
+            db.session.commit()
+            start.wait()
+            with write_intent():  # a POST's transaction (SQLite: the write lock at BEGIN)
+                results.append(two_factor.verify_second_factor(user, code, now=later))
+                db.session.commit()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [False, True]
