@@ -260,6 +260,9 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         CLIENT_ORDERS_12M=env.integer("CLIENT_ORDERS_12M", 6, 1),        # "regular" client: orders in 12 months
         INACTIVE_DAYS=env.integer("INACTIVE_DAYS", 365, 1),
         FORMER_DAYS=env.integer("FORMER_DAYS", 730, 1),
+        # Privacy (issue 13): a file whose last activity (orders, complaints, answers, contacts, its
+        # creation) is older than this is proposed for erasure.
+        RETENTION_MONTHS=env.integer("RETENTION_MONTHS", 36, 1, 1200),
         SEGMENTS_RECOMPUTE_HOUR=env.integer("SEGMENTS_RECOMPUTE_HOUR", 2, 0, 23),  # nightly, UTC
         GREETINGS_INTERVAL_MINUTES=env.integer("GREETINGS_INTERVAL_MINUTES", 15, 1, 1440),
         # PostgreSQL work_mem for the recompute transaction only: its GROUP BY and window sort over

@@ -189,6 +189,29 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["salutation"] = salutation  # e-mails greet customers in their language
 
 
+_privacy_receivers: list = []  # blinker keeps weak references
+
+
+def connect_privacy() -> None:
+    """Erasure and export are answered by every package for its own data (customers.signals)."""
+    if _privacy_receivers:
+        return
+    from audit import privacy as audit_privacy
+    from complaints import privacy as complaint_privacy
+    from customers import signals
+    from notifications import privacy as mail_privacy
+    from surveys import privacy as survey_privacy
+    from webhooks import privacy as webhook_privacy
+
+    complaint_privacy.connect()
+    survey_privacy.connect()
+    for signal, receiver in ((signals.customer_erasing, mail_privacy.erase), (signals.customer_erasing, audit_privacy.erase),
+                             (signals.customer_erasing, webhook_privacy.erase),
+                             (signals.export_sections, mail_privacy.export), (signals.erasure_preview, mail_privacy.preview)):
+        signal.connect(receiver)
+        _privacy_receivers.append(receiver)
+
+
 def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
     from audit.receivers import connect as connect_audit
@@ -202,3 +225,4 @@ def register_signal_receivers(app: Flask) -> None:
     connect_staff_mail()
     connect_surveys()
     connect_webhooks()
+    connect_privacy()

@@ -25,6 +25,8 @@ def complaint_for_tracking_token(token: str) -> Complaint:
             complaint = db.session.scalar(select(Complaint).where(Complaint.reference == reference))
     if complaint is None:
         raise NotFound(_("We could not find this complaint. Please check the link in your e-mail."))
+    if complaint.customer.erased_at is not None:  # the person asked to be forgotten
+        raise NotFound(_("This complaint is no longer available."))
     return complaint
 
 

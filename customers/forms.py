@@ -47,3 +47,9 @@ class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     founded_on = DateField(_l("Founded on"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=20_000)])
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(_l("I have checked the list: erase this person's data"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (needed while a complaint is open; kept in the audit log)"),
+                           validators=[Optional(), Length(max=1000)])

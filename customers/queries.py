@@ -174,14 +174,6 @@ def time_vs_revenue(start: date, end: date, limit: int = 100) -> list[TimeVsReve
     return [TimeVsRevenue(cid, name, abc, int(m or 0), float(r or 0)) for cid, name, abc, m, r in rows]
 
 
-def erasure_candidates(limit: int = 200):
-    """Dead customers (seed 001: stop serving, remove from the database) not yet erased."""
-    return db.session.execute(
-        select(Customer, CustomerScore).join(CustomerScore, CustomerScore.customer_id == Customer.id)
-        .where(CustomerScore.category == "dead", Customer.erased_at.is_(None))
-        .order_by(CustomerScore.last_order_on.asc().nulls_first(), Customer.id).limit(limit)).all()
-
-
 def open_tasks_for(staff_user_id: int | None, limit: int = 200, *, customer_id: int | None = None):
     from customers.models import CustomerTask
     stmt = select(CustomerTask).where(CustomerTask.done_at.is_(None))

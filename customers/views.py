@@ -2,14 +2,12 @@
 proposals, priority rules, greeting tasks. Thin: form → one service call → flash/redirect."""
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from customers import interactions, privacy, queries, records
-from customers.forms import CustomerForm, InteractionForm, OrganisationForm
+from customers.forms import CustomerForm, EraseForm, InteractionForm, OrganisationForm
 from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
 from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
@@ -90,7 +88,7 @@ def detail(customer_id: int):
                            orders=queries.orders_of(customer_id), complaints=complaint_summaries(customer_id, viewer=current_user),
                            root_cause=causes.get(score.top_root_cause_id) if score else None, tasks=tasks,
                            form=_customer_form(customer), interaction_form=InteractionForm(prefix="contact"),
-                           erase_form=EmptyForm(prefix="erase"), task_form=EmptyForm(prefix="task"))
+                           task_form=EmptyForm(prefix="task"))
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["POST"])
@@ -217,35 +215,56 @@ def recompute():
 # --- admin: privacy, rules --------------------------------------------------------------------------------
 
 @blueprint.route("/erasure")
-@role_required("admin")
+@role_required("manager")
 def erasure():
-    return render_template("customers/erasure.html", rows=queries.erasure_candidates(), erase_form=EmptyForm(prefix="erase"))
+    months = current_app.config["RETENTION_MONTHS"]
+    return render_template("customers/erasure.html", rows=privacy.erasure_candidates(now=utcnow(), months=months),
+                           months=months)
 
 
-@blueprint.route("/<int:customer_id>/export.json")
-@role_required("admin")
+@blueprint.route("/<int:customer_id>/export.zip")
+@role_required("manager")
 def export(customer_id: int):
     try:
-        data = privacy.export_customer(customer_id)
+        data = privacy.export_zip(customer_id, now=utcnow())
     except NotFound:
         abort(404)
-    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'})
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.zip"',
+                             "Cache-Control": "no-store"})
 
 
-@blueprint.route("/<int:customer_id>/erase", methods=["POST"])
-@role_required("admin")
+@blueprint.route("/<int:customer_id>/erase", methods=["GET", "POST"])
+@role_required("manager")
 def erase(customer_id: int):
-    if EmptyForm(prefix="erase").validate_on_submit():
-        try:
-            privacy.erase_customer(customer_id, actor_id=current_user.id, actor_name=current_user.name, now=utcnow())
-        except NotFound:
-            abort(404)
-        except ServiceError as exc:
-            _flash_service_error(exc)
+    """The erase page: what goes (counted), a confirmation box, a reason while a complaint is open."""
+    try:
+        customer = records.get_customer(customer_id)
+        items = privacy.preview(customer_id)
+    except NotFound:
+        abort(404)
+    form = EraseForm(prefix="erase")
+    status = 200
+    if request.method == "POST" and customer.erased_at is None:
+        if form.validate_on_submit():
+            try:
+                privacy.erase_customer(customer_id, actor=current_user, now=utcnow(), reason=form.reason.data or "",
+                                       confirmed=form.confirm.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                for name, messages in exc.fields.items():
+                    getattr(form, name).errors = list(messages)
+                flash(exc.message, "error")
+                status = 400
+            else:
+                flash(_("Personal data erased; orders and scores kept."), "success")
+                return redirect(url_for(".detail", customer_id=customer_id))
         else:
-            flash(_("Personal data erased; orders and scores kept."), "success")
-    return redirect(url_for(".detail", customer_id=customer_id))
+            status = 400
+        customer = records.get_customer(customer_id)
+        items = privacy.preview(customer_id)
+    return render_template("customers/erase.html", customer=customer, items=items,
+                           blockers=privacy.blocking(items), form=form), status
 
 
 @blueprint.route("/priority-rules")

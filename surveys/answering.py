@@ -46,6 +46,8 @@ def _invitation_for(token: str, *, lock: bool = False) -> SurveyInvitation:
         invitation = db.session.scalar(query)
     if invitation is None:
         raise NotFound(_("This survey link is not valid."))
+    if invitation.customer.erased_at is not None:
+        raise NotFound(_("This survey is no longer available."))
     return invitation
 
 

@@ -125,7 +125,7 @@ def test_bulk_statements_deletion_erasure_and_removed_accounts_are_counted(app, 
     assert pending_deltas() == before
     # Erasure anonymises the complaints and keeps their counts.
     customer_id = db_session.scalar(select(Complaint.customer_id).where(Complaint.reference == refs[5]))
-    erase_customer(customer_id, actor_id=staff.admin.id, actor_name=staff.admin.name, now=NOW)
+    erase_customer(customer_id, actor=staff.admin, reason="test data", now=NOW)
     assert_exact(staff)
     # Deleted complaints leave the counts.
     db_session.execute(sa.delete(Complaint).where(Complaint.reference.in_([refs[0], refs[4]])))
