@@ -121,7 +121,9 @@ def test_only_managers_export_and_erase(browser, staff, db_session):
     who = customer("Private")
     db_session.commit()
     browser.login(staff.agent)
-    complaint_row(dead, age_days=300, status="closed")
+    assert browser.get("/admin/priority-rules").status_code == 403
+    assert browser.get(f"/staff/customers/{who.id}/export.zip").status_code == 403
+    assert browser.get(f"/staff/customers/{who.id}/erase").status_code == 403
     assert browser.get("/staff/customers/erasure").status_code == 403
     assert browser.get("/staff/customers/999999").status_code == 404
 
