@@ -1,7 +1,7 @@
 """JSON API for the customer file and orders (/api/v1), calling the same services as the staff pages."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from api.common import ApiError, api_blueprint, json_body, staff_required
@@ -39,7 +39,8 @@ def put_customer(external_id: str):
     unknown = sorted(set(body) - set(CUSTOMER_FIELDS) - {"external_id"})
     if unknown:
         raise ApiError(_("Unknown fields."), fields={name: [_("Not a customer field.")] for name in unknown})
-    saved = records.save_customer(external_id, {k: v for k, v in body.items() if k in CUSTOMER_FIELDS}, now=utcnow())
+    saved = records.save_customer(external_id, {k: v for k, v in body.items() if k in CUSTOMER_FIELDS}, now=utcnow(),
+                                  actor=g.api_user)
     return jsonify(customer_json(saved.customer)), (201 if saved.created else 200)
 
 

@@ -4,19 +4,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from audit.recording import record
 from customers.models import Customer, Organisation
 from customers.services import normalise_email
 from customers.validation import clean_customer
 from extensions import db
-from platform_support.errors import NotFound, ServiceError
+from platform_support.errors import NotFound, PermissionDenied, ServiceError
 
 # Columns a staff member or an API client may set directly (organisation is resolved by name).
 DIRECT_FIELDS = ("name", "email", "phone", "language", "timezone", "preferred_channel", "salutation", "patronymic",
                  "job_title", "notes", "preferred_days", "birthday")
+
+
+# What an edit is audited by (before and after values); the sensitive ones are for managers.
+AUDITED_FIELDS = DIRECT_FIELDS + ("is_partner", "disqualified", "account_owner_id", "greetings_opted_out_at",
+                                  "surveys_opted_out_at", "preferred_hour_start", "preferred_hour_end", "organisation_id")
+SENSITIVE_FIELDS = ("email", "is_partner", "disqualified", "greetings_opted_out_at", "surveys_opted_out_at")
+
+
+def _snapshot(customer: Customer) -> dict:
+    return {name: getattr(customer, name) for name in AUDITED_FIELDS}
+
+
+def _text(value) -> str | None:
+    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _audit_changes(customer: Customer, before: dict, *, actor, now: datetime, created: bool = False) -> dict:
+    """The file's edit in the audit log: every changed field with its value before and after.
+    Refuses a change of a sensitive field (e-mail, partner, disqualified, opt-outs) by a non-manager."""
+    db.session.flush()
+    after = _snapshot(customer)
+    changes = {name: [_text(before.get(name)), _text(after[name])] for name in AUDITED_FIELDS
+               if before.get(name) != after[name]}
+    refused = sorted(name for name in changes if name in SENSITIVE_FIELDS)
+    if refused and not created and not getattr(actor, "is_manager", False):
+        db.session.rollback()
+        raise PermissionDenied(_("Only managers can change the e-mail address, the partner and disqualified flags "
+                                 "and the opt-outs of a customer file."))
+    if changes and actor is not None:
+        record("customer.created" if created else "customer.edited", actor=actor, now=now,
+               via="api" if has_request_context() and g.get("api_user") is not None else "session",
+               target={"customer_id": str(customer.id), "changes": changes})
+    return changes
 
 
 @dataclass
@@ -54,8 +89,9 @@ def _email_taken(email: str | None, customer_id: int | None) -> bool:
     return other is not None and other != customer_id
 
 
-def save_customer(external_id: str, raw: dict, *, now: datetime) -> SavedCustomer:
-    """PUT semantics on the customer file: create it, or update the fields given. Commits."""
+def save_customer(external_id: str, raw: dict, *, now: datetime, actor=None) -> SavedCustomer:
+    """PUT semantics on the customer file: create it, or update the fields given. Commits; the
+    change is in the audit log (before and after) when `actor` (a staff user) made it."""
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 100:
         raise ServiceError(_("Invalid external id."), {"external_id": [_("1 to 100 characters.")]})
@@ -73,8 +109,10 @@ def save_customer(external_id: str, raw: dict, *, now: datetime) -> SavedCustome
     if created:
         customer = Customer(external_id=external_id, name=clean["name"], created_at=now)
         db.session.add(customer)
+    before = {} if created else _snapshot(customer)
     _apply(customer, clean)
     try:
+        _audit_changes(customer, before, actor=actor, now=now, created=created)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -100,8 +138,10 @@ def get_customer_by_external_id(external_id: str) -> Customer:
 def update_customer(customer_id: int, raw: dict, *, is_partner: bool | None = None, disqualified: bool | None = None,
                     account_owner_id: int | None = None, greetings_opt_out: bool | None = None,
                     surveys_opt_out: bool | None = None, preferred_hours: tuple[int | None, int | None] | None = None,
-                    now: datetime) -> Customer:
-    """The staff edit form: file fields, staff flags (partner, disqualified), opt-outs, owner. Commits."""
+                    actor, now: datetime) -> Customer:
+    """The staff edit form: file fields, staff flags (partner, disqualified), opt-outs, owner. The
+    sensitive ones (e-mail, flags, opt-outs) only by a manager; every change is in the audit log
+    with its before and after values. Commits."""
     customer = get_customer(customer_id)
     if customer.erased_at is not None:
         raise ServiceError(_("This customer file was erased."))
@@ -114,6 +154,7 @@ def update_customer(customer_id: int, raw: dict, *, is_partner: bool | None = No
         errors.setdefault("email", []).append(_("Another customer file already has this e-mail address."))
     if errors:
         raise ServiceError(_("Please correct the highlighted fields."), errors)
+    before = _snapshot(customer)
     _apply(customer, clean)
     if preferred_hours is not None:
         customer.preferred_hour_start, customer.preferred_hour_end = preferred_hours
@@ -127,6 +168,7 @@ def update_customer(customer_id: int, raw: dict, *, is_partner: bool | None = No
         customer.greetings_opted_out_at = (customer.greetings_opted_out_at or now) if greetings_opt_out else None
     if surveys_opt_out is not None:
         customer.surveys_opted_out_at = (customer.surveys_opted_out_at or now) if surveys_opt_out else None
+    _audit_changes(customer, before, actor=actor, now=now)
     db.session.commit()
     return customer
 

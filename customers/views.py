@@ -106,12 +106,19 @@ def edit(customer_id: int):
         "name", "salutation", "patronymic", "email", "phone", "organisation", "job_title", "language", "timezone",
         "preferred_channel", "preferred_days", "notes")}
     raw["birthday"] = form.birthday.data
+    # The sensitive fields are not on an agent's form (nothing sent means nothing changed).
+    manager = current_user.is_manager
+    if not manager:
+        raw.pop("email")
     try:
         records.update_customer(
-            customer_id, raw, is_partner=form.is_partner.data, disqualified=form.disqualified.data,
-            account_owner_id=form.account_owner.data or 0, greetings_opt_out=form.greetings_opt_out.data,
-            surveys_opt_out=form.surveys_opt_out.data,
-            preferred_hours=(form.preferred_hour_start.data, form.preferred_hour_end.data), now=utcnow())
+            customer_id, raw, is_partner=form.is_partner.data if manager else None,
+            disqualified=form.disqualified.data if manager else None,
+            account_owner_id=form.account_owner.data or 0,
+            greetings_opt_out=form.greetings_opt_out.data if manager else None,
+            surveys_opt_out=form.surveys_opt_out.data if manager else None,
+            preferred_hours=(form.preferred_hour_start.data, form.preferred_hour_end.data), actor=current_user,
+            now=utcnow())
     except ServiceError as exc:
         _flash_service_error(exc)
     else:

@@ -34,6 +34,10 @@ class SurveyPage:
     notice: str = ""
 
 
+class SurveyGone(NotFound):
+    """The link was real, but the person's data was erased."""
+
+
 def _invitation_for(token: str, *, lock: bool = False) -> SurveyInvitation:
     """The invitation of a link. With `lock`, its row is locked for the transaction, so two
     submissions of one survey at once run one after the other (the second sees the first's
@@ -47,7 +51,7 @@ def _invitation_for(token: str, *, lock: bool = False) -> SurveyInvitation:
     if invitation is None:
         raise NotFound(_("This survey link is not valid."))
     if invitation.customer.erased_at is not None:
-        raise NotFound(_("This survey is no longer available."))
+        raise SurveyGone(_("This survey is no longer available."))
     return invitation
 
 

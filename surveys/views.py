@@ -48,8 +48,9 @@ def _speak(language: str) -> None:
         refresh()
 
 
-def _not_found():
-    return _private(render_template("surveys/public/invalid.html"), 404)
+def _not_found(exc: NotFound | None = None):
+    gone = isinstance(exc, answering.SurveyGone)
+    return _private(render_template("surveys/public/invalid.html", gone=gone), 404)
 
 
 def _render(page: answering.SurveyPage, form=None, status: int = 200):
@@ -73,8 +74,8 @@ def show(token: str):
         # Noting the click writes: on SQLite take the write lock at BEGIN like a POST does.
         with write_intent():
             page = answering.open_survey(token, score=request.args.get("score"), now=utcnow())
-    except NotFound:
-        return _not_found()
+    except NotFound as exc:
+        return _not_found(exc)
     return _render(page)
 
 
@@ -84,8 +85,8 @@ def answer(token: str):
     now = utcnow()
     try:
         page = answering.survey_page(token, now=now)
-    except NotFound:
-        return _not_found()
+    except NotFound as exc:
+        return _not_found(exc)
     if page.state != "open":
         return _render(page)
     _speak(page.language)  # before the form: its labels, errors and the service's messages in her language
@@ -115,8 +116,8 @@ def answer(token: str):
 def thanks(token: str):
     try:
         page = answering.survey_page(token, now=utcnow())
-    except NotFound:
-        return _not_found()
+    except NotFound as exc:
+        return _not_found(exc)
     _speak(page.language)
     return _private(render_template("surveys/public/thanks.html", page=page))
 
@@ -126,8 +127,8 @@ def thanks(token: str):
 def unsubscribe(token: str):
     try:
         page = answering.survey_page(token, now=utcnow())
-    except NotFound:
-        return _not_found()
+    except NotFound as exc:
+        return _not_found(exc)
     _speak(page.language)
     form = UnsubscribeForm()
     if form.validate_on_submit():
@@ -145,6 +146,6 @@ def one_click_unsubscribe(token: str):
         return redirect(url_for("surveys_public.unsubscribe", token=token), code=303)
     try:
         answering.unsubscribe(token, now=utcnow())
-    except NotFound:
-        return _not_found()
+    except NotFound as exc:
+        return _not_found(exc)
     return _private(_("You will not receive any more surveys from us."))

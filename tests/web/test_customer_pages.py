@@ -50,6 +50,7 @@ def test_file_page_edit_and_interaction_log(browser, staff, app, db_session):
     page = browser.get(url).get_data(as_text=True)
     assert "Recommended treatment" in page and "Make the first experience perfect" in page
     assert "Complaint C" in page and "E-mail: " in page  # complaint event and acknowledgement on the timeline
+    browser.login(staff.manager)  # partner flag, opt-outs, e-mail: managers (tests/web/test_privacy.py)
     response = browser.post_form(url, {"file-name": "Olga Ivanova", "file-salutation": "Ольга Петровна",
                                        "file-patronymic": "Петровна", "file-email": "olga@example.com",
                                        "file-language": "ru", "file-timezone": "Europe/Moscow",
