@@ -11,7 +11,7 @@ import json
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from complaints import uploads
+from platform_support import file_store
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from customers.privacy import ERASED_EMAIL, ErasureItem, ExportSection, plain
@@ -64,7 +64,7 @@ def erase(_sender=None, *, erasure, **_extra) -> None:
         event.detail = {key: value for key, value in (event.detail or {}).items()
                         if _scrub(value, erasure) is not None}
     for stored_name in db.session.scalars(sa.select(Attachment.stored_name).where(Attachment.complaint_id.in_(ids))):
-        uploads.path_of(stored_name).unlink(missing_ok=True)
+        file_store.delete(stored_name)  # the database store: in this transaction
     db.session.execute(sa.delete(Attachment).where(Attachment.complaint_id.in_(ids)))
     # E-mails about these complaints, to the customer or to staff (which quote the customer):
     # unsent ones are dropped, sent ones keep only that they were sent.
@@ -86,9 +86,10 @@ def export(_sender=None, *, customer_id: int, **_extra) -> list[ExportSection]:
             if attachment.event is not None and not attachment.event.public:
                 continue
             path = f"files/{complaint.reference}/{attachment.id}-{attachment.original_name}"
-            stored = uploads.path_of(attachment.stored_name)
-            if stored.exists():
-                files.append((path, stored.read_bytes()))
+            try:
+                files.append((path, file_store.read(attachment.stored_name)))
+            except FileNotFoundError:
+                pass
             attachments.append({"file": path, "name": attachment.original_name, "type": attachment.content_type,
                                 "size_bytes": attachment.size_bytes, "uploaded_at": plain(attachment.created_at)})
         complaints.append({

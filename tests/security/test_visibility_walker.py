@@ -127,7 +127,7 @@ def _walk(app, client, headers) -> tuple[dict[str, list[str]], int]:
 
 
 def test_an_agent_sees_nothing_of_another_agents_complaint(app, db_session, staff, hidden, browser):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     client = browser.client
     client.hidden = hidden
     agent_token = issue_api_token(staff.agent, now=NOW)
@@ -139,7 +139,7 @@ def test_an_agent_sees_nothing_of_another_agents_complaint(app, db_session, staf
 
 
 def test_the_walk_reaches_the_data_as_a_manager(app, db_session, staff, hidden, browser):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     client = browser.client
     client.hidden = hidden
     token = issue_api_token(staff.manager, now=NOW)
