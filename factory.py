@@ -198,6 +198,7 @@ def connect_privacy() -> None:
         return
     from audit import privacy as audit_privacy
     from complaints import privacy as complaint_privacy
+    from inbound import privacy as inbound_privacy
     from customers import signals
     from notifications import privacy as mail_privacy
     from surveys import privacy as survey_privacy
@@ -205,6 +206,7 @@ def connect_privacy() -> None:
 
     complaint_privacy.connect()
     survey_privacy.connect()
+    inbound_privacy.connect()
     for signal, receiver in ((signals.customer_erasing, mail_privacy.erase), (signals.customer_erasing, audit_privacy.erase),
                              (signals.customer_erasing, webhook_privacy.erase),
                              (signals.export_sections, mail_privacy.export), (signals.erasure_preview, mail_privacy.preview)):

@@ -12,18 +12,16 @@ import sqlalchemy as sa
 from audit.models import AuditEntry
 from customers import privacy
 from customers.models import Customer, Interaction
-from tests.support.customers import NOW, complaint, customer, orders
+from tests.support.clock import NOW
+from tests.support.complaints import complaint_row, file
+from tests.support.customers import customer, orders
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
-def _file(name="Petra Private", **fields):
-    from complaints import filing, tracking
-    from complaints.uploads import Upload
-    filed = filing.file_complaint(filing.NewComplaint(name=name, email=fields.pop("email", "petra@example.com"),
-                                                      subject="Scratched table", description="Deep scratch."),
-                                  now=NOW - timedelta(days=5))
-    return filed
+def _file():
+    return file(NOW - timedelta(days=5), name="Petra Private", email="petra@example.com", subject="Scratched table",
+                description="Deep scratch.")
 
 
 def test_erase_page_counts_and_asks_for_confirmation(browser, staff, db_session):
@@ -84,7 +82,7 @@ def test_retention_proposes_only_the_long_inactive(app, db_session):
     orders(recent_buyer, (30, 100))
     complained = customer("Recent Complainer", created_at=NOW - timedelta(days=2000))
     orders(complained, (months * 31 + 10, 100))
-    complaint(complained, age_days=20, status="closed")
+    complaint_row(complained, age_days=20, status="closed")
     talked = customer("Recently Called", created_at=NOW - timedelta(days=2000))
     db_session.add(Interaction(customer_id=talked.id, kind="call", occurred_at=NOW - timedelta(days=10),
                                created_at=NOW - timedelta(days=10), minutes=3, body="Called"))
