@@ -1,6 +1,7 @@
 """Imports every domain's models so SQLAlchemy's metadata (and Alembic) sees all tables."""
 import audit.models  # noqa: F401
 import complaints.models  # noqa: F401
+import complaints.staging  # noqa: F401
 import complaints.status_counts  # noqa: F401
 import customers.models  # noqa: F401
 import notifications.models  # noqa: F401

@@ -10,11 +10,12 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from complaints import filing, tracking, uploads
+from complaints import filing, staging, tracking, uploads
 from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
 from complaints.models import Attachment
 from extensions import db, limiter
 from platform_support import file_store
+from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
 from platform_support.i18n import speak
 from platform_support.sealing import seal, unseal
@@ -56,6 +57,49 @@ def home():
     return redirect(url_for("complaints_public.complain"))
 
 
+def _submission_key(form) -> str | None:
+    key = form.submission_key.data
+    return key if key and 16 <= len(key) <= 64 else None
+
+
+def _kept_ids() -> set[int]:
+    from platform_support.parsing import bounded_int
+    return {i for i in (bounded_int(v, minimum=1) for v in request.form.getlist("keep_staged")) if i is not None}
+
+
+def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, notice: str | None = None):
+    """The complaint form as typed, with the files kept from an earlier attempt."""
+    config = current_app.config
+    return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX,
+                           staged=staging.staged_for(_submission_key(form)), not_kept=not_kept or [], notice=notice,
+                           max_files=config["UPLOAD_MAX_FILES"], max_bytes=config["UPLOAD_MAX_BYTES"],
+                           max_mb=config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
+
+
+@blueprint.errorhandler(429)
+def too_many_complaints(exc):
+    """The rate limit answers inside the form, in the customer's language, with the text kept."""
+    if request.endpoint != "complaints_public.complain" or request.method != "POST":
+        return exc
+    form = ComplaintForm(formdata=request.form)
+    return _form_page(form, status=429, notice=_(
+        "You have sent several complaints in a short time. Your text is kept below: please wait a minute, then send it again."))
+
+
+@blueprint.errorhandler(413)
+def form_too_large(exc):
+    """Larger than the whole request may be: the body was not read, so only the message is left."""
+    if request.endpoint != "complaints_public.complain":
+        return exc
+    form = ComplaintForm(formdata=None)
+    form.language.data = str(get_locale())
+    form.submission_key.data = secrets.token_urlsafe(32)
+    return _form_page(form, status=413, notice=_(
+        "The files were too large to send together (at most %(n)d files of %(mb)d MB each). "
+        "Please go back, attach fewer or smaller files, and send again.",
+        n=current_app.config["UPLOAD_MAX_FILES"], mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)))
+
+
 @blueprint.route("/complain", methods=["GET", "POST"])
 @limiter.limit(_complaint_limit, methods=["POST"])
 def complain():
@@ -63,6 +107,9 @@ def complain():
     if request.method == "GET":
         form.language.data = str(get_locale())
         form.submission_key.data = secrets.token_urlsafe(32)
+        return _form_page(form)
+    fresh = _uploads_from(form.attachments)
+    key = _submission_key(form)
     if form.validate_on_submit():
         if form.website.data:
             # A bot filled the honeypot: pretend success, store nothing.
@@ -72,8 +119,8 @@ def complain():
             subject=form.subject.data or "", order_reference=form.order_reference.data or "",
             occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
             phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
-            language=form.language.data, timezone=form.timezone.data or "", attachments=_uploads_from(form.attachments))
-        key = form.submission_key.data if form.submission_key.data and len(form.submission_key.data) <= 64 else None
+            language=form.language.data, timezone=form.timezone.data or "",
+            attachments=staging.take(key, _kept_ids()) + fresh)
         try:
             filed = filing.file_complaint(new, submission_key=key)
         except ServiceError as exc:
@@ -81,7 +128,11 @@ def complain():
             for name, messages in exc.fields.items():
                 getattr(form, name).errors = list(getattr(form, name).errors) + messages
             flash(exc.message, "error")
+            not_kept = staging.stage(key, fresh, now=utcnow())
+            return _form_page(form, not_kept=not_kept)
         else:
+            staging.discard(key)
+            db.session.commit()
             session["lang"] = filed.language
             # The confirmation page shows the link of what this browser just filed; the last few
             # suffice, and the signed cookie must stay small.
@@ -89,9 +140,11 @@ def complain():
             # Sealed: the cookie's contents are readable by anyone who sees it, the link is a secret.
             session["filed"] = {**dict(recent), filed.reference: seal(filed.tracking_token, purpose=TRACKING_SEAL)}
             return redirect(url_for("complaints_public.received", reference=filed.reference))
-    elif request.method == "POST" and not form.submission_key.data:
-        form.submission_key.data = secrets.token_urlsafe(32)
-    return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX)
+    if not key:
+        form.submission_key.data = key = secrets.token_urlsafe(32)
+    # Refused: what was typed is shown again, and the acceptable files are kept for the next try.
+    not_kept = staging.stage(key, fresh, now=utcnow())
+    return _form_page(form, not_kept=not_kept)
 
 
 @blueprint.route("/complain/received/<reference>")

@@ -51,12 +51,13 @@ def sniff_type(content: bytes) -> tuple[str, str] | None:
     return None
 
 
-def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str, str]]:
-    """Validate every file before anything is written; returns (upload, content_type, extension)."""
+def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[tuple[Upload, str, str]]:
+    """Validate every file before anything is written; returns (upload, content_type, extension).
+    `already`: files kept from an earlier attempt that count towards the limit."""
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
     max_files = current_app.config["UPLOAD_MAX_FILES"]
     uploads = [u for u in uploads if u.content]
-    if len(uploads) > max_files:
+    if len(uploads) + already > max_files:
         raise ServiceError(_("You can attach at most %(n)d files.", n=max_files),
                            {"attachments": [_("Too many files.")]})
     accepted = []

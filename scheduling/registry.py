@@ -16,6 +16,7 @@ from typing import Any, Callable
 from flask import current_app
 
 from complaints.jobs import escalate_overdue_complaints, fold_complaint_counts
+from complaints.staging import purge_staged_uploads
 from customers.greetings import send_greetings
 from customers.jobs import RECOMPUTE_SEGMENTS, recompute_segments_job
 from extensions import db
@@ -66,6 +67,8 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
         ScheduledJob("deliver-webhooks", deliver_webhooks_job, "interval",
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
+        # Files kept from refused complaint forms that nobody filed within a day.
+        ScheduledJob("purge-staged-uploads", purge_staged_uploads, "interval", {"seconds": 3600}),
     ]
 
 

@@ -1,0 +1,100 @@
+"""Files a customer attached to a complaint form that was refused for another reason (a missing
+name, a bad date): kept, bound to the form's one-time submission key, so the customer does not
+have to attach them again. Filing the complaint takes them; the worker drops what nobody took
+within STAGED_HOURS.
+
+Only files that passed the same checks as any attachment (sniffed type, size) are kept; the
+form names the refused ones. The key is a secret in the form; only its hash is stored.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import DateTime, Integer, String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from complaints.uploads import Upload, check_uploads, store
+from extensions import db
+from platform_support import file_store
+from platform_support.errors import ServiceError
+from platform_support.tokens import hash_secret
+
+STAGED_HOURS = 24
+
+
+class StagedUpload(db.Model):
+    __tablename__ = "staged_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_key_hash: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+
+
+def staged_for(submission_key: str | None) -> list[StagedUpload]:
+    if not submission_key:
+        return []
+    return list(db.session.scalars(select(StagedUpload).where(
+        StagedUpload.submission_key_hash == hash_secret(submission_key)).order_by(StagedUpload.id)))
+
+
+def stage(submission_key: str | None, uploads: list[Upload], *, now: datetime) -> list[str]:
+    """Keep the acceptable files among `uploads` for this submission; returns the names of the
+    files that were not kept (wrong type, too large, too many) so the form can say which to attach
+    again. Commits."""
+    if not submission_key:
+        return [u.filename for u in uploads if u.content]
+    already = len(staged_for(submission_key))
+    refused = []
+    for upload in [u for u in uploads if u.content]:
+        try:
+            ((_upload, content_type, extension),) = check_uploads([upload], already=already)
+        except ServiceError:
+            refused.append(upload.filename)
+            continue
+        db.session.add(StagedUpload(submission_key_hash=hash_secret(submission_key), stored_name=store(upload.content, extension),
+                                    original_name=upload.filename, content_type=content_type,
+                                    size_bytes=len(upload.content), created_at=now))
+        already += 1
+    db.session.commit()
+    return refused
+
+
+def take(submission_key: str | None, keep_ids: set[int] | None = None) -> list[Upload]:
+    """The staged files of this submission as uploads for filing (those in `keep_ids` when given:
+    the customer may have unticked some); the others are dropped now."""
+    uploads = []
+    for staged in staged_for(submission_key):
+        if keep_ids is not None and staged.id not in keep_ids:
+            _drop(staged)
+            continue
+        try:
+            uploads.append(Upload(filename=staged.original_name, content=file_store.read(staged.stored_name)))
+        except FileNotFoundError:
+            _drop(staged)
+    return uploads
+
+
+def discard(submission_key: str | None) -> None:
+    """After filing: the staged copies are no longer needed (the complaint has its own)."""
+    for staged in staged_for(submission_key):
+        _drop(staged)
+
+
+def _drop(staged: StagedUpload) -> None:
+    file_store.delete(staged.stored_name)
+    db.session.delete(staged)
+
+
+def purge_staged_uploads(now: datetime) -> int:
+    """Scheduled: drop what no filing took within STAGED_HOURS."""
+    old = list(db.session.scalars(select(StagedUpload).where(StagedUpload.created_at < now - timedelta(hours=STAGED_HOURS))))
+    for staged in old:
+        file_store.delete(staged.stored_name)
+    if old:
+        db.session.execute(delete(StagedUpload).where(StagedUpload.id.in_([s.id for s in old])))
+    db.session.commit()
+    return len(old)
