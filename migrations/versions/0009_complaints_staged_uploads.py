@@ -1,13 +1,13 @@
 """Complaints: files kept from a refused complaint form, bound to its submission key
 
-Revision ID: 0008_complaints_staged_uploads
-Revises: 0007_staff_security
+Revision ID: 0009_complaints_staged_uploads
+Revises: 0008_staff_api_token_scopes
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_complaints_staged_uploads"
-down_revision = "0007_staff_security"
+revision = "0009_complaints_staged_uploads"
+down_revision = "0008_staff_api_token_scopes"
 branch_labels = None
 depends_on = None
 
