@@ -159,7 +159,7 @@ def test_managers_see_everything_and_anonymous_must_sign_in(client, browser, jan
     # buffered: the streamed body is read inside the request's own context (see IsolatedClient)
     csv_text = client.get("/staff/reports/charts/pareto.csv?from=2026-12-01&to=2027-01-15",
                           buffered=True).get_data(as_text=True)
-    assert csv_text.splitlines()[1] == "late_delivery,Late delivery,2,66.67"
+    assert csv_text.splitlines()[1] == '"late_delivery","Late delivery","2","66.67"'  # every cell quoted
     drill = client.get("/staff/reports/root-causes/late_delivery?from=2026-12-01&to=2027-01-15")
     assert drill.status_code == 200 and drill.data.count(b'href="/staff/complaints/C-T') == 2
     assert client.get("/staff/reports/root-causes/nonsense").status_code == 404
