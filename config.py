@@ -147,6 +147,25 @@ class _Environment:
         return raw
 
 
+    def fernet_keys(self, name: str) -> str | None:
+        """Comma-separated Fernet keys (urlsafe base64 of 32 bytes), newest first; None when unset."""
+        import base64
+        import binascii
+
+        raw = self._raw(name)
+        if raw is None:
+            return None
+        for part in raw.split(","):
+            try:
+                ok = len(base64.urlsafe_b64decode(part.strip().encode("ascii"))) == 32 and len(part.strip()) == 44
+            except (binascii.Error, ValueError, UnicodeError):
+                ok = False
+            if not ok:
+                self._refuse(name, raw, "comma-separated Fernet keys (44 characters each, newest first)", secret=True)
+                return None
+        return raw
+
+
 def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
     """Every setting that comes from the environment, checked; raises ConfigError naming the bad ones."""
     env = _Environment(environ)
@@ -185,6 +204,18 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         WORKER_HEARTBEAT_STALE_SECONDS=env.integer("WORKER_HEARTBEAT_STALE_SECONDS", 300, 30),
 
         # Outgoing webhooks: private/loopback/link-local targets are refused unless allowed here.
+        # Keys for values encrypted at rest (webhook secrets; platform_support/encryption.py).
+        # Unset: one key derived from SECRET_KEY with HKDF.
+        ENCRYPTION_KEY=env.fernet_keys("ENCRYPTION_KEY"),
+        # Single sign-on with OpenID Connect (staff/oidc.py): on when all three are set.
+        OIDC_ISSUER=env.url("OIDC_ISSUER", None, ("https", "http")),
+        OIDC_CLIENT_ID=env.text("OIDC_CLIENT_ID"),
+        OIDC_CLIENT_SECRET=env.text("OIDC_CLIENT_SECRET"),
+        OIDC_PROVIDER_NAME=env.text("OIDC_PROVIDER_NAME", "single sign-on"),
+        # Off: a verified e-mail without a staff account is refused. On: an agent account is made.
+        OIDC_CREATE_ACCOUNTS=bool(env.boolean("OIDC_CREATE_ACCOUNTS", False)),
+        # Off: no password form and no password sign-in (SSO only; the CLI still works).
+        LOCAL_LOGIN_ENABLED=bool(env.boolean("LOCAL_LOGIN_ENABLED", True)),
         WEBHOOK_ALLOW_PRIVATE=bool(env.boolean("WEBHOOK_ALLOW_PRIVATE", False)),
         WEBHOOK_TIMEOUT_SECONDS=env.integer("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 120),
         WEBHOOK_MAX_ATTEMPTS=env.integer("WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),

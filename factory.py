@@ -30,6 +30,7 @@ BLUEPRINTS = (
 
 CLI_COMMANDS = (
     "staff.cli:staff_cli",
+    "webhooks.cli:webhooks_cli",
     "scheduling.cli:jobs_cli",
     "scheduling.cli:worker_command",
     "scheduling.serve:serve_command",

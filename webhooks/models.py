@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from platform_support.columns import created_at_column
+from platform_support.encryption import EncryptedText
 
 EVENTS = ("complaint.created", "complaint.resolved", "survey.answered", "customer.segment_changed")
 # queued → sending (claimed, with a lease) → delivered | queued again (retry) | parked (gave up)
@@ -19,8 +20,9 @@ class WebhookEndpoint(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000), nullable=False)
-    # The signing key must be readable to sign with (unlike a token we only compare); shown once.
-    secret: Mapped[str] = mapped_column(String(100), nullable=False)
+    # The signing key must be readable to sign with (unlike a token we only compare), so it is
+    # kept encrypted (ENCRYPTION_KEY, platform_support/encryption.py); shown once.
+    secret: Mapped[str] = mapped_column(EncryptedText(255), nullable=False)
     events: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

@@ -7,9 +7,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Integer, String, column, select, table
 
 from extensions import db
+from platform_support import encryption
 from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
 from platform_support.tokens import new_secret
@@ -73,3 +74,23 @@ def enqueue(event: str, data: dict, *, now: datetime) -> list[WebhookDelivery]:
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+
+# The column as stored (the encrypted token), without EncryptedText's decryption.
+_stored_secrets = table("webhook_endpoints", column("id", Integer), column("secret", String))
+
+
+def reencrypt_secrets() -> int:
+    """Encrypt every endpoint's signing secret again with the newest ENCRYPTION_KEY (after a new
+    key was put in front); afterwards the older keys can be dropped. Returns how many rows."""
+    rows = db.session.execute(select(_stored_secrets.c.id, _stored_secrets.c.secret)).all()
+    try:
+        for row in rows:
+            db.session.execute(_stored_secrets.update().where(_stored_secrets.c.id == row.id)
+                               .values(secret=encryption.reencrypt(row.secret)))
+    except encryption.InvalidToken:
+        db.session.rollback()  # all or nothing: no row left under a key about to be dropped
+        raise
+    db.session.commit()
+    return len(rows)
