@@ -17,6 +17,7 @@ from webhooks.services import create_endpoint, reencrypt_secrets
 
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
+ENCRYPTING = "0010_webhooks_encrypted_secrets"  # the migration that encrypts existing rows
 
 
 def _raw_secrets(db_session) -> list[str]:
@@ -85,18 +86,18 @@ def test_the_migration_encrypts_existing_rows(tmp_path):
                     ENCRYPTION_KEY=KEY_A)
     app = create_app(settings)
     with app.app_context():
-        upgrade(directory=migrations, revision="0008_staff_api_token_scopes")
+        upgrade(directory=migrations, revision=f"{ENCRYPTING}-1")
         with db.engine.begin() as connection:
             connection.execute(sa.text(
                 "INSERT INTO webhook_endpoints (url, secret, events, description, active, created_at) "
                 "VALUES ('https://hooks.example.com/old', 'plain-old-secret', '[]', '', 1, '2027-01-01 00:00:00')"))
-        upgrade(directory=migrations, revision="0009_webhooks_encrypted_secrets")
+        upgrade(directory=migrations, revision=ENCRYPTING)
         with db.engine.connect() as connection:
             raw = connection.execute(sa.text("SELECT secret FROM webhook_endpoints")).scalar_one()
         assert "plain-old-secret" not in raw and Fernet(KEY_A).decrypt(raw.encode()) == b"plain-old-secret"
         assert db.session.query(WebhookEndpoint).one().secret == "plain-old-secret"
         db.session.remove()
-        downgrade(directory=migrations, revision="0008_staff_api_token_scopes")
+        downgrade(directory=migrations, revision=f"{ENCRYPTING}-1")
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT secret FROM webhook_endpoints")).scalar_one() == "plain-old-secret"
         db.engine.dispose()

@@ -2,16 +2,16 @@
 
 Existing rows are encrypted here with the newest configured key; the downgrade decrypts them.
 
-Revision ID: 0009_webhooks_encrypted_secrets
-Revises: 0008_staff_api_token_scopes
+Revision ID: 0010_webhooks_encrypted_secrets
+Revises: 0009_complaints_staged_uploads
 """
 import sqlalchemy as sa
 from alembic import op
 
 from platform_support.encryption import decrypt, encrypt, is_encrypted
 
-revision = "0009_webhooks_encrypted_secrets"
-down_revision = "0008_staff_api_token_scopes"
+revision = "0010_webhooks_encrypted_secrets"
+down_revision = "0009_complaints_staged_uploads"
 branch_labels = None
 depends_on = None
 
