@@ -12,6 +12,7 @@ from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
 from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
 from customers.timeline import complaint_summaries, customer_timeline
+from customers.validation import clean_customer
 from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
@@ -36,12 +37,19 @@ def _flash_form_errors(form) -> None:
             flash(f"{field.label.text}: {error}", "error")
 
 
-def _flash_service_error(exc: ServiceError) -> None:
+def _flash_service_error(exc: ServiceError, form=None) -> None:
+    """Every refusal at once: the summary, and each message beside its field when the form has it."""
     db.session.rollback()
     flash(exc.message, "error")
     for name, messages in exc.fields.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + list(messages)
+            label = field.label.text
+        else:
+            label = name
         for message in messages:
-            flash(f"{name}: {message}", "error")
+            flash(f"{label}: {message}", "error")
 
 
 @blueprint.route("/")
@@ -76,6 +84,13 @@ def detail(customer_id: int):
         customer = records.get_customer(customer_id)
     except NotFound:
         abort(404)
+    return _detail_page(customer)
+
+
+def _detail_page(customer, *, form=None, interaction_form=None, status: int = 200):
+    """The customer file; a refused `form` or `interaction_form` is shown again as typed, with
+    every error beside its field (nothing typed is lost)."""
+    customer_id = customer.id
     score = queries.score_for(customer_id)
     causes = queries.root_cause_names()
     transitions = [(t, describe_transition(t, causes.get(t.top_root_cause_id)))
@@ -87,8 +102,9 @@ def detail(customer_id: int):
                            transitions=transitions, timeline=customer_timeline(customer_id, viewer=current_user),
                            orders=queries.orders_of(customer_id), complaints=complaint_summaries(customer_id, viewer=current_user),
                            root_cause=causes.get(score.top_root_cause_id) if score else None, tasks=tasks,
-                           form=_customer_form(customer), interaction_form=InteractionForm(prefix="contact"),
-                           task_form=EmptyForm(prefix="task"))
+                           form=form or _customer_form(customer),
+                           interaction_form=interaction_form or InteractionForm(prefix="contact"),
+                           task_form=EmptyForm(prefix="task")), status
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["POST"])
@@ -99,13 +115,19 @@ def edit(customer_id: int):
     except NotFound:
         abort(404)
     form = _customer_form(customer)
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(url_for(".detail", customer_id=customer_id))
     raw = {name: getattr(form, name).data or "" for name in (
         "name", "salutation", "patronymic", "email", "phone", "organisation", "job_title", "language", "timezone",
         "preferred_channel", "preferred_days", "notes")}
     raw["birthday"] = form.birthday.data
+    if not form.validate_on_submit():
+        # Every error at once: the form's own and the service's rules (time zone, e-mail …).
+        _clean, errors = clean_customer({k: v for k, v in raw.items() if k != "birthday"})
+        for name, messages in errors.items():
+            field = getattr(form, name, None)
+            if field is not None and not field.errors:
+                field.errors = list(messages)
+        _flash_form_errors(form)
+        return _detail_page(customer, form=form, status=400)
     # The sensitive fields are not on an agent's form (nothing sent means nothing changed).
     manager = current_user.is_manager
     if not manager:
@@ -120,7 +142,8 @@ def edit(customer_id: int):
             preferred_hours=(form.preferred_hour_start.data, form.preferred_hour_end.data), actor=current_user,
             now=utcnow())
     except ServiceError as exc:
-        _flash_service_error(exc)
+        _flash_service_error(exc, form)
+        return _detail_page(records.get_customer(customer_id), form=form, status=exc.status_code)
     else:
         flash(_("Customer file saved."), "success")
     return redirect(url_for(".detail", customer_id=customer_id))
@@ -138,12 +161,17 @@ def log_interaction(customer_id: int):
         except NotFound:
             abort(404)
         except ServiceError as exc:
-            _flash_service_error(exc)
+            _flash_service_error(exc, form)
         else:
             flash(_("Contact logged."), "success")
+            return redirect(url_for(".detail", customer_id=customer_id))
     else:
         _flash_form_errors(form)
-    return redirect(url_for(".detail", customer_id=customer_id))
+    try:
+        customer = records.get_customer(customer_id)
+    except NotFound:
+        abort(404)
+    return _detail_page(customer, interaction_form=form, status=400)
 
 
 @blueprint.route("/tasks/<int:task_id>/done", methods=["POST"])

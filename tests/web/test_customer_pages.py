@@ -149,3 +149,25 @@ def test_erase_keeps_aggregates(browser, staff, app, db_session):
     recompute(app, NOW)
     assert db_session.get(CustomerScore, dead.id).orders_total == 1  # aggregates kept
     assert db_session.get(CustomerScore, dead.id).stage == "former"
+
+
+def test_refused_customer_forms_keep_what_was_typed_and_show_every_error(browser, staff, app, db_session):
+    who = customer("Olga Ivanova", language="ru")
+    db_session.commit()
+    browser.login(staff.manager)
+    url = f"/staff/customers/{who.id}"
+    bad = browser.post_form(url, {"file-name": "Olga", "file-notes": "A long note I typed carefully",
+                                  "file-timezone": "Nowhere/Land", "file-language": "ru",
+                                  "file-email": "not an address", "file-birthday": "1979-02-30",
+                                  "file-preferred_channel": "email", "file-account_owner": "0"},
+                            action=f"{url}/edit")
+    assert bad.status_code == 400
+    html = bad.get_data(as_text=True)
+    assert "A long note I typed carefully" in html  # the text is kept
+    assert html.count('class="field-error"') >= 2  # every error, each beside its field
+    assert "time zone name" in html
+    refused = browser.post_form(url, {"contact-kind": "call", "contact-minutes": "99999",
+                                      "contact-body": "What the customer said on the phone"},
+                                action=f"{url}/interactions")
+    assert refused.status_code == 400
+    assert "What the customer said on the phone" in refused.get_data(as_text=True)
