@@ -37,8 +37,6 @@ def readyz():
         db.session.rollback()
         current_app.logger.warning("readiness: database unreachable: %s", exc)
         checks["database"] = {"status": "unavailable", "error": type(exc).__name__}
-    finally:
-        db.session.remove()
     ready = checks["database"]["status"] == "ok"
     return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
 
@@ -63,8 +61,5 @@ def metrics_view():
         abort(404)  # not configured: as if there were no such page
     if not allowed:
         abort(403)
-    try:
-        body, content_type = metrics.exposition(utcnow(), current_app.config.get("PROMETHEUS_MULTIPROC_DIR"))
-    finally:
-        db.session.remove()
+    body, content_type = metrics.exposition(utcnow(), current_app.config.get("PROMETHEUS_MULTIPROC_DIR"))
     return current_app.response_class(body, content_type=content_type, headers={"Cache-Control": "no-store"})
