@@ -91,3 +91,26 @@ def test_production_without_a_secret_key_stops_start_up(tmp_path):
                             text=True, timeout=60)
     assert result.returncode == 3  # gunicorn's 'worker failed to boot': its master stops too
     assert "SECRET_KEY must be set when APP_ENV=production" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_variable_is_in_the_readme_configuration_table():
+    import re
+
+    names = set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"', (ROOT / "config.py").read_text()))
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration"):readme.index("## Command line")]
+    assert len(names) > 50  # the pattern still finds the readers
+    assert sorted(name for name in names if f"`{name}`" not in table) == []
+
+
+def test_config_is_the_only_reader_of_the_environment():
+    import re
+
+    readers = []
+    for path in ROOT.rglob("*.py"):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in {"tests", "bench", "scripts", ".venv", "migrations"} or relative.name in {"config.py", "manage.py"}:
+            continue
+        if re.search(r"os\.environ|os\.getenv|getenv\(", path.read_text(encoding="utf-8")):
+            readers.append(str(relative))
+    assert readers == []
