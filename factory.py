@@ -12,6 +12,7 @@ BLUEPRINTS = (
     "staff.views:blueprint",
     "staff.security_views:blueprint",
     "staff.token_views:blueprint",
+    "staff.sso_views:blueprint",
     "complaints.public_views:blueprint",
     "complaints.staff_views:blueprint",
     "complaints.admin_views:blueprint",
@@ -96,6 +97,8 @@ def register_extensions(app: Flask) -> None:
     from platform_support.i18n import register as register_form_translations
     register_form_translations(app)  # WTForms' own messages in the customer's language too
     limiter.init_app(app)
+    from staff.oidc import init_app as init_single_sign_on
+    init_single_sign_on(app)  # OpenID Connect client, when OIDC_* are set
     with app.app_context():
         configure_sqlite(db.engine)
     import models_registry  # noqa: F401  all models known to SQLAlchemy and Alembic

@@ -32,7 +32,7 @@ def lock_message(minutes: int) -> str:
              "%(minutes)d minutes; you can reset your password meanwhile.", minutes=minutes)
 
 
-def finish_sign_in(user: StaffUser, *, method: str, now):
+def finish_sign_in(user: StaffUser, *, method: str, now, next_url: str | None = None):
     """The session begins (staff.sessions.sign_in), the failure count is cleared, and the person
     goes on — to the two-factor enrolment first when their role requires it and they have none."""
     sessions.sign_in(user, method=method, now=now)
@@ -41,12 +41,19 @@ def finish_sign_in(user: StaffUser, *, method: str, now):
     if session.get("must_enrol_two_factor"):
         flash(_("Your role requires two-factor sign-in. Set it up now to continue."), "info")
         return redirect(url_for("staff_security.two_factor"))
-    return redirect(safe_next(request.args.get("next"), url_for("complaints_staff.queue")))
+    return redirect(safe_next(next_url if next_url is not None else request.args.get("next"),
+                              url_for("complaints_staff.queue")))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
+    if not current_app.config["LOCAL_LOGIN_ENABLED"]:
+        # Single sign-on only (staff/sso_views.py): no password form, and no password is checked.
+        if request.method == "POST":
+            flash(_("Sign-in with a password is switched off. Use single sign-on."), "error")
+            return render_template("staff/login.html", form=None), 403
+        return render_template("staff/login.html", form=None)
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
