@@ -160,7 +160,7 @@ def _file_raw(raw: bytes) -> Complaint:
 
 
 def test_the_api_shows_the_customer_email_as_an_event(app, client, staff):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
 
     complaint = _file()
     ingest(message(text="Photo attached.\n\nOn Fri, Jan 15, 2027 at 10:00 AM Care <c@x.example> wrote:\n> old",

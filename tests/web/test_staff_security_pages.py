@@ -183,7 +183,7 @@ def test_failed_sign_ins_lock_the_account_with_the_same_message_for_unknown_addr
 # --- caching and cookies -----------------------------------------------------------------------------------
 
 def test_staff_pages_exports_and_the_api_are_not_cached(app, browser, staff, db_session):
-    from staff.services import issue_api_token
+    from staff.tokens import issue_api_token
     token = issue_api_token(staff.admin)
     browser.login(staff.admin)
     for url in ("/staff/complaints/", "/admin/audit/export.csv", "/staff/sessions", "/staff/login"):
