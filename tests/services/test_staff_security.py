@@ -197,12 +197,13 @@ def test_the_same_code_sent_twice_at_once_has_one_winner(app, staff, db_session)
     secret, _codes = _enrolled(staff.agent)
     later = NOW + timedelta(seconds=60)
     code = two_factor.totp_code(secret, later)
+    agent_id = staff.agent.id  # read here: the threads must not touch the test's own session
     db_session.commit()
     start, results = threading.Barrier(2, timeout=30), []
 
     def attempt():
         with app.app_context():  # as a request: a session of its own
-            user = db.session.get(StaffUser, staff.agent.id)
+            user = db.session.get(StaffUser, agent_id)
             db.session.commit()
             start.wait()
             with write_intent():  # a POST's transaction (SQLite: the write lock at BEGIN)
