@@ -116,12 +116,12 @@ def _complaints_sql(postgres: bool) -> str:
         INSERT INTO complaints (reference, tracking_token_hash, customer_id, contact_name, contact_email, contact_phone,
             preferred_channel, language, subject, description, order_reference, desired_outcome, status, priority,
             created_at, updated_at, first_response_due_at, resolution_due_at, committed_action, resolution,
-            root_cause_id, resolved_at, reopened_count, handling_minutes)
+            root_cause_id, resolved_at, reopened_count, handling_minutes, contact_confirmed_at)
         SELECT 'G-' || c.id, 'g' || c.id, c.id, c.name, c.email, '', 'email', c.language, 'Late', 'It was late.', '', '',
                CASE WHEN c.id % 3 = 0 THEN 'new' ELSE 'resolved' END, 'normal',
                {now}, {now}, {now}, {now}, '', '',
                CASE WHEN c.id % 3 = 0 THEN NULL ELSE (SELECT MIN(id) FROM root_causes) END,
-               CASE WHEN c.id % 3 = 0 THEN NULL ELSE {now} END, c.id % 2, 30
+               CASE WHEN c.id % 3 = 0 THEN NULL ELSE {now} END, c.id % 2, 30, {now}
           FROM customers c WHERE c.id >= :first AND c.id < :first + :n AND c.id % :every = 0"""
 
 

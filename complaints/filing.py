@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from complaints import links, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
+from complaints.contact import STAFF_ENTERED
 from complaints.models import Complaint, ComplaintEvent, SlaTarget
 from complaints.priority_rules import complaint_priority_expression
 from complaints.sla import DEFAULT_SLA_HOURS
@@ -268,6 +269,7 @@ def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now:
         "first_response_escalated_at": None, "resolution_escalated_at": None, "committed_action": "",
         "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
         "closed_at": None, "reopened_count": 0, "handling_minutes": 0, "channel": new.channel, "version": 1,
+        "contact_confirmed_at": now if new.channel in STAFF_ENTERED else None,
     }
     email = _acknowledgement_row(values, customer, token, now, acknowledgement_headers)
 

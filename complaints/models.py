@@ -112,6 +112,9 @@ class Complaint(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopened_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     handling_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # When the contact address was shown to be the filer's (the e-mailed link opened, a reply, or
+    # entered by staff); until then the complaint does not count in that customer's scores.
+    contact_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     customer = relationship("Customer")
     owner = relationship("StaffUser")

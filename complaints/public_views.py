@@ -168,7 +168,7 @@ def received(reference: str):
 @limiter.limit(_public_limit)
 def track(token: str):
     try:
-        complaint = tracking.complaint_for_tracking_token(token)
+        complaint = tracking.open_tracking(token, now=utcnow())
     except NotFound as exc:
         return _private(current_app.make_response((render_template("complaints/public/not_found.html", message=exc.message), 404)))
     speak(complaint.language)  # before the form: its messages and the flash speak it too

@@ -6,12 +6,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints import links, uploads
+from complaints import contact, links, uploads
 from complaints.changes import attach_uploads, owner_or_managers, record_event, transition
 from complaints.models import Complaint
 from extensions import db
 from notifications.services import queue_email
 from platform_support.clock import utcnow
+from platform_support.database import write_intent
 from platform_support.errors import NotFound, ServiceError
 from platform_support.tokens import hash_secret
 
@@ -27,6 +28,20 @@ def complaint_for_tracking_token(token: str) -> Complaint:
         raise NotFound(_("We could not find this complaint. Please check the link in your e-mail."))
     if complaint.customer.erased_at is not None:  # the person asked to be forgotten
         raise NotFound(_("This complaint is no longer available."))
+    return complaint
+
+
+def open_tracking(token: str, *, now: datetime) -> Complaint:
+    """The tracking page opened: through the signed link of one of our e-mails, that proves the
+    contact address (complaints.contact); the page's own link (shown after filing) does not."""
+    complaint = complaint_for_tracking_token(token)
+    if complaint.contact_confirmed_at is None and links.reference_of_token(token) == complaint.reference:
+        complaint_id = complaint.id
+        db.session.commit()  # end the read; the write is a transaction of its own (SQLite: BEGIN IMMEDIATE)
+        with write_intent():
+            contact.confirm_contact(complaint_id, now=now)
+            db.session.commit()
+        complaint = complaint_for_tracking_token(token)
     return complaint
 
 

@@ -9,7 +9,9 @@ from `now` (`parameters`), so no dialect-specific date arithmetic is needed and 
 same `now` over the same rows gives the same result.
 
 The rules read complaints and survey answers by table name: they span the data of packages above
-customers (`complaints`, `surveys`), which customers does not import.
+customers (`complaints`, `surveys`), which customers does not import. A complaint counts once its
+contact address is confirmed (`contact_confirmed_at`, complaints/contact.py): a complaint sent
+with somebody else's address cannot change that person's segments.
 
 Windows: 12 months = 365 days, a quarter = 91 days. Money: PostgreSQL sums the exact NUMERIC
 amounts; SQLite stores them as REAL, so it sums whole cents (exact integers) and divides once at
@@ -116,7 +118,7 @@ COMPLAINT_SIGNALS = """
                 WHEN status IN ('resolved', 'closed') THEN 40.0
                 WHEN resolution_due_at < :now THEN 10.0
                 ELSE 40.0 END AS value
-      FROM complaints WHERE created_at <= :now"""
+      FROM complaints WHERE created_at <= :now AND contact_confirmed_at IS NOT NULL"""
 
 # Every scored survey answer as a signal (0–100): NPS 0–10 × 10, CSAT 1–5 → (v − 1) × 25,
 # CES 1–7 (7 = very easy) → (v − 1) × 100 / 6.
@@ -155,13 +157,14 @@ WITH c AS (
            SUM(CASE WHEN created_at > :t365 THEN 1 ELSE 0 END) AS complaints_12m,
            SUM(CASE WHEN created_at > :t91 THEN 1 ELSE 0 END) AS complaints_q,
            MIN(created_at) AS first_complaint_at
-      FROM complaints WHERE created_at <= :now GROUP BY customer_id
+      FROM complaints WHERE created_at <= :now AND contact_confirmed_at IS NOT NULL GROUP BY customer_id
 ), rc AS (
     SELECT customer_id, root_cause_id FROM (
         SELECT customer_id, root_cause_id,
                ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY COUNT(*) DESC, root_cause_id) AS rn
           FROM complaints
          WHERE root_cause_id IS NOT NULL AND created_at > :t91 AND created_at <= :now
+           AND contact_confirmed_at IS NOT NULL
          GROUP BY customer_id, root_cause_id) ranked
      WHERE rn = 1
 ), sat AS (

@@ -212,7 +212,7 @@ def _complaints(rng, seed, people, staff, start, now, summary) -> list[dict]:
             preferred_channel=customer.preferred_channel, language=language, subject=subject,
             description=description, status=status, priority=priority, owner_id=owner.id if owner else None,
             created_at=created, updated_at=created, first_response_due_at=created + timedelta(hours=first_hours),
-            resolution_due_at=created + timedelta(hours=resolution_hours))
+            resolution_due_at=created + timedelta(hours=resolution_hours), contact_confirmed_at=created)
         db.session.add(complaint)
         events = [dict(kind="created", public=True, by_customer=True, created_at=created, minutes=0, body="", detail={})]
         minutes = 0

@@ -69,6 +69,7 @@ def complaint_row(who=None, *, created: datetime | None = None, age_days: float 
         reference=f"C-T{n:07d}", tracking_token_hash=hashlib.sha256(f"t{n}".encode()).hexdigest(), customer_id=who.id,
         contact_name=who.name, contact_email=who.email, description=description, subject=subject,
         status=status, priority=priority, owner_id=owner.id if owner else None, created_at=created, updated_at=created,
+        contact_confirmed_at=created,  # history rows: the customer's own complaints (complaints.contact)
         first_response_due_at=created + timedelta(hours=target.first_response_hours),
         resolution_due_at=created + timedelta(hours=target.resolution_hours), first_responded_at=first_response,
         resolved_at=resolved, handling_minutes=minutes, reopened_count=reopened,

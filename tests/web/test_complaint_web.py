@@ -93,6 +93,7 @@ def test_png_is_served_as_download_with_nosniff_to_link_holder_and_staff_only(cl
     assert download.headers["Content-Disposition"].startswith("attachment")
 
     # Not for anyone else: another complaint's link, or no login.
+    db_session.rollback()  # opening the e-mailed link wrote (the address is confirmed): a fresh snapshot
     other = filed(None, email="someone@example.com")
     assert client.get(f"/track/{other.tracking_token}/attachments/{attachment.stored_name}").status_code == 404
     staff_url = f"/staff/complaints/{complaint.reference}/attachments/{attachment.id}"
