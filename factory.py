@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "webhooks.views:blueprint",
     "reports.views:blueprint",
     "operations.views:blueprint",
+    "inbound.views:blueprint",
 )
 
 CLI_COMMANDS = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +14,8 @@ from platform_support.columns import created_at_column
 # appended / created: written into a complaint; ignored: robots, duplicates, nothing to do;
 # quarantined: waits for an admin, who releases (→ appended/created) or discards it.
 OUTCOMES = ("appended", "created", "ignored", "quarantined", "discarded")
+OUTCOME_LABELS = {"appended": _l("Added to a complaint"), "created": _l("Opened a complaint"), "ignored": _l("Ignored"),
+                  "quarantined": _l("Quarantined"), "discarded": _l("Discarded")}
 
 
 class InboundMessage(db.Model):

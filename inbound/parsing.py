@@ -164,3 +164,21 @@ def _attachments(message: EmailMessage, body) -> list[Upload]:
             continue
         found.append(Upload(filename=filename or f"{part.get_content_maintype()}-{number}", content=content))
     return found
+
+
+def as_arrived(raw: bytes) -> tuple[list[tuple[str, str]], str, list[str]]:
+    """For staff: (headers as sent, the whole text decoded as far as it goes, file names), never raising."""
+    try:
+        message = email.message_from_bytes(raw, policy=policy.default)
+        headers = [(name, " ".join(str(value).split())[:2000]) for name, value in message.items()]
+    except Exception:  # noqa: BLE001 - the raw download still has it all
+        return [], raw[:200_000].decode("utf-8", "replace"), []
+    try:
+        body = message.get_body(preferencelist=("plain", "html"))
+        text = "" if body is None else _decoded(body, lenient=True)
+        if body is not None and body.get_content_subtype() == "html":
+            text = html_to_text(text)
+        names = [upload.filename for upload in _attachments(message, body)]
+    except Exception:  # noqa: BLE001
+        text, names = raw[:200_000].decode("utf-8", "replace"), []
+    return headers, text, names

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from extensions import db
 from notifications.delivery import requeue_parked, smtp_configured
-from notifications.models import OUTBOX_STATUSES, OutboxMessage
+from notifications.models import OUTBOX_STATUSES, OutboxMessage, UndeliverableAddress
 from notifications.staff_mail import SECRET_KINDS
 from platform_support.parsing import bounded_int
 from platform_support.forms import EmptyForm
@@ -15,6 +15,15 @@ from staff.auth import role_required
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/staff/mail")
 PAGE = 50
+
+
+@blueprint.app_template_global("undeliverable_since")
+def undeliverable_since(address: str | None):
+    """When a hard bounce proved `address` dead (shown beside it on the complaint and the customer file), or None."""
+    if not address:
+        return None
+    found = db.session.get(UndeliverableAddress, address.strip().lower()[:254])
+    return found.since if found is not None else None
 
 
 @blueprint.route("/")

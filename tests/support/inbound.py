@@ -66,3 +66,21 @@ def reply(form: str, *, to_message_id: str, **kwargs) -> bytes:
     quoted = "> We are sorry — your complaint has been received.\n> Your complaint reference: C-AAAAAAAA"
     return message(text=f"{new}\n\n{signature}\n\n{header}\n{quoted}\n", in_reply_to=to_message_id,
                    subject="Re: your complaint", **kwargs)
+
+
+def delivery_report(failed: str, *, status: str = "5.1.1", action: str = "failed",
+                    about: str = "<ours@localhost>") -> bytes:
+    """An RFC 3464 delivery status notification, as Postfix sends one."""
+    return (
+        "From: MAILER-DAEMON@mx.customer.example (Mail Delivery System)\r\n"
+        "To: complaints@localhost\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <dsn{next(_numbers)}@mx.customer.example>\r\nAuto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.customer.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {failed}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        f"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {about}\r\nSubject: Your complaint\r\n\r\n"
+        "--B--\r\n").encode("ascii")
