@@ -321,7 +321,6 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         INBOUND_AUTO_REPLIES_PER_HOUR=env.integer("INBOUND_AUTO_REPLIES_PER_HOUR", 5, 0),
         # A reply reopens a resolved complaint within REOPEN_DAYS; later it opens a new, linked one.
         REOPEN_DAYS=env.integer("REOPEN_DAYS", 30, 0),
-        WAITING_AUTO_CLOSE_DAYS=env.integer("WAITING_AUTO_CLOSE_DAYS", 14, 1),
 
         TEST_DATABASE_URL=env.database_url("TEST_DATABASE_URL", None),
     )
