@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "api.views:blueprint",
     "api.customers_api:blueprint",
     "customers.views:blueprint",
+    "customers.import_views:blueprint",
     "surveys.views:blueprint",
     "surveys.staff_views:blueprint",
     "api.surveys_api:blueprint",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -53,3 +54,11 @@ class EraseForm(FlaskForm):
     confirm = BooleanField(_l("I have checked the list: erase this person's data"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (needed while a complaint is open; kept in the audit log)"),
                            validators=[Optional(), Length(max=1000)])
+
+
+class ImportForm(FlaskForm):
+    """A manager's CSV upload: customers or orders (the same import as `flask import …`)."""
+    kind = SelectField(_l("What the file holds"), choices=[("customers", _l("Customers")), ("orders", _l("Orders"))],
+                       validators=[DataRequired()])
+    file = FileField(_l("CSV file (from Excel or any spreadsheet: comma, semicolon or tab; any common encoding)"),
+                     validators=[FileRequired(_l("Choose a CSV file."))])
