@@ -14,6 +14,7 @@ def in_ci() -> bool:
 
 def missing(reason: str):
     """Skip for `reason`, or fail under CI."""
+    __tracebackhide__ = True  # report the test that needed the part, not this line
     if in_ci():
         pytest.fail(f"{reason} — CI=true provides every external part, so this is a failure", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
@@ -21,6 +22,7 @@ def missing(reason: str):
 
 def require_module(name: str, reason: str):
     """`pytest.importorskip`, except that under CI a missing module fails."""
+    __tracebackhide__ = True
     try:
         return __import__(name, fromlist=["_"])
     except ImportError:
