@@ -11,7 +11,6 @@ rendering each e-mail on its own (`render_acknowledgement`).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 
@@ -50,17 +49,18 @@ def render_acknowledgement(complaint, tracking_url: str) -> RenderedEmail:
                         language=complaint.language, timezone=customer.timezone if customer else None)
 
 
-def compose_acknowledgement(values: Mapping, customer, tracking_url: str) -> RenderedEmail:
-    """The acknowledgement of the complaint with these column `values` (language, reference,
-    contact_name, the two due dates) from `customer`'s file (its salutation, patronymic, time zone)."""
-    language = values["language"]
+def compose_acknowledgement(complaint, customer, tracking_url: str) -> RenderedEmail:
+    """The acknowledgement of `complaint` (a new Complaint: language, reference, contact_name, the
+    two due dates) to `customer`'s file (its salutation, patronymic, time zone; a newcomer's file
+    may not be stored yet)."""
+    language = complaint.language
     zone_name = getattr(customer, "timezone", None) or "UTC"
     skeleton, catalogue = _skeleton(language, zone_name)
     filled = {
-        SALUTATION: salutation(customer, language=language, name=values["contact_name"], translations=catalogue),
-        REFERENCE: values["reference"],
-        FIRST_RESPONSE: _local_moment(values["first_response_due_at"].replace(microsecond=0), zone_name, language),
-        RESOLUTION: _local_moment(values["resolution_due_at"].replace(microsecond=0), zone_name, language),
+        SALUTATION: salutation(customer, language=language, name=complaint.contact_name, translations=catalogue),
+        REFERENCE: complaint.reference,
+        FIRST_RESPONSE: _local_moment(complaint.first_response_due_at.replace(microsecond=0), zone_name, language),
+        RESOLUTION: _local_moment(complaint.resolution_due_at.replace(microsecond=0), zone_name, language),
         TRACKING_URL: tracking_url,
     }
     return fill_in(skeleton, filled)

@@ -106,14 +106,14 @@ def email_customer(complaint: Complaint, kind: str, *, now: datetime, context: d
 
 
 
-def attach_uploads(complaint: Complaint | int, accepted, *, by_customer: bool, now: datetime,
-            event: ComplaintEvent | None = None, event_id: int | None = None) -> None:
-    """Store the accepted uploads on `complaint` (the object, or the id of a new one)."""
+def attach_uploads(complaint: Complaint, accepted, *, by_customer: bool, now: datetime,
+                   event: ComplaintEvent | None = None, event_id: int | None = None) -> None:
+    """Store the accepted uploads (`uploads.check_uploads`) on `complaint`, linked to its `event`
+    (or the event of that id)."""
     link = {"event": event} if event is not None else {"event_id": event_id}  # (event=None would clear event_id)
-    owner = {"complaint_id": complaint} if isinstance(complaint, int) else {"complaint": complaint}
     for upload, content_type, extension in accepted:
         db.session.add(Attachment(
-            **owner, **link, stored_name=uploads.store(upload.content, extension),
+            complaint=complaint, **link, stored_name=uploads.store(upload.content, extension),
             original_name=(upload.filename or "attachment")[:255], content_type=content_type,
             size_bytes=len(upload.content), uploaded_by_customer=by_customer, created_at=now))
 

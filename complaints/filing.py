@@ -1,41 +1,56 @@
-"""A new complaint (public web form, API, and later e-mail and staff on behalf of a customer):
-checks, customer file, SLA clocks, the public "created" event and the acknowledgement, in one
-transaction."""
+"""A new complaint, from every channel: the public web form, the API, and (through the same
+function) the e-mail intake and staff filing on a customer's behalf.
+
+`check_new_complaint` holds the rules of a new complaint — the form and the API refuse the same
+things with the same messages — and `file_complaint` files it: customer file, SLA clocks, the
+public "created" event and the acknowledgement, in one transaction.
+"""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, literal, select, text
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, lambda_stmt, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from complaints import links, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
 from complaints.contact import STAFF_ENTERED
-from complaints.models import Complaint, ComplaintEvent, SlaTarget
+from complaints.models import CHANNELS, Complaint, ComplaintEvent, SlaTarget
 from complaints.priority_rules import complaint_priority_expression
 from complaints.sla import DEFAULT_SLA_HOURS
+from customers.models import CHANNELS as CONTACT_CHANNELS
 from customers.models import Customer
 from customers.services import insert_customer_file, new_customer_for_email, normalise_email
 from extensions import db
-from notifications.models import OutboxMessage
-from notifications.services import OUTBOX_COLUMNS, outbox_values, queue_many
+from notifications.headers import has_control_characters
+from notifications.services import outbox_values, queue_many
 from platform_support.clock import utcnow
-from platform_support.database import DriverStatement, driver_connection, insert_columns
+from platform_support.database import reading_only
+from platform_support.email_address import MESSAGE as EMAIL_MESSAGE
+from platform_support.email_address import is_single_address
+from platform_support.errors import ServiceError
+from platform_support.parsing import unstorable_text
 from platform_support.tokens import hash_secret, new_reference, new_secret
+
+# Field → longest accepted text (the columns' widths; the form's maxlength attributes come from here).
+MAX_LENGTHS = {"name": 200, "email": 254, "phone": 50, "order_reference": 100, "subject": 200,
+               "description": 20_000, "desired_outcome": 5_000, "timezone": 64}
+SINGLE_LINE = ("name", "email", "phone", "order_reference", "subject")  # may end up in e-mail headers
+REQUIRED = ("name", "email", "description")
 
 
 @dataclass
 class NewComplaint:
-    """What the public form and the API collect. Validation of shape happens in the form/API layer;
-    the rules that need the database or the configuration are checked here."""
+    """What the customer tells us, as typed (checked by `check_new_complaint`)."""
     name: str
     email: str
     description: str
@@ -44,28 +59,25 @@ class NewComplaint:
     occurred_on: date | None = None
     desired_outcome: str = ""
     phone: str = ""
-    preferred_channel: str = "email"
+    preferred_channel: str = "email"  # how the customer wants to hear from us (customers.models.CHANNELS)
     language: str = "en"
     timezone: str = ""  # IANA name reported by the browser; a newcomer's file gets it
-    channel: str = "web"  # how it reached us (complaints.models.CHANNELS): the API says "api"
     attachments: list[uploads.Upload] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class FiledComplaint:
-    complaint_id: int
+    """What `file_complaint` hands back: the complaint and the secret of its tracking link."""
+    complaint: Complaint
     tracking_token: str
     created: bool  # False when a double submit returned the first complaint
-    # Known before the commit: answering with them costs no second transaction.
-    reference: str = ""
-    language: str = "en"
-    # Of a new complaint (what `complaint_created` receivers get; a double submit leaves them unset).
-    customer_id: int | None = None
-    priority: str = "normal"
+    # Read before the commit (which expires the complaint): answering needs no second query.
+    reference: str
+    language: str
 
     @property
-    def complaint(self) -> Complaint:
-        return db.session.get(Complaint, self.complaint_id)
+    def complaint_id(self) -> int:
+        return self.complaint.id
 
     @property
     def tracking_url(self) -> str:
@@ -76,13 +88,166 @@ def tracking_url(token: str) -> str:
     return f"{current_app.config['BASE_URL']}/track/{token}"
 
 
+def _required_message(name: str) -> str:
+    return {"name": _("Please tell us your name."), "email": _("We need your e-mail to keep you informed."),
+            "description": _("Please tell us what happened.")}[name]
 
-_CUSTOMER_PRIORITY_AND_SLA = None
-_TWIN = None
+
+def check_new_complaint(new: NewComplaint, *, now: datetime) -> dict[str, list[str]]:
+    """The rules of a new complaint, field → messages (empty: acceptable). The one check behind
+    the web form, the API and every other intake; dates are compared with `now`, the customer's
+    day being up to a day ahead of UTC's."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(new, name)
+        if not isinstance(value, str):
+            refuse(name, _("Must be a string."))
+            continue
+        if name in REQUIRED and not value.strip():
+            refuse(name, _required_message(name))
+        elif len(value) > limit:
+            refuse(name, _("Please keep it under %(max)d characters.", max=limit))
+        elif name in SINGLE_LINE and has_control_characters(value):
+            refuse(name, _("Please use a single line without special characters."))
+        elif unstorable_text(value):
+            refuse(name, _("Contains a NUL or another character that cannot be stored."))
+    if "email" not in errors and not is_single_address(new.email.strip()):
+        refuse("email", str(EMAIL_MESSAGE))
+    if new.occurred_on is not None and new.occurred_on > now.date() + timedelta(days=1):
+        refuse("occurred_on", _("This date is in the future."))
+    if new.preferred_channel not in CONTACT_CHANNELS:
+        refuse("preferred_channel", _("One of: %(choices)s.", choices=", ".join(CONTACT_CHANNELS)))
+    languages = current_app.config["LANGUAGES"]
+    if new.language not in languages:
+        refuse("language", _("One of: %(choices)s.", choices=", ".join(languages)))
+    return errors
+
+
+def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: str | None = None,
+                   acknowledgement_headers: dict | None = None, commit: bool = True,
+                   now: datetime | None = None) -> FiledComplaint:
+    """A customer complains. Creates or links the customer file, starts the SLA clocks, records
+    the public "created" event, queues the empathetic acknowledgement, announces
+    `complaint_created` and commits. `channel` is how it reached us (complaints.models.CHANNELS).
+    A `submission_key` (the web form's one-time key, or the API's Idempotency-Key) makes a double
+    submit return the first complaint instead of filing a second. `acknowledgement_headers` go on
+    the acknowledgement (an e-mail's In-Reply-To); `commit=False` leaves the commit to the caller
+    (the e-mail intake commits the stored message with its complaint).
+
+    The hot path of the product, so the write transaction is kept short: the checks, the token
+    and its hash, the one lookup of customer file + priority + SLA target and the acknowledgement
+    come first; on SQLite (one write lock for every writer) the lookup is a read of its own, so the
+    lock is held only for the INSERTs and the commit."""
+    now = now or utcnow()
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")  # a caller's mistake, not the customer's
+    errors = check_new_complaint(new, now=now)
+    if errors:
+        raise ServiceError(_("Please correct the highlighted fields."), errors)
+    accepted = uploads.check_uploads(new.attachments)
+    key_hash = hash_secret(submission_key) if submission_key else None
+    token = _tracking_token_for(submission_key)
+    email = new.email.strip()
+
+    session = db.session()  # the Session itself (the scoped proxy lacks in_transaction)
+    # Read apart only from an idle session (the request's case): ending the read must not end a
+    # transaction or drop changes the caller has under way.
+    if (session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
+            and not (session.new or session.dirty or session.deleted)):
+        with reading_only(), db.engine.connect() as connection:
+            known = _look_up(connection, email, key_hash)
+    else:
+        known = _look_up(session.connection(), email, key_hash)
+    if known.twin_id is not None:
+        return _twin(known.twin_id, token)
+
+    customer = known.customer
+    if customer is None:
+        customer = new_customer_for_email(email=email, name=new.name.strip(), phone=new.phone.strip(),
+                                          language=new.language, preferred_channel=new.preferred_channel,
+                                          timezone=new.timezone)
+    # Every column given, so the Complaint the receivers get after the INSERT has nothing to load.
+    values = {
+        "reference": new_reference(), "tracking_token_hash": hash_secret(token), "submission_key": key_hash,
+        "customer_id": known.customer_id, "contact_name": new.name.strip(), "contact_email": email,
+        "contact_phone": new.phone.strip(), "preferred_channel": new.preferred_channel, "language": new.language,
+        "subject": new.subject.strip(), "description": new.description.strip(),
+        "order_reference": new.order_reference.strip(), "occurred_on": new.occurred_on,
+        "desired_outcome": new.desired_outcome.strip(), "channel": channel, "status": "new",
+        "priority": known.priority, "owner_id": None, "version": 1, "created_at": now, "updated_at": now,
+        "first_response_due_at": now + timedelta(hours=known.sla_hours[0]),
+        "resolution_due_at": now + timedelta(hours=known.sla_hours[1]), "first_responded_at": None,
+        "first_response_escalated_at": None, "resolution_escalated_at": None, "committed_action": "",
+        "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
+        "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
+        # Someone of staff took it from the person (phone, visit): nobody else could have used the address.
+        "contact_confirmed_at": now if channel in STAFF_ENTERED else None,
+    }
+    complaint = Complaint(**values)
+    acknowledgement = compose_acknowledgement(complaint, customer, tracking_url(token))
+
+    connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
+    if known.customer_id is None:
+        values["customer_id"], zone = insert_customer_file(connection, customer)
+        if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
+            acknowledgement = compose_acknowledgement(complaint, session.get(Customer, values["customer_id"]),
+                                                      tracking_url(token))
+    # Core INSERTs on the session's connection: a unit-of-work flush of the same two rows costs
+    # about three times as much CPU (bench/RESULTS.md), on every public submission.
+    if key_hash:
+        # A concurrent twin of this submission may have won the race for the unique key since the
+        # lookup: a savepoint lets us hand back its complaint (and drop what we wrote).
+        try:
+            with session.begin_nested():
+                # session.connection() inside the block emits the SAVEPOINT (begin_nested alone
+                # does not); PostgreSQL needs it to go on after the failed INSERT.
+                complaint_id, event_id = _insert_complaint(session.connection(), values)
+        except IntegrityError:
+            twin_id = connection.scalar(lambda_stmt(lambda: _twin_statement()), {"key_hash": key_hash})
+            if twin_id is None:
+                raise
+            session.rollback()
+            return _twin(twin_id, token)
+    else:
+        # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
+        # per existing complaint, fails on the unique index like any other error).
+        complaint_id, event_id = _insert_complaint(connection, values)
+    # No dedupe key on the e-mail: the complaint is new in this very transaction, so there is no
+    # earlier acknowledgement to collide with (a double submit returned above).
+    queue_many([outbox_values(kind="complaint_acknowledgement", to_address=email, to_name=values["contact_name"],
+                              rendered=acknowledgement, language=new.language, customer_id=values["customer_id"],
+                              complaint_id=complaint_id, now=now,
+                              extra_headers={"Reply-To": links.reply_address(values["reference"]),
+                                             **(acknowledgement_headers or {})})])
+    # The row just written, as the session's persistent Complaint (no SELECT: every column is known).
+    complaint = Complaint(id=complaint_id, **values)
+    make_transient_to_detached(complaint)
+    session.add(complaint)
+    if accepted:
+        attach_uploads(complaint, accepted, by_customer=True, now=now, event_id=event_id)
+    signals.complaint_created.send(current_app._get_current_object(), complaint=complaint, now=now)
+    filed = FiledComplaint(complaint, token, created=True, reference=values["reference"], language=new.language)
+    if commit:
+        session.commit()
+    return filed
+
+
+def _insert_complaint(connection, values: dict) -> tuple[int, int]:
+    """The complaint and its public "created" event; their ids."""
+    complaint_id = connection.execute(Complaint.__table__.insert().returning(Complaint.__table__.c.id), values).scalar_one()
+    event_id = connection.execute(ComplaintEvent.__table__.insert().returning(ComplaintEvent.__table__.c.id), {
+        "complaint_id": complaint_id, "kind": "created", "public": True, "body": "", "detail": {},
+        "actor_staff_id": None, "by_customer": True, "minutes": 0, "created_at": values["created_at"]}).scalar_one()
+    return complaint_id, event_id
 
 
 class KnownCustomer(NamedTuple):
-    """What filing needs of an existing customer file (read without loading the whole file)."""
+    """What filing reads of an existing customer file: its id and what the acknowledgement's
+    greeting and dates need (not the whole file)."""
     id: int
     name: str
     language: str
@@ -91,46 +256,60 @@ class KnownCustomer(NamedTuple):
     patronymic: str
 
 
-def _customer_priority_and_sla(connection, email: str) -> tuple[KnownCustomer | None, str, tuple[int, int]]:
-    """One query for what a new complaint needs to know first: the customer file of this address
-    (None for a newcomer), the priority its segments give (`complaint_priority_expression`; a newcomer has
-    no segments yet: "normal") and the SLA targets of that priority (defaults when none is set)."""
-    global _CUSTOMER_PRIORITY_AND_SLA
-    if _CUSTOMER_PRIORITY_AND_SLA is None:
-        # Built once: constructing this statement costs more than running it.
-        one_row = select(literal(1).label("one")).subquery()
-        priority = complaint_priority_expression(Customer.id)
-        _CUSTOMER_PRIORITY_AND_SLA = DriverStatement(
-            select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
+@dataclass(frozen=True)
+class _Known:
+    """What filing needs to know first: an earlier filing of the same submission, or else the
+    customer file of the address (None for a newcomer), the priority and the SLA hours."""
+    twin_id: int | None = None
+    customer: KnownCustomer | None = None
+    priority: str = "normal"
+    sla_hours: tuple[int, int] = DEFAULT_SLA_HOURS["normal"]
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.customer.id if self.customer is not None else None
+
+
+def _look_up(connection, email: str, key_hash: str | None) -> _Known:
+    # Statements built inside `lambda_stmt`: SQLAlchemy caches their construction (which costs
+    # more than running them) as well as their compiled form.
+    if key_hash:
+        twin_id = connection.scalar(lambda_stmt(lambda: _twin_statement()), {"key_hash": key_hash})
+        if twin_id is not None:
+            return _Known(twin_id=twin_id)
+    row = connection.execute(lambda_stmt(lambda: _lookup_statement()),
+                             {"email_normalised": normalise_email(email)}).one()
+    customer_id, name, language, zone, salutation, patronymic, priority, first_hours, resolution_hours = row
+    customer = None
+    if customer_id is not None:
+        customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic)
+    priority = priority or "normal"
+    hours = DEFAULT_SLA_HOURS[priority] if first_hours is None else (first_hours, resolution_hours)
+    return _Known(customer=customer, priority=priority, sla_hours=hours)
+
+
+def _lookup_statement():
+    """One row: the customer file of the address (all NULL for a newcomer), the priority its
+    segments give (`complaint_priority_expression`: "normal" for a newcomer, who has no segments
+    yet) and the SLA target of that priority (NULL when none is set: the defaults apply)."""
+    priority = complaint_priority_expression(Customer.id)
+    one_row = select(literal(1).label("one")).subquery()
+    return (select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
                    Customer.patronymic, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
             .outerjoin(SlaTarget, SlaTarget.priority == priority))
-    row = _CUSTOMER_PRIORITY_AND_SLA.first(connection, {"email_normalised": normalise_email(email)})
-    customer_id, name, language, zone, salutation, patronymic, priority_value, first_hours, resolution_hours = row
-    customer = None
-    if customer_id is not None:
-        customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic)
-    priority_value = priority_value or "normal"
-    if first_hours is None:
-        hours = DEFAULT_SLA_HOURS[priority_value]
-    else:
-        hours = (first_hours, resolution_hours)
-    return customer, priority_value, hours
 
 
-def _twin(connection, key_hash: str, token: str) -> FiledComplaint | None:
-    """The complaint an earlier submission with the same key filed, if any."""
-    global _TWIN
-    if _TWIN is None:
-        _TWIN = DriverStatement(select(Complaint.id, Complaint.reference, Complaint.language).where(
-            Complaint.submission_key == bindparam("key_hash")))
-    row = _TWIN.first(connection, {"key_hash": key_hash})
-    if row is None:
-        return None
-    complaint_id, reference, language = row
-    return FiledComplaint(complaint_id, token, created=False, reference=reference, language=language)
+def _twin_statement():
+    """The complaint an earlier submission with the same key filed."""
+    return select(Complaint.id).where(Complaint.submission_key == bindparam("key_hash"))
 
+
+def _twin(complaint_id: int, token: str) -> FiledComplaint:
+    """The complaint an earlier submission with the same key filed."""
+    complaint = db.session.get(Complaint, complaint_id)
+    return FiledComplaint(complaint, token, created=False, reference=complaint.reference, language=complaint.language)
 
 
 def _tracking_token_for(submission_key: str | None) -> str:
@@ -141,178 +320,3 @@ def _tracking_token_for(submission_key: str | None) -> str:
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), b"tracking:" + submission_key.encode(),
                       hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-
-def _lookups(connection, email: str, key_hash: str | None, token: str):
-    """(an earlier filing of the same submission, or else: customer file, priority, SLA hours)."""
-    twin = _twin(connection, key_hash, token) if key_hash else None
-    if twin is not None:
-        return twin, None, None, None
-    return None, *_customer_priority_and_sla(connection, email)
-
-
-# A filing's INSERTs, run on the driver's cursor (`DriverStatement`): every column given.
-_COMPLAINT_COLUMNS = insert_columns(Complaint.__table__)
-_EVENT_COLUMNS = insert_columns(ComplaintEvent.__table__)
-_INSERT_COMPLAINT = DriverStatement(Complaint.__table__.insert().returning(Complaint.__table__.c.id),
-                                    _COMPLAINT_COLUMNS)
-_INSERT_EVENT_RETURNING_ID = DriverStatement(
-    ComplaintEvent.__table__.insert().returning(ComplaintEvent.__table__.c.id), _EVENT_COLUMNS)
-_FILING_POSTGRESQL = None
-
-
-# The "created" event of a filing: all fixed but its time (the complaint's).
-_CREATED_EVENT = {"kind": "created", "public": True, "body": "", "detail": {}, "actor_staff_id": None,
-                  "by_customer": True, "minutes": 0}
-
-
-def _insert_filing(connection, values: dict, email: dict) -> tuple[int, int]:
-    """The complaint (`values`), its "created" event and its acknowledgement (`email`, without
-    complaint_id). Returns (complaint id, event id). PostgreSQL: one statement, data-modifying
-    CTEs — two round trips fewer per public filing; elsewhere three INSERTs."""
-    if connection.dialect.name == "postgresql":
-        return _filing_statement_postgresql().first(connection, {
-            **{"c_" + name: values[name] for name in _COMPLAINT_COLUMNS},
-            **{"m_" + name: email[name] for name in OUTBOX_COLUMNS if name != "complaint_id"}})
-    complaint_id = _INSERT_COMPLAINT.scalar(connection, values)
-    email["complaint_id"] = complaint_id
-    event_id = _INSERT_EVENT_RETURNING_ID.scalar(
-        connection, {**_CREATED_EVENT, "complaint_id": complaint_id, "created_at": values["created_at"]})
-    queue_many([email])
-    return complaint_id, event_id
-
-
-def _sql_constant(value) -> str:
-    """One of _CREATED_EVENT's fixed values (our constants, never input) as a PostgreSQL literal."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dict):
-        return _sql_constant(json.dumps(value)) + "::json"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _filing_statement_postgresql() -> DriverStatement:
-    """The event's fixed values are written into the statement, so it has under 50 parameters:
-    psycopg caches the conversion of its placeholders only up to that many (above, it parses the
-    statement again on every execution)."""
-    global _FILING_POSTGRESQL
-    if _FILING_POSTGRESQL is None:
-        parts, binds = {}, []
-        for prefix, table, names in (("c_", Complaint.__table__, _COMPLAINT_COLUMNS),
-                                     ("m_", OutboxMessage.__table__, OUTBOX_COLUMNS)):
-            names = [name for name in names if name != "complaint_id"]
-            parts[prefix] = (", ".join(names), ", ".join(f":{prefix}{name}" for name in names))
-            binds += [bindparam(prefix + name, type_=table.c[name].type) for name in names]
-        event_columns = ", ".join(_CREATED_EVENT)
-        event_values = ", ".join(_sql_constant(value) for value in _CREATED_EVENT.values())
-        sql = (f"WITH filed AS (INSERT INTO complaints ({parts['c_'][0]}) VALUES ({parts['c_'][1]}) RETURNING id), "
-               f"created AS (INSERT INTO complaint_events (complaint_id, {event_columns}, created_at) "
-               f"SELECT id, {event_values}, :c_created_at FROM filed RETURNING id), "
-               f"acknowledged AS (INSERT INTO outbox_messages (complaint_id, {parts['m_'][0]}) "
-               f"SELECT id, {parts['m_'][1]} FROM filed) "
-               "SELECT filed.id, created.id FROM filed, created")
-        _FILING_POSTGRESQL = DriverStatement(text(sql).bindparams(*binds))
-    return _FILING_POSTGRESQL
-
-
-def file_complaint(new: NewComplaint, *, submission_key: str | None = None, now: datetime | None = None,
-                   commit: bool = True, acknowledgement_headers: dict | None = None) -> FiledComplaint:
-    """A customer complains (web form or API). Creates or links the customer file, starts the SLA
-    clocks, records the public 'received' event and queues the empathetic acknowledgement.
-
-    The hot path of the product, written for a short write transaction: everything that needs no
-    lock (checks, token and hashes, the lookup of customer, priority and SLA, rendering the e-mail)
-    comes first; then a few prepared Core INSERTs (customer file if new, complaint, event, outbox
-    row), the signal receivers and the commit. On SQLite, whose one write lock serialises every
-    writer, the lookup runs in a read transaction of its own, so the lock is held only for the
-    INSERTs.
-
-    `commit=False` leaves the commit to the caller (an e-mail: the stored message commits with its
-    complaint); `acknowledgement_headers` go on the acknowledgement (an e-mail's In-Reply-To)."""
-    now = now or utcnow()
-    accepted = uploads.check_uploads(new.attachments)
-    language = new.language if new.language in current_app.config["LANGUAGES"] else "en"
-    key_hash = hash_secret(submission_key) if submission_key else None
-    token = _tracking_token_for(submission_key)
-    session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
-    # Read apart only from an idle session (the request's case): ending the read must not end a
-    # transaction or drop changes the caller has under way.
-    read_apart = (session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
-                  and not (session.new or session.dirty or session.deleted))
-    if read_apart:
-        # A connection of its own, outside the session and any transaction: each SELECT reads on
-        # its own and takes no lock. The session's first statement below then takes the write lock.
-        with driver_connection(db.engine) as connection:
-            twin, customer, priority, hours = _lookups(connection, new.email, key_hash, token)
-    else:
-        twin, customer, priority, hours = _lookups(session.connection(), new.email, key_hash, token)
-    if twin is not None:
-        return twin
-
-    if customer is None:
-        customer = new_customer_for_email(email=new.email, name=new.name, phone=new.phone, language=language,
-                                          preferred_channel=new.preferred_channel, timezone=new.timezone)
-    values = {
-        "reference": new_reference(), "tracking_token_hash": hash_secret(token), "submission_key": key_hash,
-        "customer_id": customer.id, "contact_name": new.name.strip(), "contact_email": new.email.strip(),
-        "contact_phone": new.phone.strip(), "preferred_channel": new.preferred_channel, "language": language,
-        "subject": new.subject.strip(), "description": new.description.strip(),
-        "order_reference": new.order_reference.strip(), "occurred_on": new.occurred_on,
-        "desired_outcome": new.desired_outcome.strip(), "status": "new", "priority": priority, "owner_id": None,
-        "created_at": now, "updated_at": now, "first_response_due_at": now + timedelta(hours=hours[0]),
-        "resolution_due_at": now + timedelta(hours=hours[1]), "first_responded_at": None,
-        "first_response_escalated_at": None, "resolution_escalated_at": None, "committed_action": "",
-        "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
-        "closed_at": None, "reopened_count": 0, "handling_minutes": 0, "channel": new.channel, "version": 1,
-        "contact_confirmed_at": now if new.channel in STAFF_ENTERED else None,
-    }
-    email = _acknowledgement_row(values, customer, token, now, acknowledgement_headers)
-
-    connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
-    if customer.id is None:
-        values["customer_id"], zone = insert_customer_file(connection, customer)
-        if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
-            email = _acknowledgement_row(values, session.get(Customer, values["customer_id"]), token, now,
-                                         acknowledgement_headers)
-    # No dedupe key on the e-mail: the complaint is new in this very transaction, so there is no
-    # earlier acknowledgement to collide with (a double submit returned above).
-    email["customer_id"] = values["customer_id"]
-    if key_hash:
-        # A concurrent twin of this submission may have won the race for the unique key since the
-        # lookup: a savepoint lets us hand back its complaint (and drop what we wrote).
-        try:
-            with session.begin_nested():
-                # session.connection() inside the block emits the SAVEPOINT (begin_nested alone
-                # does not); PostgreSQL needs it to go on after the failed INSERT.
-                complaint_id, event_id = _insert_filing(session.connection(), values, email)
-        except IntegrityError:
-            twin = _twin(connection, key_hash, token)
-            if twin is None:
-                raise
-            session.rollback()
-            return twin
-    else:
-        # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
-        # per existing complaint, fails on the unique index like any other error).
-        complaint_id, event_id = _insert_filing(connection, values, email)
-    if accepted:
-        attach_uploads(complaint_id, accepted, by_customer=True, now=now, event_id=event_id)
-    filed = FiledComplaint(complaint_id, token, created=True, reference=values["reference"], language=language,
-                           customer_id=values["customer_id"], priority=priority)
-    signals.complaint_created.send(current_app._get_current_object(), filed=filed, now=now)
-    if commit:
-        db.session.commit()
-    return filed
-
-
-def _acknowledgement_row(values: dict, customer, token: str, now: datetime, headers: dict | None = None) -> dict:
-    """The outbox row of the empathetic acknowledgement (ids filled in once they exist)."""
-    return outbox_values(
-        kind="complaint_acknowledgement", to_address=values["contact_email"], to_name=values["contact_name"],
-        rendered=compose_acknowledgement(values, customer, tracking_url(token)), language=values["language"],
-        extra_headers={"Reply-To": links.reply_address(values["reference"]), **(headers or {})}, now=now)

@@ -1,4 +1,4 @@
-"""Input rules only: shapes and lengths. Rules that need the database live in services."""
+"""Input rules only: shapes and lengths. A new complaint's rules are `filing.check_new_complaint`'s."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -6,47 +6,41 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from complaints.filing import MAX_LENGTHS
 from complaints.labels import CHANNEL_LABELS
 from complaints.lifecycle import PRIORITY_LABELS
-from notifications.headers import has_control_characters
 
 LANGUAGE_CHOICES = [("en", "English"), ("pl", "Polski"), ("ru", "Русский"), ("ro", "Română"), ("cs", "Čeština")]
-DESCRIPTION_MAX = 20_000
+DESCRIPTION_MAX = MAX_LENGTHS["description"]
 
 
-def no_control_characters(form, field):
-    """Names and e-mails end up in e-mail headers: refuse CR/LF and friends with a clear message."""
-    if field.data and has_control_characters(field.data):
-        raise ValidationError(_l("Please use a single line without special characters."))
-
-
-def not_in_future_of(form, field):
-    from datetime import date, timedelta
-    if field.data and field.data > date.today() + timedelta(days=1):
-        raise ValidationError(_l("This date is in the future."))
+def _shown(name: str, *, required: bool = False) -> dict:
+    """The browser's hints for a field of the complaint form (the rules are filing's)."""
+    hints = {"maxlength": MAX_LENGTHS[name]}
+    if required:
+        hints.update({"required": True, "aria-required": "true"})
+    return hints
 
 
 class ComplaintForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=200), no_control_characters])
-    email = EmailField(_l("Your e-mail"), validators=[
-        DataRequired(_l("We need your e-mail to keep you informed.")), Length(max=254), no_control_characters,
-        Email(_l("Please enter a valid e-mail address."), check_deliverability=False)])
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=50), no_control_characters])
-    order_reference = StringField(_l("Order or invoice number (optional)"), validators=[Optional(), Length(max=100), no_control_characters])
-    occurred_on = DateField(_l("When did it happen? (optional)"), validators=[Optional(), not_in_future_of])
-    subject = StringField(_l("In a few words (optional)"), validators=[Optional(), Length(max=200), no_control_characters])
-    description = TextAreaField(_l("What happened?"), validators=[
-        DataRequired(_l("Please tell us what happened.")),
-        Length(max=DESCRIPTION_MAX, message=_l("Please keep it under %(max)d characters.", max=DESCRIPTION_MAX))])
-    desired_outcome = TextAreaField(_l("What would you like us to do? (optional)"), validators=[Optional(), Length(max=5000)])
+    """The public complaint form: CSRF, the fields and their types. What a complaint must satisfy
+    is checked by `filing.check_new_complaint`, the same for this form and the API."""
+    name = StringField(_l("Your name"), render_kw=_shown("name", required=True))
+    email = EmailField(_l("Your e-mail"), render_kw=_shown("email", required=True))
+    phone = StringField(_l("Phone (optional)"), render_kw=_shown("phone"))
+    order_reference = StringField(_l("Order or invoice number (optional)"), render_kw=_shown("order_reference"))
+    occurred_on = DateField(_l("When did it happen? (optional)"), validators=[Optional()])
+    subject = StringField(_l("In a few words (optional)"), render_kw=_shown("subject"))
+    description = TextAreaField(_l("What happened?"), render_kw=_shown("description", required=True))
+    desired_outcome = TextAreaField(_l("What would you like us to do? (optional)"), render_kw=_shown("desired_outcome"))
     preferred_channel = SelectField(_l("How should we contact you?"), choices=list(CHANNEL_LABELS.items()), default="email")
     language = SelectField(_l("Language for our messages"), choices=LANGUAGE_CHOICES, default="en")
     attachments = MultipleFileField(_l("Photos or PDF documents (optional)"))
     submission_key = HiddenField()
     # Filled by static/js/timezone.js: deadlines in e-mails then read in the customer's local time.
-    timezone = HiddenField(validators=[Optional(), Length(max=64)])
+    timezone = HiddenField()
     # Honeypot: invisible to people, irresistible to bots.
     website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
 

@@ -110,24 +110,27 @@ def complain():
         return _form_page(form)
     fresh = _uploads_from(form.attachments)
     key = _submission_key(form)
-    if form.validate_on_submit():
-        if form.website.data:
-            # A bot filled the honeypot: pretend success, store nothing.
-            return redirect(url_for("complaints_public.received", reference="C-RECEIVED"))
-        new = filing.NewComplaint(
-            name=form.name.data, email=form.email.data, description=form.description.data,
-            subject=form.subject.data or "", order_reference=form.order_reference.data or "",
-            occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
-            phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
-            language=form.language.data, timezone=form.timezone.data or "",
-            attachments=staging.take(key, _kept_ids()) + fresh)
+    well_formed = form.validate_on_submit()  # CSRF, a date that parses, a listed choice
+    if well_formed and form.website.data:
+        # A bot filled the honeypot: pretend success, store nothing.
+        return redirect(url_for("complaints_public.received", reference="C-RECEIVED"))
+    new = filing.NewComplaint(
+        name=form.name.data or "", email=form.email.data or "", description=form.description.data or "",
+        subject=form.subject.data or "", order_reference=form.order_reference.data or "",
+        occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
+        phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
+        language=form.language.data, timezone=form.timezone.data or "")
+    if not well_formed:
+        _show_errors(form, filing.check_new_complaint(new, now=utcnow()))  # every error at once
+    else:
+        new.attachments = staging.take(key, _kept_ids()) + fresh
         try:
-            filed = filing.file_complaint(new, submission_key=key)
+            filed = filing.file_complaint(new, channel="web", submission_key=key)
         except ServiceError as exc:
             db.session.rollback()
-            for name, messages in exc.fields.items():
-                getattr(form, name).errors = list(getattr(form, name).errors) + messages
-            flash(exc.message, "error")
+            _show_errors(form, exc.fields)
+            if not exc.fields:
+                flash(exc.message, "error")
             not_kept = staging.stage(key, fresh, now=utcnow())
             return _form_page(form, not_kept=not_kept)
         else:
@@ -145,6 +148,14 @@ def complain():
     # Refused: what was typed is shown again, and the acceptable files are kept for the next try.
     not_kept = staging.stage(key, fresh, now=utcnow())
     return _form_page(form, not_kept=not_kept)
+
+
+def _show_errors(form, fields: dict[str, list[str]]) -> None:
+    """Messages of the filing's rules on the form's fields (after any the form found itself)."""
+    for name, messages in fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [m for m in messages if m not in field.errors]
 
 
 @blueprint.route("/complain/received/<reference>")

@@ -2,10 +2,7 @@
 
 Receivers run inside the same transaction as the change (before commit), so whatever they
 write (a scheduled survey, a webhook) commits or rolls back with it. Every signal is sent
-with `complaint=<Complaint>` and `now=<datetime>` — except `complaint_created`, sent with
-`filed=<complaints.filing.FiledComplaint>` (id, reference, customer, priority, language):
-the public filing builds no ORM object for it; a receiver that needs the row loads it
-(`filed.complaint`, in the same transaction).
+with `complaint=<Complaint>` and `now=<datetime>`.
 """
 from blinker import Namespace
 

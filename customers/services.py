@@ -1,11 +1,10 @@
 """Use cases on the customer file that other domains call."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, lambda_stmt, select, text
 
 from customers.models import Customer
 from extensions import db
-from platform_support.database import DriverStatement, insert_columns
 
 
 def normalise_email(email: str) -> str:
@@ -39,43 +38,38 @@ def new_customer_for_email(*, email: str, name: str, phone: str = "", language: 
                     language=language, preferred_channel=preferred_channel, timezone=_known_zone(timezone))
 
 
-_INSERT_FILE = None
+def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
+    """Insert a transient file from `new_customer_for_email` with one Core statement on the
+    caller's connection (no ORM flush, no savepoint: the hot path of a public complaint).
+    ON CONFLICT DO NOTHING: a concurrent twin that created the file of this address first
+    (PostgreSQL; on SQLite between a caller's lock-free lookup and its write lock) wins and its
+    file is used. Returns (id, time zone) of the file."""
+    table = Customer.__table__
+    # What the object was given, else what a flush would fill in: the column's default or NULL.
+    given = customer.__dict__
+    values = {column.key: given[column.key] if column.key in given
+              else None if column.default is None
+              else column.default.arg(None) if column.default.is_callable else column.default.arg
+              for column in table.c if not column.primary_key}
+    row = connection.execute(lambda_stmt(lambda: _insert_file_statement()), values).first()
+    if row is None:
+        row = connection.execute(select(table.c.id, table.c.timezone).where(
+            table.c.email_normalised == values["email_normalised"])).one()
+    return row[0], row[1]
 
 
 def _insert_file_statement():
-    """INSERT … ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone — the same text on
-    SQLite and PostgreSQL. Written as text (with typed binds) because SQLAlchemy does not cache
-    the compiled form of a dialect insert with ON CONFLICT: built once, it is compiled once."""
+    """INSERT … ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone, the same text on
+    SQLite and PostgreSQL, with typed binds. Text because SQLAlchemy cannot cache the compiled
+    form of a dialect INSERT with ON CONFLICT (it would compile it on every filing); built inside
+    `lambda_stmt`, so SQLAlchemy builds and compiles it once."""
     table = Customer.__table__
-    columns = [table.c[name] for name in insert_columns(table)]
+    columns = [column for column in table.c if not column.primary_key]
     sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
            f"VALUES ({', '.join(':' + c.name for c in columns)}) "
            "ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone")
-    # What the ORM would fill in: the model's defaults (callables such as created_at's: per row), else NULL.
-    defaults = {column.name: None if column.default is None else column.default for column in columns}
-    statement = text(sql).bindparams(*[bindparam(c.name, type_=c.type) for c in columns])
-    return DriverStatement(statement.columns(table.c.id, table.c.timezone)), defaults
-
-
-def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
-    """Insert a transient file from `new_customer_for_email` with one prepared statement on the
-    caller's connection, run on the driver's cursor (`DriverStatement`) — the hot path of a public
-    complaint: no ORM flush, no savepoint. ON CONFLICT DO NOTHING: a concurrent twin that created
-    the file of this address first (PostgreSQL; on SQLite between a caller's lock-free lookup and
-    its write lock) wins and its file is used. Returns (id, time zone) of the file."""
-    global _INSERT_FILE
-    if _INSERT_FILE is None:
-        _INSERT_FILE = _insert_file_statement()
-    statement, defaults = _INSERT_FILE
-    given = customer.__dict__
-    values = {name: given[name] if name in given else None if default is None
-              else default.arg(None) if default.is_callable else default.arg
-              for name, default in defaults.items()}
-    row = statement.first(connection, values)
-    if row is None:
-        row = connection.execute(select(Customer.id, Customer.timezone).where(
-            Customer.email_normalised == values["email_normalised"])).one()
-    return row[0], row[1]
+    return text(sql).bindparams(*[bindparam(c.name, type_=c.type) for c in columns]).columns(
+        table.c.id, table.c.timezone)
 
 
 def _known_zone(name: str | None) -> str:

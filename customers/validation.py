@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from customers.models import CHANNELS
+from platform_support.email_address import is_single_address
 from platform_support.parsing import bounded_date
 
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -69,7 +70,7 @@ def clean_customer(raw: dict, *, require_name: bool = True) -> tuple[dict, dict]
     if require_name and not clean.get("name"):
         errors.setdefault("name", []).append(_("This field is required."))
     email = clean.get("email")
-    if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+    if email and not is_single_address(email):  # the one check of every intake (exactly one address)
         errors.setdefault("email", []).append(_("Please enter a valid e-mail address."))
     languages = current_app.config["LANGUAGES"]
     if clean.get("language") == "":

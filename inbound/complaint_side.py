@@ -83,8 +83,8 @@ def file_from_email(*, name: str, email: str, subject: str, text: str, files: li
     """A new complaint through the filing service (channel "email"); `notes` become internal notes."""
     accepted, refused = accepted_files(files)
     new = NewComplaint(name=name, email=email, subject=subject[:200], description=text, language=language,
-                       channel="email", attachments=[upload for upload, _type, _extension in accepted])
-    filed = file_complaint(new, now=now, commit=False, acknowledgement_headers=acknowledgement_headers)
+                       attachments=[upload for upload, _type, _extension in accepted])
+    filed = file_complaint(new, channel="email", now=now, commit=False, acknowledgement_headers=acknowledgement_headers)
     complaint = db.session.get(Complaint, filed.complaint_id)
     if not acknowledge:  # the hourly cap of automatic e-mails to this address is reached
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.complaint_id == complaint.id,

@@ -20,7 +20,6 @@ from extensions import db
 from notifications.headers import header_safe
 from notifications.models import OutboxMessage
 from platform_support.clock import utcnow
-from platform_support.database import DriverStatement, insert_columns
 
 
 def _message_id() -> str:
@@ -168,17 +167,9 @@ def outbox_values(*, kind: str, to_address: str, to_name: str = "", rendered: Re
     )
 
 
-_INSERT_OUTBOX = OutboxMessage.__table__.insert()  # built once: a hot path uses it
-OUTBOX_COLUMNS = insert_columns(OutboxMessage.__table__)  # all given by `outbox_values`
-_INSERT_ONE_OUTBOX = DriverStatement(_INSERT_OUTBOX, OUTBOX_COLUMNS)
-
-
 def queue_many(rows: list[dict]) -> None:
     """Insert outbox rows (from `outbox_values`, without dedupe keys: the caller knows they are
-    new) in one prepared Core statement on the session's connection, in the caller's transaction:
-    no ORM object, no flush — a batch job's e-mails, or the one e-mail of a filing that must keep
-    its write transaction short."""
-    if len(rows) == 1:
-        _INSERT_ONE_OUTBOX.run(db.session.connection(), rows[0])
-    elif rows:
-        db.session.connection().execute(_INSERT_OUTBOX, rows)
+    new) with one Core INSERT on the session's connection, in the caller's transaction: no ORM
+    object, no flush — a batch job's e-mails, or the acknowledgement of a new complaint."""
+    if rows:
+        db.session.connection().execute(OutboxMessage.__table__.insert(), rows)

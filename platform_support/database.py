@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import NamedTuple
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 # Set for work that will write (unsafe HTTP methods, scheduled jobs, CLI commands).
@@ -27,6 +26,17 @@ def end_write_intent(token) -> None:
 @contextmanager
 def write_intent():
     token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun in this block only read (SQLite: a plain BEGIN, no write lock), even in
+    a request that writes — for a lookup done before the write transaction (the complaint filing)."""
+    token = _write_intent.set(False)
     try:
         yield
     finally:
@@ -75,20 +85,6 @@ def is_postgresql(engine_or_session) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-class DriverConnection(NamedTuple):
-    dialect: object
-    dbapi_connection: object
-
-
-@contextmanager
-def driver_connection(engine: Engine):
-    """A pooled DBAPI connection outside any SQLAlchemy transaction, for `DriverStatement`s. On
-    SQLite (autocommit, see `configure_sqlite`) each statement is its own read: no BEGIN, no lock."""
-    raw = engine.raw_connection()
-    try:
-        yield DriverConnection(engine.dialect, raw)
-    finally:
-        raw.close()
 
 
 def one_of(column: str, values) -> str:
@@ -97,88 +93,3 @@ def one_of(column: str, values) -> str:
     if not all(re.fullmatch(r"[a-z_]+", value) for value in values):
         raise ValueError(f"not plain lowercase words: {values!r}")
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
-def insert_columns(table) -> tuple[str, ...]:
-    """Every column of `table` but its generated key: what an INSERT `DriverStatement` is compiled
-    for (the caller gives them all, so a column added to the model fails loudly until it does)."""
-    return tuple(column.name for column in table.c if not column.primary_key)
-
-
-class DriverStatement:
-    """A Core statement compiled once per dialect and run straight on the DBAPI cursor of the
-    caller's connection, in that connection's transaction.
-
-    For the few statements of the hottest path (a public complaint: lookup and INSERTs). A
-    SQLAlchemy execution of even a cached statement spends 40–60 µs of Python (cache key,
-    execution context, result wrapper) — more than SQLite needs to run a small INSERT; here it is a
-    few µs. Values go through the column types' own bind processors, as SQLAlchemy would send them
-    (SQLite datetimes as text, JSON serialised), so the ORM reads the rows back exactly the same.
-    Result columns come back as the driver gives them: select only plain types (ints, text).
-
-    An INSERT is compiled for exactly `columns`; every bind must be supplied by the caller (no
-    Python-side defaults are applied here). Driver errors are raised as SQLAlchemy's exceptions
-    (e.g. `sqlalchemy.exc.IntegrityError`), like any other execution.
-    """
-
-    def __init__(self, statement, columns: tuple[str, ...] | list[str] | None = None):
-        self.statement = statement
-        self.columns = list(columns) if columns else None
-        self._plans: dict = {}
-
-    def _plan(self, dialect):
-        plan = self._plans.get(dialect)
-        if plan is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
-            if compiled.literal_execute_params or any(bind.expanding for bind in compiled.binds.values()):
-                raise ValueError("DriverStatement takes plain binds only (no IN lists)")
-            names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-            steps = []
-            for name in names:
-                bind = compiled.binds[name]
-                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                # Binds the statement carries its own value for (literals); None: the caller's.
-                fixed = bind.value if (bind.value is not None and not bind.required) else None
-                if fixed is not None and processor is not None:
-                    fixed = processor(fixed)
-                steps.append((name, processor, fixed))
-            plan = self._plans[dialect] = (compiled.string, compiled.positional, tuple(steps))
-        return plan
-
-    def _run(self, connection, values: dict):
-        """The cursor after executing with `values` on a SQLAlchemy Connection or a
-        `DriverConnection` (from `driver_connection`)."""
-        if isinstance(connection, Connection):
-            dialect, dbapi_connection = connection.dialect, connection.connection
-        else:
-            dialect, dbapi_connection = connection
-        sql, positional, steps = self._plan(dialect)
-        if positional:
-            params = tuple(fixed if fixed is not None else (processor(values[name]) if processor else values[name])
-                           for name, processor, fixed in steps)
-        else:
-            params = {name: fixed if fixed is not None else (processor(values[name]) if processor else values[name])
-                      for name, processor, fixed in steps}
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(sql, params)
-        except dialect.loaded_dbapi.Error as error:
-            cursor.close()
-            raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
-        return cursor
-
-    def run(self, connection, values: dict) -> None:
-        self._run(connection, values).close()
-
-    def first(self, connection, values: dict) -> tuple | None:
-        """The first row (the rest are read and dropped: SQLite finishes a statement only then)."""
-        cursor = self._run(connection, values)
-        try:
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        return rows[0] if rows else None
-
-    def scalar(self, connection, values: dict):
-        row = self.first(connection, values)
-        return None if row is None else row[0]

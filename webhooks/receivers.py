@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from extensions import db
-from platform_support.database import DriverStatement
 from webhooks.models import WebhookEndpoint
 from webhooks.services import enqueue
 
@@ -38,36 +37,20 @@ def _complaint_data(complaint) -> dict:
     return data
 
 
-_ANY_ACTIVE = None
-_ACTIVE_SUBSCRIPTIONS = None
-
-
 def _subscribed(event: str) -> bool:
-    """Does any active endpoint want `event`? First whether any endpoint is active at all — one
-    tiny query on the driver's cursor (`DriverStatement`), so a filing without endpoints queues
-    nothing and pays a few µs — then, only if one is, their subscriptions. Read each time (no
-    cache): an endpoint an admin just added gets the next event. Run on the session's connection
-    (no autoflush): it reads only admin-managed rows, so the caller's pending rows are flushed
-    once, at its commit."""
-    global _ANY_ACTIVE, _ACTIVE_SUBSCRIPTIONS
-    if _ANY_ACTIVE is None:
-        _ANY_ACTIVE = DriverStatement(select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True)).limit(1))
-        _ACTIVE_SUBSCRIPTIONS = select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
-    connection = db.session.connection()
-    if _ANY_ACTIVE.first(connection, {}) is None:
-        return False
-    rows = connection.execute(_ACTIVE_SUBSCRIPTIONS).scalars()
+    """Does any active endpoint want `event`? Read each time (no cache): an endpoint an admin
+    just added gets the next event. Run on the session's connection (no autoflush): it reads only
+    admin-managed rows, so the caller's pending rows are flushed once, at its commit."""
+    rows = db.session.connection().execute(
+        select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))).scalars()
     return any(event in (events or []) for events in rows)
 
 
-def on_complaint_created(_sender, *, filed, now: datetime, **_extra) -> None:
+def on_complaint_created(_sender, *, complaint, now: datetime, **_extra) -> None:
     if not _subscribed("complaint.created"):
         return  # the hot path of a public submission: nothing to queue
-    # What _complaint_data gives for a complaint just filed (no root cause yet).
-    data = {"reference": filed.reference, "status": "new", "priority": filed.priority,
-            "customer_id": filed.customer_id}
     with db.session.no_autoflush:
-        enqueue("complaint.created", data, now=now)
+        enqueue("complaint.created", _complaint_data(complaint), now=now)
 
 
 def on_complaint_resolved(_sender, *, complaint, now: datetime, **_extra) -> None:

@@ -45,9 +45,11 @@ def test_crlf_in_address_is_refused(client, email):
 
 # NUL is refused before any service runs (forms, API) and PostgreSQL could not store it anyway.
 @pytest.mark.parametrize("name", [value for value in INJECTIONS if "\x00" not in value])
-def test_even_past_validation_no_header_reaches_the_smtp_server(mail_app, smtp_server, db_session, name):
-    """Defence in depth: a value that skipped the form rules (an import, a future caller) is
+def test_even_past_validation_no_header_reaches_the_smtp_server(mail_app, smtp_server, db_session, name, monkeypatch):
+    """Defence in depth: a value that skipped the filing's rules (an import, a future caller) is
     neutralised when the e-mail is built."""
+    from complaints import filing
+    monkeypatch.setattr(filing, "check_new_complaint", lambda new, now: {})
     file_complaint(name=name, email="eve@example.com", subject="Broken\r\nX-Injected: yes")
     report = deliver_outbox(now=NOW)
     assert report.sent == 1

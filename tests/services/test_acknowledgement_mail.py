@@ -89,7 +89,7 @@ def test_a_file_created_meanwhile_by_a_twin_is_used_not_duplicated(app, db_sessi
     assert second_id == first_id and second_zone == first_zone == "Europe/Prague"
     assert db_session.query(Customer).count() == 1
     # The acknowledgement of a filing that lost the race reads in the winner's zone.
-    complaint_values = {"language": "en", "reference": "C-TEST", "contact_name": "Twin",
-                        "first_response_due_at": NOW, "resolution_due_at": NOW}
-    composed = compose_acknowledgement(complaint_values, db_session.get(Customer, first_id), "http://x/track/t")
+    complaint = Complaint(language="en", reference="C-TEST", contact_name="Twin", first_response_due_at=NOW,
+                          resolution_due_at=NOW)
+    composed = compose_acknowledgement(complaint, db_session.get(Customer, first_id), "http://x/track/t")
     assert "C-TEST" in composed.subject

@@ -19,7 +19,7 @@ def post_complaint(client, headers=None, **overrides):
 
 
 def test_filing_is_public_and_returns_reference_and_tracking_url(client):
-    response = post_complaint(client, subject="Crushed", occurred_on="2027-01-10", preferred_channel="phone",
+    response = post_complaint(client, subject="Crushed", occurred_on="2025-01-10", preferred_channel="phone",
                               language="pl", phone="+48 600 000 000")
     assert response.status_code == 201
     body = response.get_json()
