@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import sla
+from complaints import filing, sla
 from notifications.delivery import deliver_outbox
 from notifications.models import OutboxMessage
 from platform_support.database import write_intent

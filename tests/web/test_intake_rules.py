@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from complaints.models import Complaint
 from customers.models import Customer
-from staff.services import issue_api_token
+from staff.tokens import issue_api_token
 
 def _form_post(browser, **fields):
     return browser.post_form("/complain", {"name": "Jan", "email": "jan@example.com", "description": "Broken.",
