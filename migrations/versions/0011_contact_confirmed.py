@@ -4,13 +4,13 @@ Until then a complaint does not count in that customer's scores and segments (is
 complaints already there count as before: confirmed at their filing. A plain ADD COLUMN (no
 SQLite table rebuild, so the count triggers stay).
 
-Revision ID: 0011_complaints_contact_confirmed
+Revision ID: 0011_contact_confirmed
 Revises: 0010_webhooks_encrypted_secrets
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_complaints_contact_confirmed"
+revision = "0011_contact_confirmed"
 down_revision = "0010_webhooks_encrypted_secrets"
 branch_labels = None
 depends_on = None
