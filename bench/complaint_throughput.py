@@ -30,6 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # bench/queue.py would shadow the standard library's queue module: drop this folder from the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_postgres  # noqa: E402
 PYTHON_BIN = Path(sys.executable).parent
 
 BARE_APP = textwrap.dedent('''
@@ -192,30 +195,12 @@ def main() -> None:
     drop = None
     if args.database_url:
         # Never migrate the database named in the URL itself: a scratch database, dropped after.
-        scratch_url, drop = scratch_postgres(args.database_url)
+        scratch_url, drop = scratch_postgres(args.database_url, "bench_complaints")
     try:
         run(args, scratch_url if args.database_url else None)
     finally:
         if drop is not None:
             drop()
-
-
-def scratch_postgres(url: str):
-    import uuid
-
-    import sqlalchemy as sa
-
-    admin_url = sa.engine.make_url(url)
-    name = f"bench_complaints_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def rows_written(url: str) -> dict[str, int]:

@@ -17,28 +17,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # not bench/ itself: its queue.py would shadow the standard library
 
-
-def _scratch_database(url: str | None, directory: Path):
-    if not url:
-        return f"sqlite:///{directory / 'bench.sqlite3'}", lambda: None
-    import sqlalchemy as sa
-    admin_url = sa.engine.make_url(url)
-    name = f"bench_reset_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
+from bench.scratch import scratch_database  # noqa: E402
 
 
 def main() -> None:
@@ -54,7 +38,7 @@ def main() -> None:
     from factory import create_app
 
     directory = Path(tempfile.mkdtemp())
-    url, drop = _scratch_database(args.database_url, directory)
+    url, drop = scratch_database(args.database_url, directory, "bench_reset")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": directory, "SECRET_KEY": "bench" * 8,
                           "RATELIMIT_ENABLED": False, "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 1024,

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -32,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/queue.py would shadow the standard library's queue module: drop this folder from the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_postgres  # noqa: E402
 AT = datetime(2027, 1, 18, 10, 0)  # a Monday, inside the default contact window
 
 
@@ -53,22 +54,6 @@ def start_sink(port: int) -> subprocess.Popen:
             time.sleep(0.05)
     sink.kill()
     raise SystemExit("SMTP sink did not start")
-
-
-def scratch_postgres(url: str):
-    import sqlalchemy as sa
-
-    admin_url = sa.engine.make_url(url)
-    name = f"bench_surveys_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def baseline(port: int, count: int, sample: EmailMessage) -> float:
@@ -116,7 +101,7 @@ def main() -> None:
     drop = None
     workdir = tempfile.mkdtemp(prefix="bench-surveys-")
     if args.database_url:
-        url, drop = scratch_postgres(args.database_url)
+        url, drop = scratch_postgres(args.database_url, "bench_surveys")
     else:
         url = f"sqlite:///{workdir}/bench.sqlite3"
     try:

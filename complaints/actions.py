@@ -25,9 +25,11 @@ from platform_support.errors import Conflict, NotFound, PermissionDenied, Servic
 from staff.models import StaffUser
 
 
-def _locked(reference: str, actor: StaffUser, expected_version: int | None) -> Complaint:
-    """The complaint, locked for this transaction, visible to `actor` and as the actor last saw it."""
-    complaint = lock_complaint(reference)
+def _locked(reference: str, actor: StaffUser, expected_version: int | None,
+            complaint: Complaint | None = None) -> Complaint:
+    """The complaint (already locked, or locked now for this transaction), visible to `actor` and
+    as the actor last saw it."""
+    complaint = complaint if complaint is not None else lock_complaint(reference)
     if complaint is None or not is_visible_to(complaint, actor):
         raise NotFound(_("No complaint with this reference is visible to you."))
     check_version(complaint, expected_version)
@@ -46,7 +48,7 @@ def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes:
     if complaint is not None and not is_visible_to(complaint, actor) and complaint.owner is not None:
         # Two agents took the same unowned complaint at once: the second is told who won.
         raise Conflict(_("Already taken by %(who)s at %(when)s.", **who_and_when(last_change(complaint))))
-    complaint = _locked(reference, actor, expected_version)
+    complaint = _locked(reference, actor, expected_version, complaint)
     owner = db.session.scalar(select(StaffUser).where(StaffUser.email == (owner_email or "").strip().lower()))
     if owner is None or not owner.active:
         raise ServiceError(_("There is no active staff member with that e-mail."),

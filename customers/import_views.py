@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 
 from customers.forms import ImportForm
@@ -55,7 +55,6 @@ def rejected(name: str):
         content = file_store.read(f"{name}.csv")
     except FileNotFoundError:
         abort(404)
-    from flask import Response
     return Response(content, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="rejected-rows.csv"', "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff"})

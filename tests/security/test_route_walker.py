@@ -15,7 +15,6 @@ from collections import defaultdict
 
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.wrappers import Request as WerkzeugRequest
 
 from tests.support.clock import NOW
 from tests.support.staff import StaffAccounts
