@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import click
 from flask import current_app
@@ -41,7 +42,17 @@ def worker_command() -> None:
     app = current_app._get_current_object()
     scheduler = build_scheduler(app, blocking=True)
     click.echo(f"worker started with jobs: {', '.join(job.id for job in scheduler.get_jobs())}")
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    # A supervisor's SIGTERM stops the clock but lets a running job finish (its commit, its log line):
+    # killed between the two, a job would be recorded without a trace in the log.
+    signal.signal(signal.SIGTERM, stop)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
