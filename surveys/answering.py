@@ -1,7 +1,9 @@
 """The customer's side of an invitation: open the page, confirm/save answers, submit, unsubscribe.
 
 A GET (what an e-mail security scanner does when it follows every link) only notes the click:
-it never records or changes a score. Answers count once the customer confirms with a POST.
+it never records or changes a score. The page behind a tapped score records it through a POST
+its own script sends when a person's browser shows it (`record_tap`); without JavaScript the
+"Confirm" button does. Answers count once POSTed.
 One response per invitation, editable until submitted; afterwards the page says "already
 answered".
 """
@@ -32,6 +34,16 @@ class SurveyPage:
     values: dict[int, str] = field(default_factory=dict)  # question id → pre-selected / saved value
     error: str = ""
     notice: str = ""
+    tap_score: str | None = None  # the score tapped in the e-mail, for the page's script to record
+    recorded_first: str | None = None  # the first question's answer as saved before this page
+
+    def rule_of(self, question: SurveyQuestion) -> tuple[int, SurveyQuestion, int | None, int | None] | None:
+        """(number, question, min, max) of the earlier question a conditional question depends on."""
+        rule = question.show_if or {}
+        for number, earlier in enumerate(self.questions, start=1):
+            if earlier.id == rule.get("question"):
+                return number, earlier, rule.get("min"), rule.get("max")
+        return None
 
 
 class SurveyGone(NotFound):
@@ -106,11 +118,26 @@ def open_survey(token: str, *, score: str | None = None, now: datetime) -> Surve
     page.values = _saved_values(invitation)
     if score is not None and page.questions:
         first = page.questions[0]
+        page.recorded_first = page.values.get(first.id)
         try:
-            page.values[first.id] = str(_parse(first, score))
+            page.values[first.id] = page.tap_score = str(_parse(first, score))
         except ServiceError:
             pass  # a tampered link simply pre-selects nothing
     return page
+
+
+def shown(question: SurveyQuestion, earlier: dict[int, int | str | None]) -> bool:
+    """Whether a question applies, given the earlier answers (question id → parsed value).
+    `show_if` = {"question": id of an earlier scale question, "min": n or null, "max": n or null}:
+    shown only when that answer lies in [min, max]; unanswered earlier question → not shown."""
+    rule = question.show_if
+    if not rule:
+        return True
+    value = earlier.get(rule.get("question"))
+    if not isinstance(value, int):
+        return False
+    low, high = rule.get("min"), rule.get("max")
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _parse(question: SurveyQuestion, raw: str) -> int | str:
@@ -133,18 +160,43 @@ def _parse(question: SurveyQuestion, raw: str) -> int | str:
     return raw
 
 
-def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: datetime) -> SurveyPage:
-    """Confirm (submit=False) or finish (submit=True) the response. `raw` maps question id → value;
-    an empty value clears that answer. Raises ServiceError (per-field messages) for bad input."""
+def record_tap(token: str, raw_score: str | None, *, now: datetime) -> SurveyPage:
+    """One tap on a score in the e-mail: the landing page's script POSTs it (a person's browser
+    runs the script, a link scanner's plain GET does not) and the first question's answer is
+    recorded at once — the other answers stay as they were. Changing the score is another tap.
+    Raises ServiceError for a value off the scale, NotFound for a bad link."""
     invitation = _invitation_for(token, lock=True)
+    questions = _questions(invitation)
+    state = _state(invitation, now)
+    if state != "open" or not questions:
+        return SurveyPage(invitation, state, _language(invitation), questions, _saved_values(invitation))
+    first = questions[0]
+    _parse(first, raw_score or "")  # off the scale (or empty): a message, nothing recorded
+    return save_answers(token, {first.id: raw_score or ""}, submit=False, now=now, only_given=True,
+                        _invitation=invitation)
+
+
+def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: datetime, only_given: bool = False,
+                 _invitation: SurveyInvitation | None = None) -> SurveyPage:
+    """Confirm (submit=False) or finish (submit=True) the response. `raw` maps question id → value;
+    an empty value clears that answer (with `only_given`, questions missing from `raw` keep their
+    answers). A question whose condition (`show_if`) the earlier answers do not meet is skipped:
+    its answer is dropped and it is never required. Raises ServiceError (per-field messages)."""
+    invitation = _invitation or _invitation_for(token, lock=True)
     state = _state(invitation, now)
     if state != "open":
         return SurveyPage(invitation, state, _language(invitation), _questions(invitation))
     questions = _questions(invitation)
+    if only_given:
+        saved = _saved_values(invitation)
+        raw = {q.id: raw[q.id] if q.id in raw else saved.get(q.id) for q in questions}
     parsed: dict[int, int | str | None] = {}
     errors: dict[str, list[str]] = {}
     for question in questions:
         value = (raw.get(question.id) or "").strip()
+        if not shown(question, parsed):
+            parsed[question.id] = None  # skipped by its condition: never kept, never required
+            continue
         if not value:
             parsed[question.id] = None
             if submit and question.required:

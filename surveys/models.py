@@ -51,6 +51,9 @@ class SurveyQuestion(db.Model):
     # Single choice: a list of {"value": "...", "label": {"en": "...", …}}.
     choices: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Branching: {"question": earlier question's id, "min": n | None, "max": n | None} — the question
+    # is shown (and may be required) only when that earlier answer is in range (surveys.answering.shown).
+    show_if: Mapped[dict | None] = mapped_column(JSON)
     # A question removed from a survey with answers is retired, not deleted: raw answers stay.
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -139,7 +142,7 @@ class SurveyAnswer(db.Model):
 
 
 class SurveyAlert(db.Model):
-    """Closed loop: an unhappy answer about a complaint → "contact the customer" task."""
+    """Closed loop: an unhappy answer (any survey) → a "contact the customer" task for a named person."""
 
     __tablename__ = "survey_alerts"
     __table_args__ = (Index("ix_survey_alerts_status", "status", "created_at"),)
@@ -154,6 +157,9 @@ class SurveyAlert(db.Model):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = created_at_column()
+    # Acknowledged: a person has taken the loop on (before closing it with a note).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
@@ -162,3 +168,4 @@ class SurveyAlert(db.Model):
     customer = relationship("Customer")
     owner = relationship("StaffUser", foreign_keys=[owner_id])
     closed_by = relationship("StaffUser", foreign_keys=[closed_by_id])
+    acknowledged_by = relationship("StaffUser", foreign_keys=[acknowledged_by_id])

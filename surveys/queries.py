@@ -56,9 +56,8 @@ class SurveyResults:
     def response_rate(self) -> float | None:
         return None if not self.invited else round(100 * self.responded / self.invited, 1)
 
-    @property
-    def click_rate(self) -> float | None:
-        return None if not self.invited else round(100 * self.clicked / self.invited, 1)
+    # No "opened" rate: clicks are counted from GETs, which scanners inflate and answers recorded
+    # without a counted visit (imports, a tap on a second device) deflate; the page explains why.
 
 
 def survey_results(survey_id: int, *, actor, since: datetime | None = None, comments: int = 20) -> SurveyResults:

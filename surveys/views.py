@@ -5,11 +5,11 @@ GET shows (and notes the click); only POST records answers. Every page is privat
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import get_locale, refresh
 
-from extensions import csrf, limiter
+from extensions import csrf, db, limiter
 from platform_support.clock import utcnow
 from platform_support.database import write_intent
 from platform_support.errors import NotFound, ServiceError
@@ -26,9 +26,25 @@ def survey_text(texts, language: str | None = None) -> str:
     return localized(texts, language or str(get_locale()))
 
 
+def condition_text(rule) -> str:
+    """"Only if your answer to question 1 is 6 or lower" — beside a conditional question (also
+    what a person without JavaScript reads; the server skips it when the condition is not met)."""
+    number, _question, low, high = rule
+    if low is not None and high is not None:
+        return _("Only if your answer to question %(n)d is from %(low)d to %(high)d.", n=number, low=low, high=high)
+    if high is not None:
+        return _("Only if your answer to question %(n)d is %(high)d or lower.", n=number, high=high)
+    return _("Only if your answer to question %(n)d is %(low)d or higher.", n=number, low=low or 0)
+
+
 @blueprint.app_context_processor
 def survey_scale_labels():
-    return {"scale_labels": {kind: (_(low), _(high)) for kind, (low, high) in SCALE_LABELS.items()}}
+    return {"scale_labels": {kind: (_(low), _(high)) for kind, (low, high) in SCALE_LABELS.items()},
+            "condition_text": condition_text}
+
+
+def db_rollback() -> None:
+    db.session.rollback()
 
 
 def _public_limit() -> str:
@@ -67,6 +83,11 @@ def _render(page: answering.SurveyPage, form=None, status: int = 200):
     return _private(render_template("surveys/public/survey.html", page=page, form=form), status)
 
 
+def _tap_message(score) -> str:
+    return _("Your answer %(score)s is recorded. You can change it, and answer the other questions below.",
+             score=score)
+
+
 @blueprint.route("/<token>", methods=["GET"])
 @limiter.limit(_public_limit)
 def show(token: str):
@@ -77,6 +98,28 @@ def show(token: str):
     except NotFound as exc:
         return _not_found(exc)
     return _render(page)
+
+
+@blueprint.route("/<token>/tap", methods=["POST"])
+@limiter.limit(_public_limit)
+def tap(token: str):
+    """The one-tap answer: the landing page's script POSTs the tapped score (with the page's CSRF
+    token) as soon as a person's browser shows the page; a plain GET — a mail scanner — never
+    gets here. JSON in, JSON out; without JavaScript the page's "Confirm" button does the same."""
+    now = utcnow()
+    try:
+        page = answering.survey_page(token, now=now)
+        _speak(page.language)
+        page = answering.record_tap(token, request.form.get("score"), now=now)
+    except NotFound:
+        return _private(jsonify(error=_("This survey link is not valid.")), 404)
+    except ServiceError as exc:
+        db_rollback()
+        return _private(jsonify(error=exc.message), 400)
+    if page.state != "open":
+        return _private(jsonify(error=_("This survey has already been answered or is closed.")), 409)
+    first = page.questions[0]
+    return _private(jsonify(score=page.values.get(first.id), message=_tap_message(page.values.get(first.id))))
 
 
 @blueprint.route("/<token>", methods=["POST"])
@@ -142,7 +185,9 @@ def unsubscribe(token: str):
 @csrf.exempt  # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" without a page
 @limiter.limit(_public_limit)
 def one_click_unsubscribe(token: str):
-    if request.method == "GET":  # a person (or a scanner) following the link gets the page
+    # A person (or a scanner) following the link gets the page; HEAD too — Flask routes HEAD to
+    # this view as a GET, and a scanner's HEAD used to unsubscribe the customer.
+    if request.method != "POST":
         return redirect(url_for("surveys_public.unsubscribe", token=token), code=303)
     try:
         answering.unsubscribe(token, now=utcnow())

@@ -66,3 +66,44 @@ def test_customer_answers_survey_from_emailed_link(page, live_server, e2e_smtp, 
         assert sorted((a.qtype, a.score) for a in response.answers if a.score is not None) == [
             ("ces", 6), ("csat", 4), ("nps", 8)]
         db.session.remove()
+
+
+def _answers(app):
+    with app.app_context():
+        rows = [(a.qtype, a.score) for r in db.session.scalars(select(SurveyResponse)) for a in r.answers]
+        db.session.remove()
+    return sorted(rows)
+
+
+def _tap_link(e2e_smtp, address, score):
+    (mail,) = [m for m in e2e_smtp.to(address) if m["List-Unsubscribe"]]
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    return re.search(rf'href="([^"]+\?score={score})"', html).group(1)
+
+
+def test_one_tap_in_the_email_is_recorded_and_can_be_changed(page, live_server, e2e_smtp, artifacts):
+    send_survey(live_server.app, "tap@example.com")
+    page.goto(_tap_link(e2e_smtp, "tap@example.com", 3))
+    page.wait_for_selector("#tap-status:has-text('is recorded')")
+    assert _answers(live_server.app) == [("nps", 3)]
+    page.screenshot(path=str(artifacts / "survey-one-tap.png"), full_page=True)
+
+    # Changing the score is one more tap on the page.
+    with page.expect_response(lambda r: r.url.endswith("/tap")):
+        page.click("#question-1 label:has-text('8')")
+    assert _answers(live_server.app) == [("nps", 8)]
+
+
+def test_without_javascript_the_confirm_button_records(chromium, live_server, e2e_smtp):
+    send_survey(live_server.app, "nojs@example.com")
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(_tap_link(e2e_smtp, "nojs@example.com", 6))
+        assert page.is_checked("#question-1 input[value='6']")
+        assert _answers(live_server.app) == []  # nothing without a person's action
+        with page.expect_navigation():
+            page.click("text=Confirm my answer")
+        assert _answers(live_server.app) == [("nps", 6)]
+    finally:
+        context.close()
