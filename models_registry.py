@@ -7,6 +7,8 @@ import customers.models  # noqa: F401
 import notifications.models  # noqa: F401
 import platform_support.job_requests  # noqa: F401
 import staff.models  # noqa: F401
+import staff.teams  # noqa: F401
+import calendars.models  # noqa: F401
 import surveys.models  # noqa: F401
 import webhooks.models  # noqa: F401
 import inbound.models  # noqa: F401

@@ -115,9 +115,20 @@ class Complaint(db.Model):
     # When the contact address was shown to be the filer's (the e-mailed link opened, a reply, or
     # entered by staff); until then the complaint does not count in that customer's scores.
     contact_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Business hours (issue 17): the team whose calendar counts the SLA time (none: the default
+    # calendar; routing sets it), when the complaint began waiting for the customer, the business
+    # seconds it has waited so far (the due dates move by them), and the pre-breach warning moments.
+    # No database foreign key: SQLite cannot add one to a table without rebuilding it (and its
+    # triggers). Teams are never deleted, only deactivated (staff.teams).
+    team_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_paused_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+    first_response_warn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     customer = relationship("Customer")
     owner = relationship("StaffUser")
+    team = relationship("Team", primaryjoin="foreign(Complaint.team_id) == Team.id")
     root_cause: Mapped[RootCause | None] = relationship()
     events: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id", cascade="all, delete-orphan")

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "extensions"),
     ("platform_support",),
+    ("calendars",),
     ("staff",),
     ("audit", "notifications"),
     ("customers",),
