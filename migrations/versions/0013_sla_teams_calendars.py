@@ -3,14 +3,14 @@ the complaint's team, waiting time and pre-breach warning moments.
 
 Plain ADD COLUMNs on complaints (no SQLite table rebuild, so the count triggers stay).
 
-Revision ID: 0012_sla_teams_calendars
-Revises: 0011_contact_confirmed
+Revision ID: 0013_sla_teams_calendars
+Revises: 0012_surveys_loop_branching
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_sla_teams_calendars"
-down_revision = "0011_contact_confirmed"
+revision = "0013_sla_teams_calendars"
+down_revision = "0012_surveys_loop_branching"
 branch_labels = None
 depends_on = None
 
