@@ -13,6 +13,7 @@ from reports import alerts, complaint_stats, exports, segment_queries
 from reports.filters import ReportFilter, parse_filter
 from reports.registry import SECTIONS, chart_for, charts_for
 from staff.auth import role_required
+from surveys.alerts import loop_times
 
 blueprint = Blueprint("reports", __name__, url_prefix="/staff/reports")
 
@@ -37,7 +38,7 @@ def dashboard():
         alerts=alerts.recent_alerts() if current_user.is_manager else [],
         owners=complaint_stats.owner_choices() if current_user.is_manager else [],
         root_causes=complaint_stats.root_cause_choices(), segments=segment_queries.segment_choices(),
-        query_args=found.query_args(), SECTIONS=SECTIONS)
+        query_args=found.query_args(), SECTIONS=SECTIONS, loops=loop_times(current_user, now=utcnow()))
 
 
 def _chart_or_404(name: str, found: ReportFilter):

@@ -82,6 +82,15 @@ class AlertCloseForm(FlaskForm):
     close = SubmitField(_l("Close the task"))
 
 
+class AlertAssignForm(FlaskForm):
+    owner = SelectField(_l("Hand the task to"), coerce=int, validate_choice=True)
+    assign = SubmitField(_l("Assign"))
+
+
+class AlertAcknowledgeForm(FlaskForm):
+    acknowledge = SubmitField(_l("Acknowledge: I am on it"))
+
+
 class AlertReopenForm(FlaskForm):
     reason = TextAreaField(_l("Why reopen the complaint?"), validators=[DataRequired(), Length(max=5000)])
     reopen = SubmitField(_l("Reopen the complaint"))

@@ -190,3 +190,9 @@ def responses_feed(*, actor, since: datetime | None, cursor: str | None,
 
 def valid_cursor(cursor: str | None) -> bool:
     return cursor in (None, "") or _parse_cursor(cursor) is not None
+
+
+def active_staff():
+    """Who an alert can be handed to."""
+    from staff.models import StaffUser
+    return list(db.session.scalars(select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)))

@@ -11,7 +11,7 @@ from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
 from platform_support.forms import EmptyForm
 from surveys import alerts, queries, services
-from surveys.forms import (AlertCloseForm, AlertReopenForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm)
+from surveys.forms import (AlertAcknowledgeForm, AlertAssignForm, AlertCloseForm, AlertReopenForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm)
 from surveys.models import INVITATION_STATUSES
 
 blueprint = Blueprint("surveys_staff", __name__, url_prefix="/staff/surveys")
@@ -172,12 +172,37 @@ def invitations():
                            statuses=INVITATION_STATUSES, counts=queries.invitation_counts(current_user))
 
 
+def _assign_form() -> AlertAssignForm:
+    form = AlertAssignForm()
+    form.owner.choices = [(person.id, person.name) for person in queries.active_staff()]
+    return form
+
+
 @blueprint.route("/alerts")
 @login_required
 def alert_list():
     status = request.args.get("status") or "open"
     return render_template("surveys/staff/alerts.html", alerts=alerts.visible_alerts(current_user, status=status),
-                           status=status, close_form=AlertCloseForm(), reopen_form=AlertReopenForm())
+                           status=status, close_form=AlertCloseForm(), reopen_form=AlertReopenForm(),
+                           assign_form=_assign_form(), acknowledge_form=AlertAcknowledgeForm(),
+                           loops=alerts.loop_times(current_user, now=utcnow()))
+
+
+@blueprint.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge_alert(alert_id: int):
+    _run(lambda: alerts.acknowledge_alert(alert_id, actor=current_user, now=utcnow()), _("Task acknowledged."),
+         AlertAcknowledgeForm())
+    return redirect(url_for("surveys_staff.alert_list") + f"#alert-{alert_id}")
+
+
+@blueprint.route("/alerts/<int:alert_id>/assign", methods=["POST"])
+@login_required
+def assign_alert(alert_id: int):
+    form = _assign_form()
+    _run(lambda: alerts.assign_alert(alert_id, form.owner.data, actor=current_user, now=utcnow()), _("Task assigned."),
+         form)
+    return redirect(url_for("surveys_staff.alert_list"))
 
 
 @blueprint.route("/alerts/<int:alert_id>/close", methods=["POST"])
