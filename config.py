@@ -321,6 +321,9 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         INBOUND_AUTO_REPLIES_PER_HOUR=env.integer("INBOUND_AUTO_REPLIES_PER_HOUR", 5, 0),
         # A reply reopens a resolved complaint within REOPEN_DAYS; later it opens a new, linked one.
         REOPEN_DAYS=env.integer("REOPEN_DAYS", 30, 0),
+        # Business hours (issue 17): the owner is warned when this share of an SLA target's
+        # business time has passed (0: no warnings).
+        SLA_WARNING_PERCENT=env.integer("SLA_WARNING_PERCENT", 75, 0, 99),
 
         TEST_DATABASE_URL=env.database_url("TEST_DATABASE_URL", None),
     )

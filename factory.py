@@ -38,6 +38,7 @@ CLI_COMMANDS = (
     "scheduling.cli:worker_command",
     "scheduling.serve:serve_command",
     "complaints.cli:root_causes_cli",
+    "complaints.sla_cli:sla_cli",
     "reports.cli:reports_cli",
     "demo.cli:demo_cli",
     "customers.cli:segments_cli",

@@ -137,6 +137,37 @@ def check_timezone(name: str) -> ZoneInfo:
         raise CalendarError(f"'{name}' is not a time zone (use an IANA name, e.g. Europe/Warsaw)") from None
 
 
+def check_holiday_country(country: str | None, region: str | None = None) -> tuple[str | None, str | None]:
+    """("PL", None) for "pl"; CalendarError naming the problem for an unknown code or region."""
+    import holidays
+
+    country = (country or "").strip().upper() or None
+    region = (region or "").strip() or None
+    if country is None:
+        if region:
+            raise CalendarError("a holiday region needs a country")
+        return None, None
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        raise CalendarError(f"'{country}' is not a country the holidays package knows (use an ISO 3166 code, e.g. PL)")
+    if region is not None:
+        regions = {r.upper(): r for r in supported[country]}
+        if region.upper() not in regions:
+            known = ", ".join(supported[country][:12]) or "none"
+            raise CalendarError(f"'{region}' is not a region of {country} (known: {known})")
+        region = regions[region.upper()]
+    return country, region
+
+
+def holiday_dates(country: str | None, region: str | None, first_year: int, last_year: int) -> dict[date, str]:
+    if not country:
+        return {}
+    import holidays
+
+    found = holidays.country_holidays(country, subdiv=region, years=range(first_year, last_year + 1))
+    return {day: str(name) for day, name in sorted(found.items())}
+
+
 def _utc_seconds(day: date, minutes: int, zone: ZoneInfo) -> float:
     local = datetime.combine(day, time()) + timedelta(minutes=minutes)
     return local.replace(tzinfo=zone).timestamp()

@@ -27,7 +27,7 @@ class Calendar(db.Model):
     holiday_country: Mapped[str | None] = mapped_column(String(2))   # ISO 3166-1 alpha-2
     holiday_region: Mapped[str | None] = mapped_column(String(10))   # the `holidays` package's subdivision
     is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    # Bumped by every change: compiled calendars cached in a process are keyed by (id, version).
+    # A new random number at every change: compiled calendars cached in a process are keyed by (id, version).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # The years calendar_spans covers.
     first_year: Mapped[int] = mapped_column(Integer, nullable=False, default=2000)

@@ -6,7 +6,7 @@ Functions take plain arguments and `now`; the HTML views and the JSON API both c
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from complaints.changes import check_minutes, check_version, last_change, who_an
 from complaints.lifecycle import PRIORITIES
 from complaints.models import Complaint, ComplaintEvent, RootCause
 from complaints.queries import is_visible_to, lock_complaint
-from complaints.sla import apply_sla, sla_hours
+from complaints.sla import apply_sla, restart_resolution_clock
 from extensions import db
 from notifications.services import queue_email
 from platform_support.clock import utcnow
@@ -191,8 +191,7 @@ def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, n
     complaint.resolved_at = None
     complaint.closed_at = None
     # A fresh resolution clock; the breach of the old one is history.
-    complaint.resolution_due_at = now + timedelta(hours=sla_hours(complaint.priority)[1])
-    complaint.resolution_escalated_at = None
+    restart_resolution_clock(complaint, now)
     record_event(complaint, "reopened", now=now, public=True, body=reason, actor=actor, minutes=minutes,
            detail={"from": before, "to": after})
     email_customer(complaint, "complaint_reopened", now=now, context={"reason": reason})

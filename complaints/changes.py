@@ -11,6 +11,7 @@ from sqlalchemy import select
 from complaints import lifecycle, links, uploads
 from complaints.labels import EVENT_LABELS
 from complaints.models import Attachment, Complaint, ComplaintEvent
+from complaints.sla import sync_waiting
 from extensions import db
 from notifications.services import queue_email
 from platform_support.errors import Conflict, ServiceError
@@ -30,6 +31,9 @@ def record_event(complaint: Complaint, kind: str, *, now: datetime, public: bool
     # is no longer current (see check_version).
     complaint.version = (complaint.version or 1) + 1
     complaint.handling_minutes += minutes
+    # The SLA clock pauses while the complaint waits for the customer (complaints.sla).
+    if complaint.status == "waiting" or complaint.waiting_since is not None:
+        sync_waiting(complaint, now)
     return event
 
 

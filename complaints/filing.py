@@ -26,7 +26,10 @@ from complaints.changes import attach_uploads
 from complaints.contact import STAFF_ENTERED
 from complaints.models import CHANNELS, Complaint, ComplaintEvent, SlaTarget
 from complaints.priority_rules import complaint_priority_expression
-from complaints.sla import DEFAULT_SLA_HOURS
+from calendars import services as calendar_services
+from calendars.business_time import BusinessClock
+from calendars.models import Calendar
+from complaints.sla import DEFAULT_SLA_HOURS, due_dates
 from customers.models import CHANNELS as CONTACT_CHANNELS
 from customers.models import Customer
 from customers.services import insert_customer_file, new_customer_for_email, normalise_email
@@ -179,8 +182,11 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         "order_reference": new.order_reference.strip(), "occurred_on": new.occurred_on,
         "desired_outcome": new.desired_outcome.strip(), "channel": channel, "status": "new",
         "priority": known.priority, "owner_id": None, "version": 1, "created_at": now, "updated_at": now,
-        "first_response_due_at": now + timedelta(hours=known.sla_hours[0]),
-        "resolution_due_at": now + timedelta(hours=known.sla_hours[1]), "first_responded_at": None,
+        # Business time on the default calendar (a compiled clock cached per calendar version:
+        # two binary searches), wall-clock hours without one.
+        **due_dates(known.clock, now, known.sla_hours, percent=current_app.config["SLA_WARNING_PERCENT"]),
+        "team_id": None, "waiting_since": None, "sla_paused_seconds": 0, "resolution_clock_from": None,
+        "first_responded_at": None,
         "first_response_escalated_at": None, "resolution_escalated_at": None, "committed_action": "",
         "committed_action_due_on": None, "resolution": "", "root_cause_id": None, "resolved_at": None,
         "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
@@ -264,6 +270,7 @@ class _Known:
     customer: KnownCustomer | None = None
     priority: str = "normal"
     sla_hours: tuple[int, int] = DEFAULT_SLA_HOURS["normal"]
+    clock: BusinessClock | None = None   # the default calendar's; None: wall-clock hours
 
     @property
     def customer_id(self) -> int | None:
@@ -279,26 +286,31 @@ def _look_up(connection, email: str, key_hash: str | None) -> _Known:
             return _Known(twin_id=twin_id)
     row = connection.execute(lambda_stmt(lambda: _lookup_statement()),
                              {"email_normalised": normalise_email(email)}).one()
-    customer_id, name, language, zone, salutation, patronymic, priority, first_hours, resolution_hours = row
+    (customer_id, name, language, zone, salutation, patronymic, priority, first_hours, resolution_hours,
+     calendar_id, calendar_version) = row
     customer = None
     if customer_id is not None:
         customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic)
     priority = priority or "normal"
     hours = DEFAULT_SLA_HOURS[priority] if first_hours is None else (first_hours, resolution_hours)
-    return _Known(customer=customer, priority=priority, sla_hours=hours)
+    clock = calendar_services.clock(calendar_id, calendar_version, connection) if calendar_id is not None else None
+    return _Known(customer=customer, priority=priority, sla_hours=hours, clock=clock)
 
 
 def _lookup_statement():
     """One row: the customer file of the address (all NULL for a newcomer), the priority its
     segments give (`complaint_priority_expression`: "normal" for a newcomer, who has no segments
-    yet) and the SLA target of that priority (NULL when none is set: the defaults apply)."""
+    yet), the SLA target of that priority (NULL when none is set: the defaults apply) and the
+    default calendar's id and version (NULL: none, wall-clock hours)."""
     priority = complaint_priority_expression(Customer.id)
     one_row = select(literal(1).label("one")).subquery()
     return (select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
-                   Customer.patronymic, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
+                   Customer.patronymic, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours,
+                   Calendar.id, Calendar.version)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
-            .outerjoin(SlaTarget, SlaTarget.priority == priority))
+            .outerjoin(SlaTarget, SlaTarget.priority == priority)
+            .outerjoin(Calendar, Calendar.is_default.is_(True)))
 
 
 def _twin_statement():

@@ -40,6 +40,40 @@ class SlaTarget(db.Model):
     resolution_hours: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+ESCALATION_RECIPIENTS = ("owner", "team_lead", "managers")
+SLA_CLOCKS = ("first_response", "resolution")
+
+
+class SlaEscalationLevel(db.Model):
+    """Who hears of a breach and when: level 1, 2, 3 (owner → team lead → managers by default),
+    each `delay_minutes` of business time after the due date. Admin-editable; no rows = the defaults
+    (complaints.escalation.DEFAULT_LEVELS)."""
+
+    __tablename__ = "sla_escalation_levels"
+    __table_args__ = (CheckConstraint(one_of("recipient", ESCALATION_RECIPIENTS), name="recipient"),)
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(20), nullable=False)
+    delay_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class SlaNotice(db.Model):
+    """One row per warning (level 0) or escalation (level ≥ 1) sent for one due date of one clock:
+    a pass of the job sends each once; a moved due date arms them again."""
+
+    __tablename__ = "sla_notices"
+    __table_args__ = (UniqueConstraint("complaint_id", "clock", "level", "due_at"),
+                      CheckConstraint(one_of("clock", SLA_CLOCKS), name="clock"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False)
+    clock: Mapped[str] = mapped_column(String(20), nullable=False)
+    level: Mapped[int] = mapped_column(Integer, nullable=False)
+    due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    recipients: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = created_at_column()
+
+
 class SegmentPriorityRule(db.Model):
     """Admin-editable: a complaint from a customer in this segment (`customers.models.SEGMENT_DIMENSIONS`)
     starts with this priority. The first matching rule by position wins (devoted / A first)."""
@@ -125,6 +159,8 @@ class Complaint(db.Model):
     sla_paused_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
     first_response_warn_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolution_warn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A reopened complaint's resolution clock counts from its reopening (NULL: from created_at).
+    resolution_clock_from: Mapped[datetime | None] = mapped_column(DateTime)
 
     customer = relationship("Customer")
     owner = relationship("StaffUser")

@@ -1,11 +1,34 @@
-"""SLA targets: how long a complaint of each priority may wait for a first response and a resolution."""
+"""SLA targets and due dates in business time (issue 17).
+
+A target is business hours per priority (`sla_targets`, else DEFAULT_SLA_HOURS). A complaint's
+clock is its team's calendar, else the default calendar; with no calendar at all the hours are
+wall-clock hours (what an installation without a calendar had before).
+
+- first response due = created_at + first-response target (business time);
+- resolution due = (resolution_clock_from, else created_at) + resolution target + the business
+  seconds spent waiting for the customer (`sla_paused_seconds`): while the complaint is
+  `waiting` nothing counts, and when it leaves `waiting` its due dates move by the business time
+  it waited (sync_waiting, called by every change through changes.record_event);
+- the pre-breach warnings fall at SLA_WARNING_PERCENT of each target, counted the same way.
+
+`recompute_open_due_dates` applies the same formula to every open complaint of changed calendars:
+one UPDATE on PostgreSQL (lookups in calendar_spans), batches on SQLite.
+"""
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
-from complaints import reference_data
+from flask import current_app
+from sqlalchemy import bindparam, select, text, update
+
+from calendars import services as calendar_services
+from calendars.business_time import EPOCH, BusinessClock
+from calendars.models import Calendar
+from complaints import lifecycle, reference_data
 from complaints.models import Complaint, SlaTarget
 from extensions import db
+from staff.teams import Team
 
 # Used when the SLA table has no row for a priority (hours).
 DEFAULT_SLA_HOURS = {priority: (first, resolution) for priority, first, resolution in reference_data.SLA_HOURS}
@@ -18,8 +41,203 @@ def sla_hours(priority: str) -> tuple[int, int]:
     return DEFAULT_SLA_HOURS[priority]
 
 
+def warning_percent() -> int:
+    return int(current_app.config.get("SLA_WARNING_PERCENT", 75))
 
-def apply_sla(complaint: Complaint, start: datetime, hours: tuple[int, int] | None = None) -> None:
-    first_hours, resolution_hours = hours or sla_hours(complaint.priority)
-    complaint.first_response_due_at = start + timedelta(hours=first_hours)
-    complaint.resolution_due_at = start + timedelta(hours=resolution_hours)
+
+# --- the arithmetic on one complaint (also the filing's hot path) -------------------------------
+def _add(clock: BusinessClock | None, start: datetime, seconds: float) -> datetime:
+    if clock is None:
+        return start + timedelta(seconds=seconds)
+    position = clock.position((start - EPOCH).total_seconds()) + seconds
+    return EPOCH + timedelta(seconds=math.floor(clock.moment(position)))
+
+
+def due_dates(clock: BusinessClock | None, created_at: datetime, hours: tuple[int, int], *,
+              resolution_from: datetime | None = None, paused_seconds: float = 0,
+              percent: int = 75) -> dict[str, datetime | None]:
+    """The four SLA moments of a complaint (columns of complaints)."""
+    first_seconds, resolution_seconds = hours[0] * 3600, hours[1] * 3600
+    start = resolution_from or created_at
+    if clock is None:
+        return {"first_response_due_at": created_at + timedelta(seconds=first_seconds),
+                "resolution_due_at": start + timedelta(seconds=resolution_seconds + paused_seconds),
+                "first_response_warn_at": (created_at + timedelta(seconds=first_seconds * percent / 100)
+                                           if percent else None),
+                "resolution_warn_at": (start + timedelta(seconds=resolution_seconds * percent / 100 + paused_seconds)
+                                       if percent else None)}
+    created = clock.position((created_at - EPOCH).total_seconds())
+    begun = created if resolution_from is None else clock.position((resolution_from - EPOCH).total_seconds())
+
+    def at(position: float) -> datetime:
+        return EPOCH + timedelta(seconds=math.floor(clock.moment(position)))
+
+    return {"first_response_due_at": at(created + first_seconds),
+            "resolution_due_at": at(begun + resolution_seconds + paused_seconds),
+            "first_response_warn_at": at(created + first_seconds * percent / 100) if percent else None,
+            "resolution_warn_at": (at(begun + resolution_seconds * percent / 100 + paused_seconds)
+                                   if percent else None)}
+
+
+def calendar_of(complaint: Complaint) -> Calendar | None:
+    team = db.session.get(Team, complaint.team_id) if complaint.team_id else None
+    if team is not None and team.calendar_id is not None:
+        return db.session.get(Calendar, team.calendar_id)
+    return calendar_services.default_calendar()
+
+
+def clock_of_complaint(complaint: Complaint) -> BusinessClock | None:
+    return calendar_services.clock_of(calendar_of(complaint))
+
+
+def apply_sla(complaint: Complaint, start: datetime | None = None, hours: tuple[int, int] | None = None) -> None:
+    """Set the complaint's due dates and warning moments from its targets and calendar. `start` is
+    the filing moment (created_at); a reopened complaint's resolution clock counts from its
+    resolution_clock_from."""
+    values = due_dates(clock_of_complaint(complaint), start or complaint.created_at,
+                       hours or sla_hours(complaint.priority), resolution_from=complaint.resolution_clock_from,
+                       paused_seconds=complaint.sla_paused_seconds or 0, percent=warning_percent())
+    for name, value in values.items():
+        setattr(complaint, name, value)
+
+
+def restart_resolution_clock(complaint: Complaint, now: datetime) -> None:
+    """A reopened complaint: a fresh resolution clock from `now`; the old breach is history."""
+    complaint.resolution_clock_from = now
+    complaint.sla_paused_seconds = 0
+    complaint.waiting_since = None
+    complaint.resolution_escalated_at = None
+    apply_sla(complaint)
+
+
+def sync_waiting(complaint: Complaint, now: datetime) -> None:
+    """Pause the SLA clock when the complaint starts waiting for the customer; when it stops
+    waiting, add the business time it waited and move its due dates by it."""
+    if complaint.status == "waiting":
+        if complaint.waiting_since is None:
+            complaint.waiting_since = now
+        return
+    if complaint.waiting_since is None:
+        return
+    since, complaint.waiting_since = complaint.waiting_since, None
+    clock = clock_of_complaint(complaint)
+    waited = clock.between(since, now) if clock is not None else max((now - since).total_seconds(), 0)
+    complaint.sla_paused_seconds = int((complaint.sla_paused_seconds or 0) + waited)
+    apply_sla(complaint)
+
+
+def business_seconds(complaint: Complaint, start: datetime, end: datetime) -> float:
+    clock = clock_of_complaint(complaint)
+    return clock.between(start, end) if clock is not None else max((end - start).total_seconds(), 0)
+
+
+# --- recomputing after a calendar or target change (set-based) ----------------------------------
+def _targets_sql() -> str:
+    """(priority, first, resolution) for every priority: the sla_targets row or the default."""
+    rows = ", ".join(f"('{p}', {f}, {r})" for p, (f, r) in DEFAULT_SLA_HOURS.items())
+    return (f"SELECT d.priority, COALESCE(t.first_response_hours, d.f) AS f, "
+            f"COALESCE(t.resolution_hours, d.r) AS r FROM (VALUES {rows}) AS d(priority, f, r) "
+            f"LEFT JOIN sla_targets t ON t.priority = d.priority")
+
+
+_POSITION = """COALESCE((SELECT s.before_seconds + LEAST(EXTRACT(EPOCH FROM ({moment} - s.starts_at)),
+                                           s.after_seconds - s.before_seconds)
+           FROM calendar_spans s WHERE s.calendar_id = x.calendar_id AND s.starts_at <= {moment}
+           ORDER BY s.starts_at DESC LIMIT 1), 0)"""
+_MOMENT = """(SELECT s.starts_at + make_interval(secs => floor(GREATEST({position} - s.before_seconds, 0)))
+           FROM calendar_spans s WHERE s.calendar_id = x.calendar_id AND s.after_seconds >= {position}
+           ORDER BY s.after_seconds LIMIT 1)"""
+
+
+def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, percent: int) -> int:
+    share = percent / 100.0
+    states = ", ".join(f"'{s}'" for s in lifecycle.OPEN_STATES)
+    statement = f"""
+        WITH x AS (
+            SELECT c.id, COALESCE(tm.calendar_id, :default_id) AS calendar_id, c.created_at,
+                   COALESCE(c.resolution_clock_from, c.created_at) AS begun, c.sla_paused_seconds AS paused,
+                   t.f * 3600.0 AS f, t.r * 3600.0 AS r
+            FROM complaints c
+            LEFT JOIN teams tm ON tm.id = c.team_id
+            JOIN ({_targets_sql()}) t ON t.priority = c.priority
+            WHERE c.status IN ({states}) AND COALESCE(tm.calendar_id, :default_id) = ANY(:calendar_ids)
+        ), p AS (
+            SELECT x.*, {_POSITION.format(moment='x.created_at')} AS p_created,
+                   {_POSITION.format(moment='x.begun')} AS p_begun
+            FROM x
+        ), y AS (
+            SELECT p.id, p.calendar_id AS calendar_id, p.p_created + p.f AS fr, p.p_begun + p.r + p.paused AS rs,
+                   p.p_created + p.f * {share} AS fw, p.p_begun + p.r * {share} + p.paused AS rw
+            FROM p
+        ), z AS (
+            SELECT y.id, {_MOMENT.format(position='y.fr').replace('x.calendar_id', 'y.calendar_id')} AS fr,
+                   {_MOMENT.format(position='y.rs').replace('x.calendar_id', 'y.calendar_id')} AS rs,
+                   {_MOMENT.format(position='y.fw').replace('x.calendar_id', 'y.calendar_id') if percent else 'NULL::timestamp'} AS fw,
+                   {_MOMENT.format(position='y.rw').replace('x.calendar_id', 'y.calendar_id') if percent else 'NULL::timestamp'} AS rw
+            FROM y
+        )
+        UPDATE complaints c SET first_response_due_at = z.fr, resolution_due_at = z.rs,
+               first_response_warn_at = z.fw, resolution_warn_at = z.rw
+        FROM z WHERE c.id = z.id AND z.fr IS NOT NULL AND z.rs IS NOT NULL
+          AND (c.first_response_due_at, c.resolution_due_at) IS DISTINCT FROM (z.fr, z.rs)
+    """
+    result = db.session.execute(text(statement).bindparams(bindparam("calendar_ids", expanding=False)),
+                                {"calendar_ids": calendar_ids, "default_id": default_id})
+    return result.rowcount
+
+
+def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, percent: int,
+                          batch: int = 5000) -> int:
+    targets = {p: sla_hours(p) for p in lifecycle.PRIORITIES}
+    calendars = {c.id: c for c in db.session.scalars(select(Calendar).where(Calendar.id.in_(calendar_ids)))}
+    clocks = {i: calendar_services.clock(i, c.version) for i, c in calendars.items()}
+    team_calendar = dict(db.session.execute(select(Team.id, Team.calendar_id)).all())
+    changed, last_id = 0, 0
+    columns = (Complaint.id, Complaint.team_id, Complaint.priority, Complaint.created_at,
+               Complaint.resolution_clock_from, Complaint.sla_paused_seconds,
+               Complaint.first_response_due_at, Complaint.resolution_due_at)
+    while True:
+        rows = db.session.execute(select(*columns).where(Complaint.status.in_(lifecycle.OPEN_STATES),
+                                                         Complaint.id > last_id)
+                                  .order_by(Complaint.id).limit(batch)).all()
+        if not rows:
+            return changed
+        updates = []
+        for ident, team_id, priority, created_at, begun, paused, old_first, old_resolution in rows:
+            calendar_id = team_calendar.get(team_id) or default_id
+            if calendar_id not in clocks:
+                continue
+            values = due_dates(clocks[calendar_id], created_at, targets[priority], resolution_from=begun,
+                               paused_seconds=paused or 0, percent=percent)
+            if (values["first_response_due_at"], values["resolution_due_at"]) != (old_first, old_resolution):
+                updates.append({"b_id": ident, **values})
+        if updates:
+            db.session.execute(
+                update(Complaint.__table__).where(Complaint.__table__.c.id == bindparam("b_id"))
+                .values(first_response_due_at=bindparam("first_response_due_at"),
+                        resolution_due_at=bindparam("resolution_due_at"),
+                        first_response_warn_at=bindparam("first_response_warn_at"),
+                        resolution_warn_at=bindparam("resolution_warn_at")),
+                updates, execution_options={"synchronize_session": False})
+            changed += len(updates)
+        last_id = rows[-1][0]
+
+
+def recompute_open_due_dates(calendar_ids: list[int] | None = None) -> int:
+    """After a calendar or target change: the open complaints counted by these calendars (all
+    calendars when None) get their due dates recomputed. Nothing commits here. Returns how many
+    changed."""
+    default = calendar_services.default_calendar()
+    default_id = default.id if default is not None else None
+    if calendar_ids is None:
+        calendar_ids = list(db.session.scalars(select(Calendar.id)))
+    if not calendar_ids:
+        return 0
+    db.session.flush()
+    percent = warning_percent()
+    if db.session.get_bind().dialect.name == "postgresql":
+        changed = _recompute_postgresql(calendar_ids, default_id, percent)
+    else:
+        changed = _recompute_in_batches(calendar_ids, default_id, percent)
+    db.session.expire_all()
+    return changed

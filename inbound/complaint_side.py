@@ -13,7 +13,7 @@ from complaints import signals, uploads
 from complaints.models import Complaint, ComplaintEvent
 from complaints.changes import attach_uploads, email_customer, owner_or_managers, record_event, transition
 from complaints.filing import NewComplaint, file_complaint
-from complaints.sla import sla_hours
+from complaints.sla import restart_resolution_clock
 from extensions import db
 from notifications.models import OutboxMessage
 from notifications.services import queue_email
@@ -70,8 +70,7 @@ def _reopen_by_customer(complaint: Complaint, *, now: datetime) -> None:
     complaint.reopened_count += 1
     complaint.resolved_at = None
     complaint.closed_at = None
-    complaint.resolution_due_at = now + timedelta(hours=sla_hours(complaint.priority)[1])
-    complaint.resolution_escalated_at = None
+    restart_resolution_clock(complaint, now)
     record_event(complaint, "reopened", now=now, public=True, by_customer=True,
            body=_("Reopened by the customer's e-mail."), detail={"from": before, "to": after, "channel": "email"})
     email_customer(complaint, "complaint_reopened", now=now, context={"reason": _("You wrote to us again.")})
