@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from complaints.lifecycle import PRIORITIES, STATES
+from complaints.queries import SORTS
 
 ERROR = {"$ref": "#/components/responses/Error"}
 UNAUTHORIZED = {"$ref": "#/components/responses/Unauthorized"}
@@ -209,8 +210,17 @@ def openapi_document() -> dict:
                      "description": "me, none or a staff e-mail"},
                     {"name": "priority", "in": "query", "schema": {"type": "string", "enum": list(PRIORITIES)}},
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
+                     "description": "Search words: every word must occur (as a word prefix) in the reference, order"
+                                    " reference, subject, description, the customer's messages or calls, or the"
+                                    " contact's name or e-mail; case and diacritics ignored. Ranked by relevance"
+                                    " unless a sort is given; at most 1000 results."},
+                    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)},
+                     "description": "due (default), -due, created, -created, updated, -updated, priority (urgent"
+                                    " first, then due), relevance (default with q); a '-' means descending"},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}}]),
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                     "description": "next_cursor of the previous page, with the same filters and sort"}]),
             },
             "/complaints/{reference}": {"get": _staff_op("One complaint with facts, events, owner, due dates",
                                                          parameters=[REFERENCE])},

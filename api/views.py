@@ -69,9 +69,16 @@ def list_complaints():
     if priority and priority not in PRIORITIES:
         raise ApiError(_("Unknown priority."), fields={"priority": [_("One of: %(choices)s.", choices=", ".join(PRIORITIES))]})
     overdue = args.get("overdue", "").lower() in ("1", "true", "yes")
+    sort = args.get("sort") or None
+    if sort and sort not in queries.SORTS:
+        raise ApiError(_("Unknown sort."), fields={"sort": [_("One of: %(choices)s.", choices=", ".join(queries.SORTS))]})
+    q = args.get("q", "")
+    if len(q) > 500:
+        raise ApiError(_("Search words are too long."), fields={"q": [_("Please keep it under %(max)d characters.", max=500)]})
     now = utcnow()
     items, next_cursor = queries.queue_page(
-        g.api_user, queries.QueueFilter(status=status or "all", owner=args.get("owner"), priority=priority, overdue=overdue),
+        g.api_user, queries.QueueFilter(status=status or "all", owner=args.get("owner"), priority=priority, overdue=overdue,
+                                        q=q, sort=sort),
         now=now, limit=limit_arg(), cursor=args.get("cursor"))
     return jsonify({"items": [serializers.complaint_summary(c, now) for c in items], "next_cursor": next_cursor})
 

@@ -36,8 +36,11 @@ def _locked(reference: str, actor: StaffUser, expected_version: int | None,
     return complaint
 
 
+locked_as_seen = _locked  # for complaints.bulk: the same lock and checks as every action here
+
+
 def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes: int = 0,
-                 now: datetime | None = None, expected_version: int | None = None) -> Complaint:
+                 now: datetime | None = None, expected_version: int | None = None, commit: bool = True) -> Complaint:
     """Name the person responsible (seed 003) and tell the customer who it is.
 
     Agents may take an unowned complaint themselves; giving it to someone else, or taking it
@@ -70,7 +73,8 @@ def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes:
                     context={"complaint": complaint, "actor": actor}, staff_user_id=owner.id,
                     complaint_id=complaint.id, now=now)
     signals.complaint_assigned.send(current_app._get_current_object(), complaint=complaint, now=now)
-    db.session.commit()
+    if commit:  # False: part of a bulk action, which commits all or nothing (complaints.bulk)
+        db.session.commit()
     return complaint
 
 
@@ -130,7 +134,7 @@ def commit_action(reference: str, action: str, due_on: date | None, *, actor: St
 
 
 def change_priority(reference: str, priority: str, *, actor: StaffUser, minutes: int = 0,
-                    now: datetime | None = None, expected_version: int | None = None) -> Complaint:
+                    now: datetime | None = None, expected_version: int | None = None, commit: bool = True) -> Complaint:
     """A different priority means different SLA targets, counted from when the complaint arrived."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
@@ -145,7 +149,8 @@ def change_priority(reference: str, priority: str, *, actor: StaffUser, minutes:
     apply_sla(complaint, complaint.created_at)
     record_event(complaint, "priority_changed", now=now, public=False, actor=actor, minutes=minutes,
            detail={"from": before, "to": priority})
-    db.session.commit()
+    if commit:  # False: part of a bulk action, which commits all or nothing (complaints.bulk)
+        db.session.commit()
     return complaint
 
 
@@ -155,7 +160,7 @@ def active_root_causes() -> list[RootCause]:
 
 
 def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: StaffUser, minutes: int = 0,
-            now: datetime | None = None, expected_version: int | None = None) -> Complaint:
+            now: datetime | None = None, expected_version: int | None = None, commit: bool = True) -> Complaint:
     """Settle the complaint. A root cause is mandatory (seed 003: the cause of every failure)."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
@@ -176,7 +181,8 @@ def resolve(reference: str, resolution: str, root_cause_code: str, *, actor: Sta
            detail={"root_cause": root_cause.code, "from": before, "to": after})
     email_customer(complaint, "complaint_resolved", now=now)
     signals.complaint_resolved.send(current_app._get_current_object(), complaint=complaint, now=now)
-    db.session.commit()
+    if commit:  # False: part of a bulk action, which commits all or nothing (complaints.bulk)
+        db.session.commit()
     return complaint
 
 
@@ -200,7 +206,7 @@ def reopen(reference: str, reason: str, *, actor: StaffUser, minutes: int = 0, n
     return complaint
 
 
-def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None, expected_version: int | None = None) -> Complaint:
+def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime | None = None, expected_version: int | None = None, commit: bool = True) -> Complaint:
     """File a resolved complaint away; only a reopen brings it back."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
@@ -209,5 +215,32 @@ def close(reference: str, *, actor: StaffUser, minutes: int = 0, now: datetime |
     complaint.closed_at = now
     record_event(complaint, "closed", now=now, public=True, actor=actor, minutes=minutes, detail={"from": before, "to": after})
     signals.complaint_closed.send(current_app._get_current_object(), complaint=complaint, now=now)
-    db.session.commit()
+    if commit:  # False: part of a bulk action, which commits all or nothing (complaints.bulk)
+        db.session.commit()
     return complaint
+
+
+CALL_DIRECTIONS = ("inbound", "outbound")
+
+
+def log_call(reference: str, summary: str, *, direction: str, actor: StaffUser, channel: str = "phone",
+             minutes: int = 0, now: datetime | None = None, expected_version: int | None = None):
+    """Write down a phone call (or a visit) about an existing complaint: what was said, which way.
+    Internal (the customer knows what they said); searchable like the customer's own messages.
+    The customer calling while we wait for their answer takes the complaint back to work, as
+    their e-mail would; our call to them is a first response."""
+    now = now or utcnow()
+    minutes = check_minutes(minutes)
+    summary = require_text(summary, "summary", _("Write down what was said."))
+    if direction not in CALL_DIRECTIONS:
+        raise ServiceError(_("Say who called whom."), {"direction": [_("Choose who called whom.")]})
+    if channel not in ("phone", "visit"):
+        raise ServiceError(_("Choose phone or visit."), {"channel": [_("Choose phone or visit.")]})
+    complaint = _locked(reference, actor, expected_version)
+    before, after = transition(complaint, "customer_message" if direction == "inbound" else "internal_note")
+    if direction == "outbound" and complaint.first_responded_at is None:
+        complaint.first_responded_at = now
+    event = record_event(complaint, "call_logged", now=now, public=False, body=summary, actor=actor, minutes=minutes,
+                         detail={"direction": direction, "channel": channel, "from": before, "to": after})
+    db.session.commit()
+    return event

@@ -122,3 +122,54 @@ class PriorityRuleForm(FlaskForm):
     segment = SelectField(_l("Segment"), choices=[])
     priority = SelectField(_l("Complaint priority"), choices=[])
     position = IntegerField(_l("Order (lower first)"), default=10, validators=[Optional(), NumberRange(0, 10_000)])
+
+
+class SaveViewForm(FlaskForm):
+    """Save the queue's current filters and sort under a name (the filters ride along as hidden fields)."""
+    name = StringField(_l("Name of the view"), validators=[DataRequired(), Length(max=100)])
+    shared = BooleanField(_l("Share with everyone"))
+    status = HiddenField()
+    owner = HiddenField()
+    priority = HiddenField()
+    overdue = HiddenField()
+    q = HiddenField()
+    sort = HiddenField()
+
+
+class BulkForm(FlaskForm):
+    """The queue's bulk bar; the selected complaints come as `complaints` = "REFERENCE:VERSION"."""
+    action = SelectField(_l("With the selected complaints"), choices=[])
+    owner = SelectField(_l("Owner"), choices=[], validate_choice=False)
+    priority = SelectField(_l("Priority"), choices=[("", "—")] + list(PRIORITY_LABELS.items()), validate_choice=False)
+    root_cause = SelectField(_l("Root cause"), choices=[], validate_choice=False)
+    resolution = TextAreaField(_l("Resolution (sent to each customer)"), validators=[Optional(), Length(max=DESCRIPTION_MAX)])
+    confirmed = HiddenField()
+
+
+CALL_CHANNEL_CHOICES = [("phone", _l("Phone call")), ("visit", _l("Visit in person"))]
+
+
+class StaffComplaintForm(FlaskForm):
+    """Staff filing a complaint for a customer who phoned or came in: the customer's details as they
+    gave them, checked by `filing.check_new_complaint` like the public form."""
+    channel = SelectField(_l("How did the customer reach us?"), choices=CALL_CHANNEL_CHOICES, default="phone")
+    name = StringField(_l("Customer's name"), render_kw=_shown("name", required=True))
+    email = EmailField(_l("Customer's e-mail"), render_kw=_shown("email", required=True))
+    phone = StringField(_l("Phone"), render_kw=_shown("phone"))
+    order_reference = StringField(_l("Order or invoice number"), render_kw=_shown("order_reference"))
+    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    subject = StringField(_l("Subject"), render_kw=_shown("subject"))
+    description = TextAreaField(_l("What the customer told us"), render_kw=_shown("description", required=True))
+    desired_outcome = TextAreaField(_l("What the customer would like us to do"), render_kw=_shown("desired_outcome"))
+    preferred_channel = SelectField(_l("How should we contact the customer?"), choices=list(CHANNEL_LABELS.items()), default="phone")
+    language = SelectField(_l("Language for our messages"), choices=LANGUAGE_CHOICES, default="en")
+    submission_key = HiddenField()
+
+
+class CallForm(ActionForm):
+    """A call or visit about an existing complaint."""
+    channel = SelectField(_l("Call or visit"), choices=CALL_CHANNEL_CHOICES, default="phone")
+    direction = SelectField(_l("Who got in touch?"), choices=[("inbound", _l("The customer contacted us")),
+                                                           ("outbound", _l("We contacted the customer"))])
+    summary = TextAreaField(_l("What was said"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
+    minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)

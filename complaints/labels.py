@@ -14,6 +14,7 @@ EVENT_LABELS = {
     "action_committed": _l("action committed"),
     "priority_changed": _l("priority changed"),
     "customer_message": _l("message from the customer"),
+    "call_logged": _l("call or visit logged"),
     "escalated": _l("escalated"),
     "resolved": _l("resolved"),
     "reopened": _l("reopened"),

@@ -96,6 +96,13 @@ class Complaint(db.Model):
         Index("ix_complaints_queue", "status", "resolution_due_at", "id"),
         Index("ix_complaints_owner_queue", "owner_id", "status", "resolution_due_at", "id"),
         Index("ix_complaints_created", "created_at"),
+        # The queue's other orders over open complaints (complaints.queries.SORTS), keyset on (key, id).
+        Index("ix_complaints_open_created", "created_at", "id", postgresql_where=text(one_of("status", OPEN_STATES)),
+              sqlite_where=text(one_of("status", OPEN_STATES))),
+        Index("ix_complaints_open_updated", "updated_at", "id", postgresql_where=text(one_of("status", OPEN_STATES)),
+              sqlite_where=text(one_of("status", OPEN_STATES))),
+        Index("ix_complaints_open_priority_due", "priority", "resolution_due_at", "id",
+              postgresql_where=text(one_of("status", OPEN_STATES)), sqlite_where=text(one_of("status", OPEN_STATES))),
         # The database refuses a state, priority or channel the code does not know.
         CheckConstraint(one_of("status", STATES), name="status"),
         CheckConstraint(one_of("priority", PRIORITIES), name="priority"),
@@ -222,3 +229,23 @@ class Attachment(db.Model):
 
     complaint: Mapped[Complaint] = relationship(back_populates="attachments")
     event: Mapped[ComplaintEvent | None] = relationship(back_populates="attachments")
+
+
+class SavedView(db.Model):
+    """A named queue view: filters (status, owner, priority, overdue, search words) and a sort.
+    Personal (only its owner sees it) or shared with every staff member; only its owner (or an
+    admin) changes or removes it."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),
+                      Index("ix_saved_views_shared", "shared", "name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    filters: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    sort: Mapped[str] = mapped_column(String(20), nullable=False, default="due")
+    created_at: Mapped[datetime] = created_at_column()
+
+    owner = relationship("StaffUser")

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, true
 
+from complaints import search
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
 from complaints.models import Complaint
 from complaints.status_counts import NOBODY, status_counts
@@ -72,29 +74,95 @@ class QueueFilter:
     owner: str | None = None  # "me", "none", or a staff e-mail
     priority: str | None = None
     overdue: bool = False
+    q: str | None = None  # search words (complaints.search)
+    sort: str | None = None  # a key of SORTS; default "due", or "relevance" with q
 
 
-def _cursor_parts(cursor: str | None) -> tuple[datetime, int] | None:
+# The queue's orders: key → (column, descending). Each is keyset-paginated on (column, id) and
+# walks an index in order (complaints.models / status_counts: open-partial ones for the working
+# queue, full ones for "All"); "priority" is urgent first, then by due time, one index range per
+# priority; "relevance" (search only) is the search rank, paged by position.
+SORTS = {
+    "due": (Complaint.resolution_due_at, False),
+    "-due": (Complaint.resolution_due_at, True),
+    "-created": (Complaint.created_at, True),
+    "created": (Complaint.created_at, False),
+    "-updated": (Complaint.updated_at, True),
+    "updated": (Complaint.updated_at, False),
+    "priority": (Complaint.resolution_due_at, False),
+    "relevance": (None, False),
+}
+SORT_LABELS = {
+    "due": _l("Due soonest"), "-due": _l("Due latest"), "-created": _l("Newest first"), "created": _l("Oldest first"),
+    "-updated": _l("Recently active"), "updated": _l("Least recently active"), "priority": _l("Most urgent first"),
+    "relevance": _l("Best match"),
+}
+# Search results are ranked, not keyed: at most this many, refine the words for more.
+MAX_SEARCH_RESULTS = 1000
+# Totals are counted up to this many (an index range, a few ms); beyond: "10 000+".
+COUNT_CAP = 10_000
+
+
+def effective_sort(filters: QueueFilter) -> str:
+    words = search.terms(filters.q)
+    if filters.sort in SORTS and (filters.sort != "relevance" or words):
+        return filters.sort
+    return "relevance" if words else "due"
+
+
+def _bad_cursor():
+    message = _("Invalid cursor: use the link of the previous page.")
+    return ServiceError(message, {"cursor": [message]})
+
+
+def _cursor_parts(cursor: str | None, sort: str = "due"):
+    """A cursor is the last row's sort key and id ("priority" adds the priority, "relevance" is
+    the position); it means nothing without the sort of the request that made it."""
     if not cursor:
         return None
+    if sort == "relevance":
+        try:
+            offset = bounded_int(cursor, minimum=1, maximum=MAX_SEARCH_RESULTS)
+        except ValueError:
+            offset = None
+        if offset is None:
+            raise _bad_cursor()
+        return offset
+    priority = None
+    if sort == "priority":
+        priority, _sep, cursor = cursor.partition("_")
+        if priority not in PRIORITIES:
+            raise _bad_cursor()
     due, _sep, ident = cursor.partition("_")
     try:
         position = bounded_datetime(due), bounded_int(ident, minimum=1)
     except ValueError:
         position = None, None
     if None in position:
-        message = _("Invalid cursor: use the link of the previous page.")
-        raise ServiceError(message, {"cursor": [message]})
-    return position
+        raise _bad_cursor()
+    return position if sort != "priority" else (priority, *position)
 
 
-def make_cursor(complaint: Complaint) -> str:
-    return f"{complaint.resolution_due_at.isoformat()}_{complaint.id}"
+def make_cursor(complaint: Complaint, sort: str = "due") -> str:
+    column, _descending = SORTS.get(sort) or SORTS["due"]
+    key = f"{getattr(complaint, column.key).isoformat()}_{complaint.id}"
+    return f"{complaint.priority}_{key}" if sort == "priority" else key
 
 
-def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: int = 50,
-               cursor: str | None = None) -> tuple[list[Complaint], str | None]:
-    """The staff queue sorted by due time, keyset-paginated on (resolution_due_at, id)."""
+def _after(column, descending: bool, value, ident: int):
+    """Rows after (value, id) in the order (column, id) — written so that an index on `column`
+    alone still bounds the range (the first term)."""
+    if descending:
+        return and_(column <= value, or_(column < value, and_(column == value, Complaint.id < ident)))
+    return and_(column >= value, or_(column > value, and_(column == value, Complaint.id > ident)))
+
+
+def filtered(actor: StaffUser, filters: QueueFilter, *, now: datetime) -> Select:
+    """The complaints of a queue view the actor may see, unordered (search narrows, not ranks)."""
+    return _filtered(actor, filters, now=now)[0]
+
+
+def _filtered(actor: StaffUser, filters: QueueFilter, *, now: datetime):
     # One's own complaints are visible to everyone: without the redundant "unowned or mine" OR,
     # "My complaints" walks the (owner, due) index in order instead of sorting.
     query = select(Complaint) if filters.owner == "me" else visible_to(actor)
@@ -116,14 +184,65 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
         query = query.where(_is_open(), or_(
             Complaint.resolution_due_at < now,
             and_(Complaint.first_responded_at.is_(None), Complaint.first_response_due_at < now)))
-    position = _cursor_parts(cursor)
+    words = search.terms(filters.q)
+    if words:
+        matched = search.matches(words, db.session.get_bind().dialect.name)
+        query = query.join(matched, matched.c.complaint_id == Complaint.id)
+        return query, matched
+    return query, None
+
+
+def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: int = 50,
+               cursor: str | None = None) -> tuple[list[Complaint], str | None]:
+    """One page of the queue in the view's order, keyset-paginated (search by relevance: by position)."""
+    sort = effective_sort(filters)
+    position = _cursor_parts(cursor, sort)
+    query, matched = _filtered(actor, filters, now=now)
+    if sort == "relevance":
+        offset = position or 0
+        limit = max(0, min(limit, MAX_SEARCH_RESULTS - offset))
+        rows = list(db.session.scalars(query.order_by(matched.c.rank, Complaint.id.desc()).offset(offset).limit(limit + 1)))
+        more = len(rows) > limit and offset + limit < MAX_SEARCH_RESULTS
+        return rows[:limit], (str(offset + limit) if more else None)
+    if sort == "priority":
+        return _priority_page(query, position, limit)
+    column, descending = SORTS[sort]
     if position is not None:
-        due, ident = position
-        query = query.where(or_(Complaint.resolution_due_at > due,
-                                and_(Complaint.resolution_due_at == due, Complaint.id > ident)))
-    rows = list(db.session.scalars(query.order_by(Complaint.resolution_due_at, Complaint.id).limit(limit + 1)))
-    next_cursor = make_cursor(rows[limit - 1]) if len(rows) > limit else None
+        query = query.where(_after(column, descending, *position))
+    order = (column.desc(), Complaint.id.desc()) if descending else (column, Complaint.id)
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
+    next_cursor = make_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def _priority_page(query: Select, position, limit: int) -> tuple[list[Complaint], str | None]:
+    """Urgent first, each priority by due time: one index range per priority from the cursor's
+    on (at most four short queries) instead of sorting every row by a CASE."""
+    start = PRIORITIES.index(position[0]) if position else 0
+    rows: list[Complaint] = []
+    for index, priority in enumerate(PRIORITIES[start:], start):
+        part = query.where(Complaint.priority == priority)
+        if position is not None and index == start:
+            part = part.where(_after(Complaint.resolution_due_at, False, position[1], position[2]))
+        rows += db.session.scalars(part.order_by(Complaint.resolution_due_at, Complaint.id).limit(limit + 1 - len(rows)))
+        if len(rows) > limit:
+            break
+    next_cursor = make_cursor(rows[limit - 1], "priority") if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def count_matching(actor: StaffUser, filters: QueueFilter, *, now: datetime, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many complaints a view holds, counted up to `cap` (exact below it): (count, capped).
+    A plain status/owner view is answered exactly from the trigger-kept counters instead."""
+    if not (filters.priority in PRIORITIES or filters.overdue or search.terms(filters.q)) and filters.owner in (None, "", "me"):
+        counts = counts_by_status(actor, only_mine=filters.owner == "me")
+        if filters.status in STATES:
+            return counts[filters.status], False
+        states = STATES if filters.status == "all" else OPEN_STATES
+        return sum(counts[s] for s in states), False
+    inner = filtered(actor, filters, now=now).with_only_columns(Complaint.id).limit(cap + 1).subquery()
+    n = db.session.scalar(select(func.count()).select_from(inner))
+    return min(n, cap), n > cap
 
 
 def _is_open():

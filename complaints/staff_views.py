@@ -1,20 +1,24 @@
 """Staff side: the queue, the complaint page and one POST route per lifecycle action."""
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from complaints import actions, queries
-from complaints.forms import (AssignForm, CloseForm, CommitActionForm, FactForm, PriorityForm, ReopenForm,
-                              ResolveForm, UpdateForm)
+from complaints import actions, bulk, filing, queries, saved_views
+from complaints.forms import (AssignForm, BulkForm, CallForm, CloseForm, CommitActionForm, FactForm, PriorityForm,
+                              ReopenForm, ResolveForm, SaveViewForm, StaffComplaintForm, UpdateForm)
 from complaints.labels import CHANNEL_LABELS, EVENT_LABELS
 from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS, STATE_LABELS, STATES, allowed_actions
-from complaints.models import Attachment
+from complaints.models import Attachment, Complaint
 from complaints.public_views import send_attachment
 from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
+from platform_support.parsing import bounded_int
 from staff.services import active_staff
 
 blueprint = Blueprint("complaints_staff", __name__, url_prefix="/staff/complaints")
@@ -28,14 +32,26 @@ def complaint_labels():
 
 def _filters_from_request(owner_default: str | None = None) -> queries.QueueFilter:
     args = request.args
-    return queries.QueueFilter(status=args.get("status") or None, owner=args.get("owner") or owner_default,
-                               priority=args.get("priority") or None, overdue=args.get("overdue") == "1")
+    q = (args.get("q") or "").strip()[:500] or None
+    # A search looks through every state unless a state is chosen.
+    status = args.get("status") or ("all" if q else None)
+    return queries.QueueFilter(status=status, owner=args.get("owner") or owner_default,
+                               priority=args.get("priority") or None, overdue=args.get("overdue") == "1",
+                               q=q, sort=args.get("sort") or None)
 
 
 @blueprint.route("/")
 @login_required
 def queue():
-    return _queue_page(_filters_from_request(), title=_("Complaint queue"))
+    view = None
+    view_id = bounded_int(request.args.get("view"), minimum=1)
+    if view_id is not None:
+        try:
+            view = saved_views.get_view(view_id, current_user)
+        except NotFound:
+            abort(404)
+    filters = saved_views.view_filter(view) if view is not None else _filters_from_request()
+    return _queue_page(filters, title=view.name if view is not None else _("Complaint queue"), view=view)
 
 
 @blueprint.route("/mine")
@@ -44,16 +60,170 @@ def mine():
     return _queue_page(_filters_from_request(owner_default="me"), title=_("My complaints"))
 
 
-def _queue_page(filters: queries.QueueFilter, *, title: str):
+def _filter_args(filters: queries.QueueFilter) -> dict:
+    """The query string of a view (what links to another page or sort of it carry)."""
+    args = {"status": filters.status, "owner": filters.owner, "priority": filters.priority,
+            "overdue": "1" if filters.overdue else None, "q": filters.q, "sort": filters.sort}
+    return {k: v for k, v in args.items() if v}
+
+
+def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_form=None, status: int = 200):
     now = utcnow()
-    complaints, next_cursor = queries.queue_page(current_user, filters, now=now, cursor=request.args.get("cursor"))
-    next_url = None
-    if next_cursor:
-        args = {k: v for k, v in request.args.items() if k != "cursor"}
-        next_url = url_for(request.endpoint, **args, cursor=next_cursor)
-    return render_template("complaints/staff/queue.html", complaints=complaints, next_url=next_url,
-                           filters=filters, counts=queries.counts_by_status(current_user, only_mine=filters.owner == "me"), now=now, title=title,
-                           states=STATES, priorities=PRIORITIES, staff=active_staff())
+    sort = queries.effective_sort(filters)
+    try:
+        complaints, next_cursor = queries.queue_page(current_user, filters, now=now, cursor=request.args.get("cursor"))
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        complaints, next_cursor, status = [], None, 400
+    endpoint = request.endpoint if request.endpoint in ("complaints_staff.queue", "complaints_staff.mine") else "complaints_staff.queue"
+    base_args = {"view": view.id} if view is not None else _filter_args(filters)
+    next_url = url_for(endpoint, **base_args, cursor=next_cursor) if next_cursor else None
+    total, capped = queries.count_matching(current_user, filters, now=now)
+    views = saved_views.views_for(current_user)
+    save_form = SaveViewForm(prefix="view", formdata=None, **_filter_args(filters))
+    return render_template(
+        "complaints/staff/queue.html", complaints=complaints, next_url=next_url, filters=filters, sort=sort,
+        sort_labels=queries.SORT_LABELS, filter_args=_filter_args(filters), endpoint=endpoint,
+        total=total, total_capped=capped, views=views, view_counts=saved_views.view_counts(views, current_user, now=now),
+        current_view=view, save_form=save_form, bulk_form=bulk_form or _bulk_form(),
+        counts=queries.counts_by_status(current_user, only_mine=filters.owner == "me"), now=now, title=title,
+        states=STATES, priorities=PRIORITIES, staff=active_staff()), status
+
+
+def _bulk_form(formdata=None) -> BulkForm:
+    form = BulkForm(prefix="bulk", formdata=formdata)
+    form.action.choices = [("", _("Choose…"))] + [(k, str(v)) for k, v in bulk.BULK_ACTIONS.items()]
+    people = active_staff() if current_user.is_manager else [current_user]
+    form.owner.choices = [("", "—")] + [(s.email, s.name) for s in people]
+    form.root_cause.choices = [("", "—")] + [(rc.code, rc.name) for rc in actions.active_root_causes()]
+    return form
+
+
+@blueprint.route("/views", methods=["POST"])
+@login_required
+def save_view():
+    form = SaveViewForm(prefix="view")
+    filters = queries.QueueFilter(status=form.status.data or None, owner=form.owner.data or None,
+                                  priority=form.priority.data or None, overdue=form.overdue.data == "1",
+                                  q=form.q.data or None, sort=form.sort.data or None)
+    if not form.validate_on_submit():
+        flash(_("Give the view a name."), "error")
+        return redirect(url_for("complaints_staff.queue", **_filter_args(filters)))
+    try:
+        view = saved_views.save_view(form.name.data, filters, actor=current_user, shared=bool(form.shared.data))
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("complaints_staff.queue", **_filter_args(filters)))
+    flash(_("View saved."), "success")
+    return redirect(url_for("complaints_staff.queue", view=view.id))
+
+
+@blueprint.route("/views/<int:view_id>/delete", methods=["POST"])
+@login_required
+def delete_view(view_id: int):
+    try:  # CSRF: checked for every POST by CSRFProtect (factory)
+        saved_views.delete_view(view_id, actor=current_user)
+    except NotFound:
+        abort(404)
+    except PermissionDenied as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("complaints_staff.queue", view=view_id))
+    flash(_("View removed."), "success")
+    return redirect(url_for("complaints_staff.queue"))
+
+
+@blueprint.route("/bulk", methods=["POST"])
+@login_required
+def bulk_action():
+    """Step one shows what will happen to which complaints and asks to confirm; step two (the
+    same form, `confirmed`) applies it in one transaction or not at all."""
+    form = _bulk_form(request.form)
+    selection = bulk.parse_selection(request.form.getlist("complaints"))
+    back = url_for("complaints_staff.queue")
+    if not form.validate_on_submit():
+        flash(_("The form has expired; please try again."), "error")
+        return redirect(back)
+    params = dict(owner=form.owner.data or "", priority=form.priority.data or "", root_cause=form.root_cause.data or "",
+                  resolution=form.resolution.data or "")
+    try:
+        if form.confirmed.data != "1":
+            cleaned = bulk.check_bulk(form.action.data, selection, **params)
+            chosen = queries.visible_to(current_user).where(Complaint.reference.in_([r for r, _v in selection]))
+            listed = list(db.session.scalars(chosen.order_by(Complaint.reference)))
+            return render_template("complaints/staff/bulk_confirm.html", form=form, selection=selection,
+                                   complaints=listed, cleaned=cleaned, action_label=bulk.BULK_ACTIONS[form.action.data])
+        changed = bulk.apply_bulk(form.action.data, selection, actor=current_user, **params)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back), 303
+    flash(ngettext("%(num)d complaint changed.", "%(num)d complaints changed.", changed), "success")
+    return redirect(back)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@login_required
+def file_for_customer():
+    """A complaint taken by phone or at the counter, filed through the same checks and filing as
+    the public form (channel 'phone' or 'visit'; the address counts as confirmed)."""
+    form = StaffComplaintForm()
+    if request.method == "POST" and form.validate_on_submit():
+        new = filing.NewComplaint(
+            name=form.name.data or "", email=form.email.data or "", description=form.description.data or "",
+            subject=form.subject.data or "", order_reference=form.order_reference.data or "",
+            occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
+            phone=form.phone.data or "", preferred_channel=form.preferred_channel.data, language=form.language.data)
+        key = form.submission_key.data if form.submission_key.data and len(form.submission_key.data) <= 64 else None
+        try:
+            filed = filing.file_complaint(new, channel=form.channel.data,
+                                          submission_key=f"staff:{current_user.id}:{key}" if key else None)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            for name, messages in exc.fields.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = list(messages)
+        else:
+            flash(_("Complaint %(reference)s filed; the customer has been sent the acknowledgement.",
+                    reference=filed.reference), "success")
+            return redirect(url_for("complaints_staff.detail", reference=filed.reference))
+        status = 400
+    else:
+        status = 400 if request.method == "POST" else 200
+        if request.method == "GET":
+            form.submission_key.data = secrets.token_urlsafe(24)
+    return render_template("complaints/staff/file_for_customer.html", form=form), status
+
+
+@blueprint.route("/<reference>/calls", methods=["GET", "POST"])
+@login_required
+def log_call(reference: str):
+    try:
+        complaint = queries.get_visible_complaint(reference, current_user)
+    except NotFound:
+        abort(404)
+    form = CallForm(prefix="call")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                actions.log_call(reference, form.summary.data, direction=form.direction.data, channel=form.channel.data,
+                                 actor=current_user, minutes=form.minutes.data, expected_version=form.seen_version)
+            except NotFound:
+                abort(404)
+            except ServiceError as exc:
+                db.session.rollback()
+                status = exc.status_code
+                flash(exc.message, "error")
+            else:
+                flash(_("Call logged."), "success")
+                return redirect(url_for("complaints_staff.detail", reference=reference))
+            complaint = queries.get_visible_complaint(reference, current_user)
+    else:
+        form.version.data = str(complaint.version)
+    return render_template("complaints/staff/log_call.html", form=form, complaint=complaint), status
 
 
 FORM_NAMES = {"fact": "fact_form", "assign": "assign_form", "update": "update_form", "commit": "commit_form",

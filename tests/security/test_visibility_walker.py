@@ -104,7 +104,10 @@ def _text_of(response) -> str:
 
 
 QUERIES = [{}, {"status": "all"}, {"owner": "otto@example.com"}, {"q": "Vera"}, {"all": "1"},
-           {"since": "2000-01-01T00:00:00Z"}, {"from": "2026-01-01", "to": "2027-12-31"}, {"status": "answered"}, {"status": "open"}, {"limit": "200"}]
+           {"since": "2000-01-01T00:00:00Z"}, {"from": "2026-01-01", "to": "2027-12-31"}, {"status": "answered"}, {"status": "open"}, {"limit": "200"},
+           # Search (the secret alone: the page repeats the words searched for) and every sort.
+           {"q": SECRET}, {"q": SECRET, "status": "all", "owner": "otto@example.com"}, {"q": "vera@example.com"},
+           {"status": "all", "sort": "priority"}, {"status": "all", "sort": "-updated"}, {"status": "all", "sort": "-created"}]
 
 
 def _walk(app, client, headers) -> tuple[dict[str, list[str]], int]:
@@ -150,7 +153,8 @@ def test_the_walk_reaches_the_data_as_a_manager(app, db_session, staff, hidden, 
     # The places the agent is kept out of do show the complaint to a manager.
     for place in (f"/staff/customers/{hidden['customer_id']}", "/api/v1/survey-responses",
                   "/api/v1/survey-invitations", f"/staff/surveys/{hidden['survey_id']}/results",
-                  "/staff/reports/exports/survey-responses.csv", f"/staff/complaints/{hidden['reference']}"):
+                  "/staff/reports/exports/survey-responses.csv", f"/staff/complaints/{hidden['reference']}",
+                  f"/staff/complaints/?{ {'q': SECRET} }", f"/api/v1/complaints?{ {'q': SECRET} }"):
         assert place in paths, place
     leaked_on_file = [texts for path, texts in found.items() if path.startswith(f"/staff/customers/{hidden['customer_id']}?")]
     assert any(TEXTS["internal"] in texts and TEXTS["comment"] in texts for texts in leaked_on_file)

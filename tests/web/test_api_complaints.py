@@ -188,3 +188,28 @@ def test_the_form_and_the_api_record_their_channel(client, db_session):
     assert client.post("/complain", data=form).status_code in (200, 302, 303)
     channels = {c.contact_email: (c.reference == api_reference, c.channel) for c in db_session.query(Complaint)}
     assert channels == {"jan@example.com": (True, "api"), "eva@example.com": (False, "web")}
+
+
+def test_list_searches_with_q_only_what_the_caller_may_see(client, tokens, staff):
+    yellow = post_complaint(client, subject="Żółty kubek", email="y@example.com").get_json()["reference"]
+    taken = post_complaint(client, subject="Żółta filiżanka", email="t@example.com").get_json()["reference"]
+    post_complaint(client, subject="Blue cup", email="b@example.com")
+    actions.assign_owner(taken, staff.other_agent.email, actor=staff.manager)
+
+    def found(query, who="manager"):
+        response = client.get(f"/api/v1/complaints?{query}", headers=tokens[who])
+        assert response.status_code == 200, response.get_json()
+        return [item["reference"] for item in response.get_json()["items"]]
+
+    assert found("q=zolty") == [yellow]
+    assert sorted(found("q=ZOLT")) == sorted([yellow, taken])
+    assert found("q=zolt", "agent") == [yellow]                       # another agent's complaint stays hidden
+    assert found("q=zolt&owner=none&priority=normal", "agent") == [yellow]
+    assert found("q=zolt&status=closed") == []
+    assert len(found("q=example.com&sort=-created&limit=2")) == 2
+    bad_sort = client.get("/api/v1/complaints?sort=colour", headers=tokens["manager"])
+    assert bad_sort.status_code == 400 and "sort" in bad_sort.get_json()["fields"]
+    too_long = client.get("/api/v1/complaints?q=" + "a" * 600, headers=tokens["manager"])
+    assert too_long.status_code == 400 and "q" in too_long.get_json()["fields"]
+    parameters = {p["name"] for p in client.get("/api/v1/openapi.json").get_json()["paths"]["/complaints"]["get"]["parameters"]}
+    assert {"q", "sort"} <= parameters

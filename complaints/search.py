@@ -1,0 +1,229 @@
+"""Full-text search over complaints: reference and order reference, subject, description, what the
+customer wrote afterwards (tracking page, e-mail replies) and calls logged by staff, the contact's
+name and e-mail. Case- and diacritic-insensitive ("zolty" finds "Żółty", "елка" finds "ёлка",
+"zlutoucky" finds "žluťoučký"), ranked, and always narrowed by `queries.visible_to` (the caller
+joins; this module only says which complaints match and how well).
+
+Where the index lives: a table of its own, `complaint_search`, one row per complaint.
+  PostgreSQL: `complaint_id` + a weighted `tsvector` (`to_tsvector('simple', unaccent(…))`) with a
+  GIN index. SQLite: an FTS5 table (`unicode61 remove_diacritics 2`) whose rowid is the complaint id.
+Neither is a model (SQLAlchemy has no type for either on the other database): the migration creates
+them with the SQL below, and tests/database/test_migrations.py checks them beside the models.
+
+Kept current by triggers, in the writing transaction, not by the service functions: the indexed
+text is written by at least four code paths (filing, the tracking page, e-mail intake, the
+customer-data erasure that overwrites it) plus the demo seed, imports and bench COPYs, and a
+trigger cannot be forgotten by the next one — the same reasoning as the status counts
+(`complaints/status_counts.py`). `unaccent` is only STABLE, so PostgreSQL allows neither a
+generated column nor an expression index over it; a trigger is the way to keep a stored vector.
+Filing pays one extra row (vector + GIN pending-list entry, see bench/RESULTS.md); an event fires
+the refresh only when it carries customer text (`SEARCHED_EVENT` below), so staff notes cost nothing.
+
+Diacritics: `unaccent` folds ł→l and ё→е, FTS5's `remove_diacritics` does not (neither letter
+decomposes in Unicode), so on SQLite the triggers fold `FOLD` first and `terms` folds the query
+the same way — on both databases the same words find the same complaints.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Float, Integer, column, func, literal_column, select, table, text
+
+# Letters FTS5's remove_diacritics leaves alone but unaccent (and a reader) folds.
+FOLD = {"ł": "l", "Ł": "L", "ё": "е", "Ё": "Е", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"}
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+# Events whose text is the customer's: their own messages (form follow-ups, tracking page,
+# e-mail replies) and what staff wrote down of a phone call or a visit.
+SEARCHED_EVENT = "(NEW.by_customer OR NEW.kind = 'call_logged') AND NEW.body <> ''"
+_SEARCHED_EVENT_ROW = "(e.by_customer OR e.kind = 'call_logged')"
+
+SEARCH_TABLE = "complaint_search"
+TRIGGER_NAMES = ("tr_complaint_search_insert", "tr_complaint_search_update", "tr_complaint_search_delete",
+                 "tr_complaint_search_event_insert", "tr_complaint_search_event_update",
+                 "tr_complaint_search_event_delete")
+
+
+def trigger_names(dialect: str) -> tuple[str, ...]:
+    """PostgreSQL removes a deleted complaint's row by its foreign key (ON DELETE CASCADE)."""
+    return tuple(n for n in TRIGGER_NAMES if dialect != "postgresql" or n != "tr_complaint_search_delete")
+
+
+def terms(query: str | None) -> list[str]:
+    """The words of a search box, folded like the index: letters and digits only (so nothing of
+    the input reaches a query syntax), at most MAX_TERMS of at most MAX_TERM_LENGTH characters."""
+    folded = "".join(FOLD.get(char, char) for char in (query or "")).lower()
+    words = []
+    for word in re.findall(r"[^\W_]+", folded):
+        if word not in words:
+            words.append(word[:MAX_TERM_LENGTH])
+    return words[:MAX_TERMS]
+
+
+def matches(words: list[str], dialect: str):
+    """A subquery (complaint_id, rank) of the complaints containing every word (each as a word
+    prefix: "zol" finds "Żółty"); lower rank is better on both databases."""
+    if dialect == "postgresql":
+        index = table(SEARCH_TABLE, column("complaint_id", Integer), column("document"))
+        query = func.to_tsquery(literal_column("'simple'"), func.unaccent(" & ".join(f"{w}:*" for w in words)))
+        # ts_rank with the weights A (reference, subject) > B (name, e-mail) > C (description) > D (messages).
+        rank = -func.ts_rank(literal_column("'{0.1, 0.3, 0.6, 1.0}'::float4[]"), index.c.document, query)
+        return select(index.c.complaint_id.label("complaint_id"), rank.label("rank")).where(
+            index.c.document.op("@@")(query)).subquery("matched")
+    match = " AND ".join(f'"{w}"*' for w in words)
+    return text(f"SELECT rowid AS complaint_id, bm25({SEARCH_TABLE}, 10.0, 8.0, 5.0, 2.0, 1.0) AS rank"
+                f" FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match").bindparams(match=match).columns(
+        column("complaint_id", Integer), column("rank", Float)).subquery("matched")
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+_TEXT_POSTGRESQL = "translate(unaccent(coalesce({0}, '')), '@.-_/+:', '       ')"
+
+
+def _vector(expression: str, weight: str) -> str:
+    return f"setweight(to_tsvector('simple', {_TEXT_POSTGRESQL.format(expression)}), '{weight}')"
+
+
+def _document(row: str, messages: str) -> str:
+    return " || ".join([
+        _vector(f"{row}.reference || ' ' || {row}.order_reference || ' ' || {row}.subject", "A"),
+        _vector(f"{row}.contact_name || ' ' || {row}.contact_email", "B"),
+        _vector(f"{row}.description", "C"),
+        _vector(messages, "D")])
+
+
+_MESSAGES = (f"(SELECT string_agg(e.body, ' ' ORDER BY e.id) FROM complaint_events e"
+             f" WHERE e.complaint_id = c.id AND {_SEARCHED_EVENT_ROW})")
+
+_CREATE_POSTGRESQL = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    f"""CREATE TABLE {SEARCH_TABLE} (
+        complaint_id integer PRIMARY KEY REFERENCES complaints (id) ON DELETE CASCADE,
+        document tsvector NOT NULL)""",
+    f"CREATE INDEX ix_complaint_search_document ON {SEARCH_TABLE} USING gin (document)",
+    f"""CREATE FUNCTION complaint_search_refresh(target integer) RETURNS void LANGUAGE sql AS $$
+        INSERT INTO {SEARCH_TABLE} (complaint_id, document)
+        SELECT c.id, {_document('c', _MESSAGES)} FROM complaints c WHERE c.id = target
+        ON CONFLICT (complaint_id) DO UPDATE SET document = excluded.document
+    $$""",
+    # A filing: the vector from the new row alone (no events with text yet), no second lookup.
+    f"""CREATE FUNCTION complaint_search_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO {SEARCH_TABLE} (complaint_id, document) VALUES (NEW.id, {_document('NEW', "''")});
+        ELSE
+            PERFORM complaint_search_refresh(NEW.id);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION complaint_search_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM complaint_search_refresh(CASE WHEN TG_OP = 'DELETE' THEN OLD.complaint_id ELSE NEW.complaint_id END);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER tr_complaint_search_insert AFTER INSERT ON complaints
+       FOR EACH ROW EXECUTE FUNCTION complaint_search_row()""",
+    """CREATE TRIGGER tr_complaint_search_update AFTER UPDATE OF reference, order_reference, subject, description,
+       contact_name, contact_email ON complaints FOR EACH ROW
+       WHEN (ROW(OLD.reference, OLD.order_reference, OLD.subject, OLD.description, OLD.contact_name, OLD.contact_email)
+            IS DISTINCT FROM ROW(NEW.reference, NEW.order_reference, NEW.subject, NEW.description, NEW.contact_name, NEW.contact_email))
+       EXECUTE FUNCTION complaint_search_row()""",
+    f"""CREATE TRIGGER tr_complaint_search_event_insert AFTER INSERT ON complaint_events
+       FOR EACH ROW WHEN ({SEARCHED_EVENT}) EXECUTE FUNCTION complaint_search_event()""",
+    """CREATE TRIGGER tr_complaint_search_event_update AFTER UPDATE OF body, kind, by_customer ON complaint_events
+       FOR EACH ROW WHEN (OLD.body IS DISTINCT FROM NEW.body OR OLD.kind IS DISTINCT FROM NEW.kind
+                          OR OLD.by_customer IS DISTINCT FROM NEW.by_customer)
+       EXECUTE FUNCTION complaint_search_event()""",
+    """CREATE TRIGGER tr_complaint_search_event_delete AFTER DELETE ON complaint_events
+       FOR EACH ROW WHEN ((OLD.by_customer OR OLD.kind = 'call_logged') AND OLD.body <> '')
+       EXECUTE FUNCTION complaint_search_event()""",
+]
+_DROP_POSTGRESQL = [
+    "DROP TRIGGER IF EXISTS tr_complaint_search_event_delete ON complaint_events",
+    "DROP TRIGGER IF EXISTS tr_complaint_search_event_update ON complaint_events",
+    "DROP TRIGGER IF EXISTS tr_complaint_search_event_insert ON complaint_events",
+    "DROP TRIGGER IF EXISTS tr_complaint_search_update ON complaints",
+    "DROP TRIGGER IF EXISTS tr_complaint_search_insert ON complaints",
+    "DROP FUNCTION IF EXISTS complaint_search_event()",
+    "DROP FUNCTION IF EXISTS complaint_search_row()",
+    "DROP FUNCTION IF EXISTS complaint_search_refresh(integer)",
+    f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
+    # The extension stays: something else may use it, and dropping it needs more rights.
+]
+_FILL_POSTGRESQL = f"""INSERT INTO {SEARCH_TABLE} (complaint_id, document)
+    SELECT c.id, {_document('c', _MESSAGES)} FROM complaints c"""
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+def _fold_sqlite(expression: str) -> str:
+    for letter, plain in FOLD.items():
+        expression = f"replace({expression}, '{letter}', '{plain}')"
+    return expression
+
+
+_SQLITE_MESSAGES = (f"coalesce((SELECT group_concat(e.body, ' ') FROM complaint_events e"
+                    f" WHERE e.complaint_id = c.id AND {_SEARCHED_EVENT_ROW}), '')")
+
+
+def _sqlite_values(row: str, messages: str) -> str:
+    return ", ".join([f"{row}.id", _fold_sqlite(f"{row}.reference || ' ' || {row}.order_reference"),
+                      _fold_sqlite(f"{row}.subject"), _fold_sqlite(f"{row}.contact_name || ' ' || {row}.contact_email"),
+                      _fold_sqlite(f"{row}.description"), _fold_sqlite(messages)])
+
+
+_COLUMNS_SQLITE = "rowid, reference, subject, who, description, messages"
+
+
+def _refresh_sqlite(target: str) -> str:
+    return (f"DELETE FROM {SEARCH_TABLE} WHERE rowid = {target};"
+            f" INSERT INTO {SEARCH_TABLE} ({_COLUMNS_SQLITE}) SELECT {_sqlite_values('c', _SQLITE_MESSAGES)}"
+            f" FROM complaints c WHERE c.id = {target};")
+
+
+_CREATE_SQLITE = [
+    f"""CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(reference, subject, who, description, messages,
+        tokenize = 'unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER tr_complaint_search_insert AFTER INSERT ON complaints BEGIN
+        INSERT INTO {SEARCH_TABLE} ({_COLUMNS_SQLITE}) VALUES ({_sqlite_values('NEW', "''")});
+    END""",
+    f"""CREATE TRIGGER tr_complaint_search_update AFTER UPDATE OF reference, order_reference, subject, description,
+        contact_name, contact_email ON complaints
+        WHEN OLD.reference IS NOT NEW.reference OR OLD.order_reference IS NOT NEW.order_reference
+          OR OLD.subject IS NOT NEW.subject OR OLD.description IS NOT NEW.description
+          OR OLD.contact_name IS NOT NEW.contact_name OR OLD.contact_email IS NOT NEW.contact_email BEGIN
+        {_refresh_sqlite('NEW.id')}
+    END""",
+    f"""CREATE TRIGGER tr_complaint_search_delete AFTER DELETE ON complaints BEGIN
+        DELETE FROM {SEARCH_TABLE} WHERE rowid = OLD.id;
+    END""",
+    f"""CREATE TRIGGER tr_complaint_search_event_insert AFTER INSERT ON complaint_events WHEN {SEARCHED_EVENT} BEGIN
+        {_refresh_sqlite('NEW.complaint_id')}
+    END""",
+    f"""CREATE TRIGGER tr_complaint_search_event_update AFTER UPDATE OF body, kind, by_customer ON complaint_events
+        WHEN OLD.body IS NOT NEW.body OR OLD.kind IS NOT NEW.kind OR OLD.by_customer IS NOT NEW.by_customer BEGIN
+        {_refresh_sqlite('NEW.complaint_id')}
+    END""",
+    f"""CREATE TRIGGER tr_complaint_search_event_delete AFTER DELETE ON complaint_events
+        WHEN (OLD.by_customer OR OLD.kind = 'call_logged') AND OLD.body <> '' BEGIN
+        {_refresh_sqlite('OLD.complaint_id')}
+    END""",
+]
+_DROP_SQLITE = [f"DROP TRIGGER IF EXISTS {name}" for name in reversed(TRIGGER_NAMES)] + [
+    f"DROP TABLE IF EXISTS {SEARCH_TABLE}"]
+_FILL_SQLITE = (f"INSERT INTO {SEARCH_TABLE} ({_COLUMNS_SQLITE})"
+                f" SELECT {_sqlite_values('c', _SQLITE_MESSAGES)} FROM complaints c")
+
+
+def create_search(connection) -> None:
+    """The search table, its index and triggers, filled from the complaints already there (a
+    migration calls this; like the count triggers, a SQLite rebuild of `complaints` drops the
+    triggers: call it again after `drop_search`)."""
+    postgresql = connection.dialect.name == "postgresql"
+    for statement in _CREATE_POSTGRESQL if postgresql else _CREATE_SQLITE:
+        connection.execute(text(statement))
+    connection.execute(text(_FILL_POSTGRESQL if postgresql else _FILL_SQLITE))
+
+
+def drop_search(connection) -> None:
+    for statement in _DROP_POSTGRESQL if connection.dialect.name == "postgresql" else _DROP_SQLITE:
+        connection.execute(text(statement))
