@@ -4,8 +4,8 @@ The search table, its index and triggers come from complaints/search.py (Postgre
 unaccent + GIN; SQLite: FTS5 with remove_diacritics 2), filled from the complaints already there.
 Needs `CREATE EXTENSION unaccent` on PostgreSQL (a trusted extension: the database owner may).
 
-Revision ID: 0012_queue_search_views
-Revises: 0011_contact_confirmed
+Revision ID: 0015_queue_search_views
+Revises: 0014_sla_escalation_levels
 """
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +14,8 @@ from complaints import search
 from complaints.lifecycle import OPEN_STATES
 from platform_support.database import one_of
 
-revision = "0012_queue_search_views"
-down_revision = "0011_contact_confirmed"
+revision = "0015_queue_search_views"
+down_revision = "0014_sla_escalation_levels"
 branch_labels = None
 depends_on = None
 
