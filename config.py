@@ -301,6 +301,13 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         RECOMPUTE_WORK_MEM=env.pattern("RECOMPUTE_WORK_MEM", "256MB", r"[1-9][0-9]*(kB|MB|GB)",
                                        "use a PostgreSQL memory size such as 64MB, 256MB or 1GB"),
 
+        # The look (issue 16): the name in the header of every page and e-mail (empty: "Customer care"
+        # in the reader's language) and the e-mail accent colour (#rrggbb; white text must stay
+        # readable on it: a contrast of at least 4.5:1, checked below).
+        BRAND_NAME=(env.pattern("BRAND_NAME", "", r"[^\x00-\x1f\x7f<>]{0,60}",
+                                "use up to 60 characters, no angle brackets or control characters") or "").strip(),
+        BRAND_COLOR=env.pattern("BRAND_COLOR", "#1d4f91", r"#[0-9a-fA-F]{6}", "use a colour such as #1d4f91").lower(),
+
         # E-mail in (issue 15): where customers write and reply (None: MAIL_FROM, see finalise), and
         # the mailbox the worker polls. INBOUND_PLUS_TOKENS: Reply-To local+<signed token>@domain
         # (the mail server must deliver local+… to local, e.g. Postfix recipient_delimiter = +).
@@ -330,9 +337,23 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
     if settings["ABC_A_SHARE"] + settings["ABC_B_SHARE"] > 100:
         env.problems.append(f"ABC_A_SHARE + ABC_B_SHARE = {settings['ABC_A_SHARE'] + settings['ABC_B_SHARE']} "
                             "is not valid: the two shares together are at most 100")
+    if contrast_with_white(settings["BRAND_COLOR"]) < 4.5:
+        env.problems.append(f"BRAND_COLOR={settings['BRAND_COLOR']} is not valid: white text on it is hard to read "
+                            f"(contrast {contrast_with_white(settings['BRAND_COLOR']):.1f}:1, at least 4.5:1 needed); "
+                            "use a darker colour such as #1d4f91")
     if env.problems:
         raise ConfigError(env.problems)
     return settings
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2.1 contrast ratio of white text on `colour` (#rrggbb)."""
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 1.05 / (luminance + 0.05)
 
 
 # The exit status of a refused start-up: 3 is what gunicorn's master reads as "a worker failed to

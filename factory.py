@@ -13,6 +13,7 @@ BLUEPRINTS = (
     "staff.security_views:blueprint",
     "staff.token_views:blueprint",
     "staff.sso_views:blueprint",
+    "staff.settings_views:blueprint",
     "complaints.public_views:blueprint",
     "complaints.staff_views:blueprint",
     "complaints.admin_views:blueprint",
@@ -107,9 +108,15 @@ def register_extensions(app: Flask) -> None:
     import models_registry  # noqa: F401  all models known to SQLAlchemy and Alembic
 
 
+STAFF_PATHS = ("/staff/", "/admin/")
+
+
 def select_locale() -> str:
-    """The customer's explicit choice first (?lang=, then the session), then Accept-Language."""
+    """Staff pages: the language stored on the signed-in staff account (its switcher in the header
+    menu). Otherwise the customer's explicit choice first (?lang=, then the session), then
+    Accept-Language."""
     from flask import current_app
+    from flask_login import current_user
 
     supported = current_app.config["LANGUAGES"]
     override = g.get("locale_override")
@@ -117,6 +124,9 @@ def select_locale() -> str:
         return override
     if not has_request_context():  # jobs and CLI commands: messages in the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith(STAFF_PATHS) and current_user.is_authenticated:
+        if current_user.language in supported:
+            return current_user.language
     requested = request.args.get("lang")
     if requested in supported:
         session["lang"] = requested

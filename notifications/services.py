@@ -1,6 +1,7 @@
 """Queue an e-mail in the caller's transaction, rendered in the recipient's language."""
 from __future__ import annotations
 
+import re
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,22 +73,70 @@ class RenderedEmail:
 
 def render_email(template: str, context: dict, *, language: str = "en", timezone: str | None = None) -> RenderedEmail:
     """Render `templates/emails/<template>.{subject.txt,txt,html}`: text in `language`, dates in
-    `timezone` (an IANA name; default UTC). The HTML part is optional."""
+    `timezone` (an IANA name; default UTC). Every e-mail has an HTML part in the branded layout
+    (`emails/layout.html`): its own `.html` template, or else its text laid out paragraph by
+    paragraph (`emails/_from_text.html`, see `text_blocks`). The text part is always kept."""
     with force_locale(language), force_timezone(timezone or "UTC"):
         # The catalogue of `language`, looked up once: the environment's own gettext resolves
         # the locale through Flask-Babel's context on every `_()` call (dozens per e-mail).
         # Same wrappers as Jinja's i18n extension (newstyle: autoescaped, %-formatted).
         translations = flask_babel.get_translations()
-        context = {"base_url": current_app.config["BASE_URL"], "language": language,
-                   "gettext": _make_new_gettext(translations.ugettext),
-                   "ngettext": _make_new_ngettext(translations.ungettext), **context}
+        gettext = _make_new_gettext(translations.ugettext)
+        config = current_app.config
+        context = {"base_url": config["BASE_URL"], "language": language, "gettext": gettext,
+                   "ngettext": _make_new_ngettext(translations.ungettext),
+                   "brand_name": config.get("BRAND_NAME") or translations.ugettext("Customer care"),
+                   "brand_color": config.get("BRAND_COLOR", "#1d4f91"), **context}
         subject = _render(f"emails/{template}.subject.txt", context)
         text_body = _render(f"emails/{template}.txt", context)
         try:
             html_body = _render(f"emails/{template}.html", context)
-        except TemplateNotFound:  # the HTML part is optional
-            html_body = None
+        except TemplateNotFound:
+            html_body = _render("emails/_from_text.html", {
+                **context, "subject": subject,
+                "blocks": text_blocks(text_body, own_site=config["BASE_URL"])})
     return RenderedEmail(subject, text_body, html_body)
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
+
+
+def text_blocks(text: str, *, own_site: str) -> list[dict]:
+    """An e-mail's text part as blocks for its HTML part: paragraphs (lines of (text, url) pieces;
+    every http(s) address a link) and buttons — a line that is only a link to `own_site`. The line
+    before such a button, when short and ending in a colon, becomes its label (it was the link's
+    introduction); otherwise its label is None (the template says "Open the link"). Placeholders (letters and digits)
+    pass through unchanged, so a skeleton rendered once is filled in later (`fill_in`)."""
+    blocks: list[dict] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines: list[list[tuple[str, str | None]]] = []
+        for raw in paragraph.splitlines():
+            line = raw.strip()
+            if own_site and line.startswith(own_site) and _URL.fullmatch(line):
+                label = None
+                if lines and len(lines[-1]) == 1 and lines[-1][0][1] is None:
+                    lead = lines[-1][0][0]
+                    if lead.endswith(":") and len(lead) <= 70:
+                        label = lead[:-1].strip()
+                        lines.pop()
+                if lines:
+                    blocks.append({"kind": "paragraph", "lines": lines})
+                    lines = []
+                blocks.append({"kind": "button", "url": line, "label": label})
+                continue
+            pieces: list[tuple[str, str | None]] = []
+            position = 0
+            for match in _URL.finditer(line):
+                if match.start() > position:
+                    pieces.append((line[position:match.start()], None))
+                pieces.append((match.group(0), match.group(0)))
+                position = match.end()
+            if position < len(line) or not pieces:
+                pieces.append((line[position:], None))
+            lines.append(pieces)
+        if lines:
+            blocks.append({"kind": "paragraph", "lines": lines})
+    return blocks
 
 
 # --- rendering once, filling in many ------------------------------------------------------------

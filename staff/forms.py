@@ -55,3 +55,8 @@ class RoleSecurityForm(FlaskForm):
 
 
 assert {value for value, _label in ROLE_CHOICES} == set(ROLES)
+
+
+class LanguageForm(FlaskForm):
+    """The staff language switcher (header menu): choices are the configured LANGUAGES."""
+    language = StringField(_l("Language"), validators=[DataRequired(), Length(max=8)])

@@ -69,6 +69,15 @@ def update_staff(user: StaffUser, *, name: str, role: str, active: bool, now: da
     return user
 
 
+def set_language(user: StaffUser, language: str, *, languages: tuple[str, ...] | list[str]) -> StaffUser:
+    """The language `user` reads the staff pages and their staff e-mails in (one of `languages`)."""
+    if language not in languages:
+        raise ServiceError(_("Choose one of the offered languages."), {"language": [_("Choose one of the offered languages.")]})
+    user.language = language
+    db.session.commit()
+    return user
+
+
 def staff_by_email(email: str) -> StaffUser | None:
     return db.session.scalar(select(StaffUser).where(StaffUser.email == (email or "").strip().lower()))
 
