@@ -156,3 +156,95 @@ def test_bad_calendar_input_is_refused_naming_the_field(app):
         with pytest.raises(ServiceError) as refused:
             sla_admin.save_calendar(**arguments)
         assert field in refused.value.fields
+
+
+# --- warnings and escalation levels ------------------------------------------------------------
+
+def _mails(kind):
+    from extensions import db
+    from notifications.models import OutboxMessage
+
+    return [m.to_address for m in db.session.scalars(db.select(OutboxMessage).filter_by(kind=kind)
+                                                       .order_by(OutboxMessage.id))]
+
+
+def _owned(staff, at, priority="normal"):
+    from complaints import actions
+
+    reference = support.file(at).complaint.reference
+    actions.assign_owner(reference, staff.agent.email, actor=staff.agent, now=at)   # the first response
+    if priority != "normal":
+        actions.change_priority(reference, priority, actor=staff.agent, now=at)
+    return reference
+
+
+def test_warning_then_owner_then_team_lead_then_managers_in_business_time(app, staff):
+    from complaints import admin_services, jobs
+    from tests.support.staff import staff_user
+
+    calendar("Warsaw", "Europe/Warsaw", None, default=True)
+    admin_services.save_sla("normal", 1, 2)
+    lead = staff_user("agent", name="Lena Lead")
+    warsaw = team("Warsaw", calendar("Warsaw team", "Europe/Warsaw", None), lead=lead)
+    monday = datetime(2027, 1, 11, 8, 0)                 # 09:00 local
+    reference = _owned(staff, monday)
+    from complaints.models import Complaint
+    from extensions import db
+    complaint = db.session.scalar(db.select(Complaint).filter_by(reference=reference))
+    complaint.team_id = warsaw.id
+    db.session.commit()
+    assert complaint.resolution_due_at == datetime(2027, 1, 11, 10, 0)
+    assert complaint.resolution_warn_at == datetime(2027, 1, 11, 9, 30)   # 75 % of 2 hours
+
+    assert jobs.warn_before_breach(datetime(2027, 1, 11, 9, 29)) == 0
+    assert jobs.warn_before_breach(datetime(2027, 1, 11, 9, 31)) == 1
+    assert jobs.warn_before_breach(datetime(2027, 1, 11, 9, 45)) == 0      # once per due date
+    assert _mails("sla_warning") == [staff.agent.email]
+
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 11, 10, 1)) == 1    # level 1: the owner
+    assert _mails("complaint_escalation") == [staff.agent.email]
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 11, 13, 59)) == 0   # team lead after 4 business hours
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 11, 14, 1)) == 1
+    assert _mails("complaint_escalation")[-1] == lead.email
+    # Managers after 8 business hours: 6 on Monday (10:00-16:00 UTC), 2 on Tuesday from 08:00 UTC.
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 11, 23, 0)) == 0
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 12, 9, 59)) == 0
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 12, 10, 1)) == 1
+    assert sorted(_mails("complaint_escalation")[2:]) == sorted([staff.manager.email, staff.admin.email])
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 13, 10, 1)) == 0
+
+
+def test_no_escalation_outside_the_recipients_hours_unless_urgent(app, staff):
+    from complaints import admin_services, jobs
+    from staff import team_services
+
+    calendar("Warsaw", "Europe/Warsaw", None, default=True)
+    admin_services.save_sla("normal", 1, 2)
+    admin_services.save_sla("urgent", 1, 2)
+    # The owner works mornings in Prague.
+    mornings = calendar("Prague mornings", "Europe/Prague", None, "mon-fri 08:00-12:00")
+    team_services.save_team(name="Prague", calendar_id=mornings.id, member_ids=[staff.agent.id])
+    at = datetime(2027, 1, 11, 12, 0)                   # 13:00 in Warsaw and Prague
+    _owned(staff, at)
+    _owned(staff, at, priority="urgent")
+    # Both breach at 14:00 UTC (15:00 local): only the urgent one is mailed in the afternoon.
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 11, 14, 1)) == 1
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 11, 20, 0)) == 0
+    assert jobs.escalate_overdue(now=datetime(2027, 1, 12, 7, 1)) == 1     # Tuesday 08:01 in Prague
+    assert _mails("complaint_escalation") == [staff.agent.email, staff.agent.email]
+
+
+def test_a_waiting_complaint_is_neither_warned_nor_escalated(app, staff):
+    from complaints import admin_services, jobs
+    from complaints.changes import record_event, transition
+    from complaints.models import Complaint
+    from extensions import db
+
+    admin_services.save_sla("normal", 1, 2)
+    reference = _owned(staff, support.NOW)
+    complaint = db.session.scalar(db.select(Complaint).filter_by(reference=reference))
+    transition(complaint, "wait_for_customer")
+    record_event(complaint, "progress_update", now=support.NOW, public=True, actor=staff.agent)
+    db.session.commit()
+    later = support.NOW + timedelta(days=3)
+    assert jobs.warn_before_breach(later) == 0 and jobs.escalate_overdue(now=later) == 0
