@@ -289,6 +289,12 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         ABC_FREQUENT_ORDERS=env.integer("ABC_FREQUENT_ORDERS", 12, 1),   # B buying this often for 2+ years → A
         DIFFICULT_COMPLAINTS=env.integer("DIFFICULT_COMPLAINTS", 3, 1),  # complaints or late payments in 12 months
         CLIENT_ORDERS_12M=env.integer("CLIENT_ORDERS_12M", 6, 1),        # "regular" client: orders in 12 months
+        # Revenue is summed in CURRENCY; an order in another currency counts with its rate from
+        # EXCHANGE_RATES ("PLN=0.23,USD=0.92": one unit in CURRENCY), and without one it counts as
+        # an order but adds no revenue (never 100 PLN + 100 EUR = 200).
+        CURRENCY=env.pattern("CURRENCY", "EUR", r"[A-Z]{3}", "a three-letter currency code like EUR"),
+        EXCHANGE_RATES=env.pattern("EXCHANGE_RATES", "", r"([A-Z]{3}=\d{1,9}(\.\d{1,9})?)(,[A-Z]{3}=\d{1,9}(\.\d{1,9})?)*",
+                                   "comma-separated CODE=rate pairs like PLN=0.23,USD=0.92"),
         INACTIVE_DAYS=env.integer("INACTIVE_DAYS", 365, 1),
         FORMER_DAYS=env.integer("FORMER_DAYS", 730, 1),
         # Privacy (issue 13): a file whose last activity (orders, complaints, answers, contacts, its

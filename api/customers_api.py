@@ -9,6 +9,7 @@ from customers import records
 from customers.orders import add_orders
 from customers.queries import score_for
 from platform_support.clock import utcnow
+from platform_support.email_address import is_single_address
 
 blueprint = api_blueprint("customers_api", __name__)
 
@@ -42,6 +43,19 @@ def put_customer(external_id: str):
     saved = records.save_customer(external_id, {k: v for k, v in body.items() if k in CUSTOMER_FIELDS}, now=utcnow(),
                                   actor=g.api_user)
     return jsonify(customer_json(saved.customer)), (201 if saved.created else 200)
+
+
+@blueprint.get("/customers")
+@staff_required
+def find_customers():
+    """`?email=ADDRESS` → {"items": [file, …]}: the customer files with that address (compared as
+    stored, case-insensitively; an erased file has no address left, so it is never found). Every
+    staff role may read customer files, as `GET /customers/{external_id}`."""
+    email = request.args.get("email")
+    if email is None or not is_single_address(email.strip()):
+        raise ApiError(_("Give one e-mail address: ?email=ADDRESS."),
+                       fields={"email": [_("Please enter a valid e-mail address.")]})
+    return jsonify({"items": [customer_json(c) for c in records.customers_with_email(email.strip())]})
 
 
 @blueprint.get("/customers/<external_id>")

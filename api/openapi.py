@@ -140,7 +140,7 @@ def customer_paths() -> dict:
                     scores=_obj(["satisfaction", "loyalty"], satisfaction={"type": "number", "nullable": True},
                                 loyalty={"type": "number", "nullable": True}),
                     segments=_obj(["abc", "category", "stage"], abc=nullable_enum("A", "B", "C"),
-                                  category=nullable_enum("difficult", "dead", "core", "devoted"),
+                                  category=nullable_enum("difficult", "dead", "core", "devoted", "new"),
                                   stage=nullable_enum("prospect", "disqualified", "first_time", "repeat", "client",
                                                       "advocate", "partner", "inactive", "former")))
     order = _obj(["customer", "ordered_on", "amount"], customer={"type": "string", "description": "external id"},
@@ -148,7 +148,12 @@ def customer_paths() -> dict:
                  amount={"oneOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\\d+(\\.\\d{1,2})?$"}]},
                  currency={"type": "string", "minLength": 3, "maxLength": 3}, due_on={"type": "string", "format": "date"},
                  paid_on={"type": "string", "format": "date"}, reference={"type": "string", "maxLength": 100})
+    by_email = {"name": "email", "in": "query", "required": True, "schema": {"type": "string", "format": "email"}}
     return {
+        "/customers": {
+            "get": _staff_op("The customer files with this e-mail address", parameters=[by_email],
+                             ok_schema=_obj(["items"], items={"type": "array", "items": customer})),
+        },
         "/customers/{external_id}": {
             "put": _created_too(_staff_op("Create or update a customer file (name and email required on create)",
                                           parameters=[external_id], body={"type": "object", "properties": fields},

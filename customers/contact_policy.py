@@ -17,6 +17,9 @@ about a complaint the customer filed are not automated and are never capped.
 What counts as a *survey invitation* for cap (a): outbox kind `survey_invitation` (a reminder
 belongs to the invitation it reminds of, so it does not start a new cap period).
 
+3. *Whether at all* — `not_for_campaigns()`: disqualified customers and "dead" ones (category
+   `dead`, seed 001: "stop serving") get no surveys and no greetings.
+
 The counting queries are set-based (one GROUP BY for any number of customers) over the outbox
 (`notifications.models.OutboxMessage`: customers sits above notifications in the layer order).
 """
@@ -176,3 +179,28 @@ def may_contact(session, customer, *, now: datetime, config, is_survey_invitatio
     return cap_decision(history, now=now, survey_cap_days=config["SURVEY_CAP_DAYS"],
                         monthly_cap=config["AUTOMATED_MESSAGES_PER_MONTH"],
                         is_survey_invitation=is_survey_invitation)
+
+
+def not_for_campaigns():
+    """SQL condition on `Customer`: true for a file that gets no surveys and no greetings —
+    disqualified by staff, or in the category "dead" at the last recompute."""
+    from sqlalchemy.orm import aliased
+
+    from customers.models import Customer, CustomerScore
+    score = aliased(CustomerScore)  # its own alias: a query that joins the scores itself stays correct
+    dead = sa.exists().where(score.customer_id == Customer.id, score.category == "dead")
+    return sa.or_(Customer.disqualified.is_(True), dead)
+
+
+def campaign_block_reasons(session, customer_ids: Iterable[int]) -> dict[int, str]:
+    """customer id → why no survey or greeting goes to them (one query for a batch)."""
+    from customers.models import Customer, CustomerScore
+    ids = list(set(customer_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Customer.id, Customer.disqualified, CustomerScore.category)
+        .outerjoin(CustomerScore, CustomerScore.customer_id == Customer.id)
+        .where(Customer.id.in_(ids), not_for_campaigns()))
+    return {cid: "customer disqualified: no surveys or greetings" if disqualified
+            else "customer in the category dead: no surveys or greetings" for cid, disqualified, _category in rows}

@@ -62,3 +62,14 @@ class ImportForm(FlaskForm):
                        validators=[DataRequired()])
     file = FileField(_l("CSV file (from Excel or any spreadsheet: comma, semicolon or tab; any common encoding)"),
                      validators=[FileRequired(_l("Choose a CSV file."))])
+
+
+class TransitionReasonForm(FlaskForm):
+    """The quarterly review: why a customer really moved (seed 000)."""
+    reason = SelectField(_l("Real reason"), choices=[])
+    note = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        from customers.segments import STAFF_REASONS
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [(code, str(label)) for code, label in STAFF_REASONS.items()]

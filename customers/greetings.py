@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from customers.contact_policy import cap_decision, contact_histories, customer_zone, may_send_now
+from customers.contact_policy import cap_decision, contact_histories, customer_zone, may_send_now, not_for_campaigns
 from customers.models import Customer, CustomerScore, CustomerTask, Greeting, Organisation
 from extensions import db
 from notifications.services import queue_email
@@ -67,7 +67,8 @@ def _candidate_month_days(now: datetime) -> list[str]:
 def _candidates(now: datetime) -> list[tuple[Customer, str, date]]:
     """(customer, occasion, original date) for everyone whose occasion is near today — three grouped queries."""
     month_days = _candidate_month_days(now)
-    live = sa.and_(Customer.erased_at.is_(None))
+    # Disqualified and "dead" customers get no greetings (contact_policy.not_for_campaigns).
+    live = sa.and_(Customer.erased_at.is_(None), ~not_for_campaigns())
     found: list[tuple[Customer, str, date]] = []
     for customer in db.session.scalars(sa.select(Customer).where(live, Customer.birthday.is_not(None),
                                                                   _month_day(Customer.birthday).in_(month_days))):

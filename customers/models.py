@@ -84,7 +84,7 @@ class Order(db.Model):
 # --- scores, segments and what changes them (issue 3) --------------------------------------------
 
 ABC_CLASSES = ("A", "B", "C")
-CATEGORIES = ("devoted", "core", "difficult", "dead")
+CATEGORIES = ("devoted", "core", "difficult", "new", "dead")
 STAGES = ("prospect", "disqualified", "first_time", "repeat", "client", "advocate", "partner", "inactive", "former")
 SEGMENT_DIMENSIONS = ("abc", "category", "stage")
 
@@ -151,6 +151,11 @@ class SegmentTransition(db.Model):
     last_order_on: Mapped[date | None] = mapped_column(Date)
     satisfaction_before: Mapped[float | None] = mapped_column(Float)
     satisfaction_after: Mapped[float | None] = mapped_column(Float)
+    # The real reason, recorded by staff on the quarterly review (customers.segments.STAFF_REASONS).
+    staff_reason: Mapped[str | None] = mapped_column(String(30))
+    staff_note: Mapped[str | None] = mapped_column(Text)
+    staff_reason_at: Mapped[datetime | None] = mapped_column(DateTime)
+    staff_reason_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
     customer: Mapped[Customer] = relationship()
 

@@ -66,7 +66,7 @@ def recompute_sqlite(connection, params: dict, steps: _Steps) -> tuple[int, int]
     execute("DROP TABLE IF EXISTS score_next")
     with steps("aggregate"):
         execute(f"CREATE TEMPORARY TABLE score_next AS "
-                f"{rules.score_select(rules.all_figures(), 'customers cu', postgres=False)}")
+                f"{rules.score_select(rules.all_figures(params.get('rates')), 'customers cu', postgres=False)}")
     with steps("index"):
         execute(f"CREATE UNIQUE INDEX temp.ix_score_next ON score_next ({key})")
     with steps("transitions"):

@@ -155,7 +155,7 @@ def prepare(run: _Run) -> None:
     run.lowest, run.highest = (lowest or 0), (highest or 0) + 1
     run.run(run.lead, *(f"DROP TABLE IF EXISTS {table}" for table in STAGING_TABLES),
             "CREATE UNLOGGED TABLE recompute_order_figures WITH (autovacuum_enabled = false) AS "
-            f"{rules.order_figures(postgres=True)} WITH NO DATA",
+            f"{rules.order_figures(postgres=True, rates=run.params.get('rates'))} WITH NO DATA",
             "CREATE UNLOGGED TABLE recompute_pareto (customer_id INTEGER, abc_by_revenue TEXT, pareto_share NUMERIC) "
             "WITH (autovacuum_enabled = false)",
             # The new table as the live one is (columns, NOT NULL, defaults, CHECK constraints); its
@@ -167,7 +167,7 @@ def prepare(run: _Run) -> None:
 def figures(run: _Run) -> None:
     """Orders grouped in two halves of the customer ids; the side figures beside them. ANALYZE:
     the joins below then know how many customers have figures (a small sample is plenty)."""
-    figures_half = "INSERT INTO recompute_order_figures " + rules.order_figures(True, f" AND {_HALF}")
+    figures_half = "INSERT INTO recompute_order_figures " + rules.order_figures(True, f" AND {_HALF}", rates=run.params.get("rates"))
     # The helper also computes the side figures (~a tenth of the orders' time): the lead takes more ids.
     lead_ids, helper_ids = run.halves(0.55)
     run.side_by_side(

@@ -128,6 +128,12 @@ def get_customer(customer_id: int) -> Customer:
     return customer
 
 
+def customers_with_email(email: str) -> list[Customer]:
+    """The (not erased) customer files with this address, compared as normalised."""
+    return list(db.session.scalars(select(Customer).where(Customer.email_normalised == normalise_email(email),
+                                                          Customer.erased_at.is_(None)).order_by(Customer.id)))
+
+
 def get_customer_by_external_id(external_id: str) -> Customer:
     customer = db.session.scalar(select(Customer).where(Customer.external_id == external_id))
     if customer is None:
@@ -183,3 +189,27 @@ def save_organisation(organisation_id: int, *, name: str, founded_on, notes: str
     organisation.name, organisation.founded_on, organisation.notes = name, founded_on, notes or ""
     db.session.commit()
     return organisation
+
+
+def record_transition_reason(transition_id: int, reason: str, note: str, *, actor, now: datetime):
+    """Staff say why a customer really moved (seed 000: competitor prices, delivery trouble, a
+    personality conflict…), beside the reasons the figures give. Any staff; audited. Commits."""
+    from customers.models import SegmentTransition
+    from customers.segments import STAFF_REASONS
+
+    if reason not in STAFF_REASONS:
+        raise ServiceError(_("Choose a reason."), {"reason": [_("Choose a reason.")]})
+    note = (note or "").strip()
+    if reason == "other" and not note:
+        raise ServiceError(_("Say what the reason was."), {"note": [_("Say what the reason was.")]})
+    if len(note) > 2000 or "\x00" in note:
+        raise ServiceError(_("Please write at most %(n)d characters.", n=2000), {"note": [_("Please write at most %(n)d characters.", n=2000)]})
+    transition = db.session.get(SegmentTransition, transition_id)
+    if transition is None:
+        raise NotFound(_("No such move."))
+    transition.staff_reason, transition.staff_note = reason, note
+    transition.staff_reason_at, transition.staff_reason_by_id = now, actor.id
+    record("customer.transition_reason", actor=actor, now=now,
+           target={"customer_id": transition.customer_id, "transition_id": transition.id, "reason": reason})
+    db.session.commit()
+    return transition

@@ -13,7 +13,8 @@ customers (`complaints`, `surveys`), which customers does not import. A complain
 contact address is confirmed (`contact_confirmed_at`, complaints/contact.py): a complaint sent
 with somebody else's address cannot change that person's segments.
 
-Windows: 12 months = 365 days, a quarter = 91 days. Money: PostgreSQL sums the exact NUMERIC
+Windows: 12 months = 365 days, a quarter = 91 days. Money is summed in `CURRENCY`, other
+currencies at their `EXCHANGE_RATES` rate (none: no revenue from that order). PostgreSQL sums the exact NUMERIC
 amounts; SQLite stores them as REAL, so it sums whole cents (exact integers) and divides once at
 the end — the same figures on both.
 """
@@ -38,6 +39,7 @@ def parameters(now: datetime, config) -> dict:
         return today - timedelta(days=days)
 
     return {
+        "rates": exchange_rates(config),
         "now": now, "today": today,
         "y1": day(365), "y2": day(730), "y3": day(1095), "q1": day(91), "q2": day(182),
         "d90": day(90), "d180": day(180),
@@ -49,6 +51,28 @@ def parameters(now: datetime, config) -> dict:
         "client_orders": config["CLIENT_ORDERS_12M"],
         "inactive_day": day(config["INACTIVE_DAYS"]), "former_day": day(config["FORMER_DAYS"]),
     }
+
+
+def exchange_rates(config) -> tuple[tuple[str, str], ...]:
+    """((currency, rate in the revenue currency), …), the revenue currency first with rate 1 —
+    checked by config (codes [A-Z]{3}, rates decimal numbers), so safe to write into SQL."""
+    base = config.get("CURRENCY") or "EUR"
+    rates = [(base, "1")]
+    for pair in filter(None, (config.get("EXCHANGE_RATES") or "").split(",")):
+        code, rate = pair.split("=", 1)
+        if code != base:
+            rates.append((code, rate))
+    return tuple(rates)
+
+
+def converted(column: str, rates) -> str:
+    """`column` (an amount in the order's currency) in the revenue currency; NULL for a currency
+    without a rate (SUM skips it: such an order adds no revenue)."""
+    rates = rates or (("EUR", "1"),)
+    if len(rates) == 1:
+        return f"CASE WHEN currency = '{rates[0][0]}' THEN {column} END"
+    whens = " ".join(f"WHEN '{code}' THEN {column}" + ("" if rate == "1" else f" * {rate}") for code, rate in rates)
+    return f"CASE currency {whens} END"
 
 
 def bind(statement: str, params: dict) -> sa.TextClause:
@@ -70,9 +94,14 @@ def bind(statement: str, params: dict) -> sa.TextClause:
 
 # --- figures from the orders -----------------------------------------------------------------------
 
-_IN_CENTS = "(SELECT customer_id, ordered_on, due_on, paid_on, CAST(ROUND(amount * 100) AS BIGINT) AS cents FROM orders)"
-# (rows to group, the money column summed, how a sum becomes an amount)
-_ORDERS = {"postgresql": ("orders", "amount", "{}"), "portable": (_IN_CENTS, "cents", "{} / 100.0")}
+def _sources(rates) -> dict:
+    """(rows to group, the money column summed, how a sum becomes an amount), per dialect."""
+    in_cents = ("(SELECT customer_id, ordered_on, due_on, paid_on, "
+                f"CAST(ROUND(({converted('amount', rates)}) * 100) AS BIGINT) AS cents FROM orders)")
+    return {"postgresql": ("orders", f"({converted('amount', rates)})", "{}"), "portable": (in_cents, "cents", "{} / 100.0")}
+
+
+_ORDERS = _sources(None)
 
 
 def as_money(postgres: bool, column: str) -> str:
@@ -80,11 +109,12 @@ def as_money(postgres: bool, column: str) -> str:
     return _ORDERS["postgresql" if postgres else "portable"][2].format(column)
 
 
-def order_figures(postgres: bool, where: str = "") -> str:
+def order_figures(postgres: bool, where: str = "", rates=None) -> str:
     """Per customer with orders: revenue in 12 months, this quarter and the one before, orders in
     12 months and in all, first and last order, late payments in 12 months (paid after the due
-    date, or unpaid and due), overdue money (`where`: an extra condition, e.g. a range of ids)."""
-    source, money, _ = _ORDERS["postgresql" if postgres else "portable"]
+    date, or unpaid and due), overdue money (`where`: an extra condition, e.g. a range of ids).
+    Money in the revenue currency (`rates`: `exchange_rates`; see `converted`)."""
+    source, money, _ = _sources(rates)["postgresql" if postgres else "portable"]
     return f"""
     -- One pass over the orders, one row per customer (FILTER: each sum only touches its rows).
     SELECT customer_id,
@@ -255,11 +285,16 @@ def loyalty(postgres: bool) -> str:
             ELSE {points} END"""
 
 
-# Behavioural category, first match: dead = C and (no order for 180 days or money overdue);
-# difficult = ≥ `DIFFICULT_COMPLAINTS` complaints or late payments in 12 months; devoted = latest
-# NPS 9–10; core = the rest.
-CATEGORY = """CASE WHEN abc = 'C' AND (last_order_on IS NULL OR last_order_on <= :d180 OR overdue_amount > 0) THEN 'dead'
+# Behavioural category, first match (seed 001):
+# dead = a buying history that stopped (an order, none for 180 days), low value (class C) and
+#   money trouble (a late payment in 12 months or money overdue) — never someone who has not bought;
+# difficult = ≥ `DIFFICULT_COMPLAINTS` complaints or late payments in 12 months;
+# new = never ordered (a prospect or a first complaint: too early to judge);
+# devoted = latest NPS 9–10; core = the rest.
+CATEGORY = """CASE WHEN orders_total > 0 AND abc = 'C' AND last_order_on <= :d180
+                 AND (late_payments_12m > 0 OR overdue_amount > 0) THEN 'dead'
             WHEN complaints_12m >= :difficult OR late_payments_12m >= :difficult THEN 'difficult'
+            WHEN orders_total = 0 THEN 'new'
             WHEN nps_last >= 9 THEN 'devoted'
             ELSE 'core' END"""
 
@@ -279,10 +314,10 @@ STAGE = """CASE WHEN is_partner THEN 'partner'
             ELSE 'first_time' END"""
 
 
-def all_figures() -> str:
+def all_figures(rates=None) -> str:
     """The figure sources `score_select` reads, computed in one statement (`order_figures`,
     `other_figures`, `total`, `pareto` — what the SQLite runner uses)."""
-    return (f"order_figures AS ({order_figures(postgres=False)}),\n"
+    return (f"order_figures AS ({order_figures(postgres=False, rates=rates)}),\n"
             f"other_figures AS ({other_figures()}),\n"
             f"total AS ({REVENUE_TOTAL}),\npareto AS ({pareto()})")
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from customers import interactions, privacy, queries, records
-from customers.forms import CustomerForm, EraseForm, InteractionForm, OrganisationForm
+from customers.forms import CustomerForm, EraseForm, InteractionForm, OrganisationForm, TransitionReasonForm
 from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
 from customers.jobs import RECOMPUTE_SEGMENTS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS, describe_transition, segment_label, treatment
@@ -229,8 +229,29 @@ def review():
              for t, name in queries.transitions_between(start, end)]
     return render_template("customers/review.html", label=label, previous=queries.previous_quarter(label),
                            moves=moves, effort=queries.time_vs_revenue(start, end), start=start, end=end,
-                           recompute_form=EmptyForm(prefix="recompute"),
+                           recompute_form=EmptyForm(prefix="recompute"), reason_form=TransitionReasonForm(),
                            recompute_request=latest_request(RECOMPUTE_SEGMENTS))
+
+
+@blueprint.route("/review/moves/<int:transition_id>/reason", methods=["POST"])
+@login_required
+def transition_reason(transition_id: int):
+    form = TransitionReasonForm()
+    if form.validate_on_submit():
+        try:
+            records.record_transition_reason(transition_id, form.reason.data, form.note.data, actor=current_user,
+                                             now=utcnow())
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except ServiceError as exc:
+            db.session.rollback()
+            _flash_service_error(exc)
+        else:
+            flash(_("Reason saved."), "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for(".review", quarter=request.args.get("quarter")) + f"#move-{transition_id}")
 
 
 @blueprint.route("/recompute", methods=["POST"])

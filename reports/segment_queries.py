@@ -77,6 +77,15 @@ def transition_rows(dimension: str) -> tuple[list[list], list[str]]:
     return [[f, t, n] for f, t, n in db.session.execute(query)], [last.isoformat()]
 
 
+def labelled_transition_rows(dimension: str) -> tuple[list[list], list[list[str]], list[str]]:
+    """`transition_rows` with the segment names in the reader's language (what the chart and its
+    table show) and, apart, the (from, to) values the drill-down link takes."""
+    rows, runs = transition_rows(dimension)
+    dimension = dimension if dimension in SEGMENT_DIMENSIONS else "abc"
+    labelled = [[segment_label(dimension, f), segment_label(dimension, t), n] for f, t, n in rows]
+    return labelled, [[f, t] for f, t, _n in rows], runs
+
+
 def movers(dimension: str, from_value: str, to_value: str, *, limit: int = 200) -> list[dict]:
     if dimension not in SEGMENT_DIMENSIONS:
         return []

@@ -19,9 +19,9 @@ def distribution(filters: ReportFilter, now: datetime) -> Chart:
 
 def transition_matrix(filters: ReportFilter, now: datetime) -> Chart:
     segmentation = (filters.segment or "abc:").split(":", 1)[0] or "abc"
-    rows, runs = segment_queries.transition_rows(segmentation)
+    rows, codes, runs = segment_queries.labelled_transition_rows(segmentation)
     note = _("Select a cell to see the customers who moved and why.") if rows else \
         _("Transitions appear after two segment recomputes.")
     return Chart("transitions", _("Segment transitions between the last two recomputes"),
                  [_("From"), _("To"), _("Customers")], rows, kind="matrix", note=note,
-                 extra={"segmentation": segmentation, "runs": runs})
+                 extra={"segmentation": segmentation, "runs": runs, "codes": codes})

@@ -15,7 +15,8 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from customers.contact_policy import ContactHistory, cap_decision, contact_histories, next_allowed_send
+from customers.contact_policy import (ContactHistory, campaign_block_reasons, cap_decision, contact_histories,
+                                      next_allowed_send)
 from extensions import db
 from platform_support.tokens import hash_secret
 from notifications.services import queue_many
@@ -62,11 +63,14 @@ def claim_due_invitations(*, now: datetime, limit: int, lease_seconds: int) -> d
     return claimed
 
 
-def _blocked_reason(invitation: SurveyInvitation) -> tuple[str, str] | None:
-    """(status, reason) when this invitation must not go out at all."""
+def _blocked_reason(invitation: SurveyInvitation, campaign_blocks: dict[int, str] | None = None) -> tuple[str, str] | None:
+    """(status, reason) when this invitation must not go out at all (`campaign_blocks`: from
+    `customers.contact_policy.campaign_block_reasons` — disqualified or "dead" at send time)."""
     customer = invitation.customer
     if customer.surveys_opted_out_at is not None or customer.erased_at is not None:
         return "opted_out", "customer opted out of surveys"
+    if campaign_blocks and customer.id in campaign_blocks:
+        return "cancelled", campaign_blocks[customer.id]
     if not (customer.email or (invitation.complaint and invitation.complaint.contact_email)):
         return "cancelled", "no e-mail address"
     if not invitation.survey.active:
@@ -121,10 +125,11 @@ def dispatch_due_invitations(*, now: datetime, limit: int | None = None) -> Disp
         if invitation.attempts == claimed[invitation.id]]
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
+    blocks = campaign_block_reasons(db.session, [i.customer_id for i in invitations])
     mail, emails = InvitationMail(), []
     for invitation in invitations:
         invitation.lease_until = None
-        blocked = _blocked_reason(invitation)
+        blocked = _blocked_reason(invitation, blocks)
         if blocked is not None:
             invitation.status, invitation.status_reason = blocked
             setattr(report, blocked[0], getattr(report, blocked[0]) + 1)
@@ -176,10 +181,12 @@ def send_due_reminders(*, now: datetime, limit: int | None = None) -> int:
     histories = contact_histories(db.session, [i.customer_id for i in invitations], now=now,
                                   survey_cap_days=config["SURVEY_CAP_DAYS"])
     sent = 0
+    blocks = campaign_block_reasons(db.session, [i.customer_id for i in invitations])
     mail, emails = InvitationMail(), []
     for invitation in invitations:
-        if _blocked_reason(invitation) is not None:
-            invitation.reminder_due_at, invitation.reminder_note = None, "no reminder: " + _blocked_reason(invitation)[1]
+        blocked = _blocked_reason(invitation, blocks)
+        if blocked is not None:
+            invitation.reminder_due_at, invitation.reminder_note = None, "no reminder: " + blocked[1]
             continue
         window = next_allowed_send(invitation.customer, now)
         if window > now:

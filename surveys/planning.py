@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from customers.contact_policy import next_allowed_send
+from customers.contact_policy import campaign_block_reasons, next_allowed_send, not_for_campaigns
 from customers.models import Customer
 from extensions import db
 from surveys.models import Survey, SurveyInvitation
@@ -47,6 +47,8 @@ def schedule_after_resolution(complaint, *, now: datetime) -> SurveyInvitation |
                                   due_at=next_allowed_send(customer, due), created_at=now)
     if customer.surveys_opted_out_at is not None or customer.erased_at is not None:
         invitation.status, invitation.status_reason = "opted_out", "customer opted out of surveys"
+    elif (blocked := campaign_block_reasons(db.session, [customer.id])):
+        invitation.status, invitation.status_reason = "cancelled", blocked[customer.id]
     try:
         with db.session.begin_nested():
             db.session.add(invitation)
@@ -93,7 +95,7 @@ def relationship_due(customer_id: int, *, now: datetime, period_days: int) -> tu
 
 
 def active_customers_clause():
-    return and_(Customer.erased_at.is_(None), Customer.disqualified.is_(False), Customer.email.is_not(None),
+    return and_(Customer.erased_at.is_(None), ~not_for_campaigns(), Customer.email.is_not(None),
                 Customer.email != "", Customer.surveys_opted_out_at.is_(None))
 
 

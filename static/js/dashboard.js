@@ -173,29 +173,26 @@
   }
 
   function matrixConfig(data, figure) {
-    var values = [];
-    data.rows.forEach(function (r) {
-      if (values.indexOf(r[0]) < 0) { values.push(r[0]); }
-      if (values.indexOf(r[1]) < 0) { values.push(r[1]); }
-    });
-    values.sort();
-    var biggest = Math.max.apply(null, data.rows.map(function (r) { return r[2]; }).concat([1]));
+    // One labelled bar per move ("A → B (12)"), largest first: the rows carry the segment names in
+    // the reader's language, extra.codes the values the drill-down link needs.
+    var codes = data.codes || [];
+    var order = data.rows.map(function (_r, i) { return i; }).sort(function (a, b) { return data.rows[b][2] - data.rows[a][2]; });
     return {
-      type: "bubble",
-      data: { datasets: [{ label: data.columns[2], backgroundColor: color(0, 0.6),
-        data: data.rows.map(function (r) {
-          return { x: values.indexOf(r[0]), y: values.indexOf(r[1]), r: 4 + 18 * Math.sqrt(r[2] / biggest), n: r[2], from: r[0], to: r[1] };
-        }) }] },
+      type: "bar",
+      data: {
+        labels: order.map(function (i) { var r = data.rows[i]; return r[0] + " → " + r[1] + " (" + r[2] + ")"; }),
+        datasets: [{ label: data.columns[2], backgroundColor: color(0, 0.75),
+                     data: order.map(function (i) { return data.rows[i][2]; }) }]
+      },
       options: {
-        scales: {
-          x: { min: -0.5, max: values.length - 0.5, ticks: { stepSize: 1, callback: function (v) { return values[v]; } }, title: { display: true, text: data.columns[0] } },
-          y: { min: -0.5, max: values.length - 0.5, ticks: { stepSize: 1, callback: function (v) { return values[v]; } }, title: { display: true, text: data.columns[1] } }
-        },
-        plugins: { tooltip: { callbacks: { label: function (ctx) { return ctx.raw.from + " → " + ctx.raw.to + ": " + ctx.raw.n; } } } },
+        indexAxis: "y",
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: data.columns[2] } } },
+        plugins: { legend: { display: false } },
         onClick: function (_event, elements) {
           if (!elements.length) { return; }
-          var raw = elements[0].element.$context.raw;
-          var params = new URLSearchParams({ segmentation: data.segmentation || "", from_segment: raw.from, to_segment: raw.to });
+          var code = codes[order[elements[0].index]];
+          if (!code) { return; }
+          var params = new URLSearchParams({ segmentation: data.segmentation || "", from_segment: code[0], to_segment: code[1] });
           window.location.href = figure.dataset.drill + "?" + params.toString();
         }
       }

@@ -74,9 +74,9 @@ def test_a_move_is_recorded_once_with_its_reasons(app):
     move = moves[0]
     assert (move.from_value, move.to_value) == ("A", "B")
     text = describe_transition(move, cause.name)
-    assert text.startswith("A → B: revenue −")
-    assert "% vs previous quarter" in text
-    assert f"2 complaints (root cause: {cause.name})" in text
+    # Only the figures that moved downwards, in the customer's own numbers.
+    assert text.startswith("A → B: revenue down: ") and "this quarter" in text and "the quarter before" in text
+    assert f"2 complaints this quarter (root cause: {cause.name})" in text
     assert recompute(app, later).transitions == 0  # recorded once
 
 

@@ -55,18 +55,29 @@ def test_frequent_long_standing_b_moves_up_and_one_off_a_moves_down(app):
     assert scores(regular).abc == "A"
 
 
-def test_dead_little_revenue_and_inactive_or_owing(app):
-    sleeping = customer("Sleeping")    # C, last order 200 days ago → dead
-    owing = customer("Owing")          # C, active but owes money → dead
+def test_dead_needs_stopped_buying_low_value_and_money_trouble(app):
+    """Seed 001: "dead" = least profit and probably owes you — a history that stopped, low value,
+    late payment or debts. Never someone who has not bought, nor a first-time complainant."""
+    dead = customer("Dead")            # C, last order 200 days ago, never paid → dead
+    sleeping = customer("Sleeping")    # C, last order 200 days ago, paid → not dead
+    owing = customer("Owing")          # C, buying now, owes money → not dead (buying has not stopped)
     fine = customer("Fine")            # A, active, pays → core
-    orders(sleeping, (200, 10))
+    prospect = customer("Prospect")    # never bought, one complaint today → new, never dead
+    first_order = customer("First order")  # one small order 10 days ago and a first complaint → not dead
+    orders(dead, (200, 10), due_after=14, unpaid=True)
+    orders(sleeping, (200, 10), due_after=14)
     orders(owing, (40, 10), due_after=14, unpaid=True)
     orders(fine, (20, 5_000), (120, 5_000), due_after=14)
+    orders(first_order, (10, 20))
+    complaint_row(prospect, age_days=0)
+    complaint_row(first_order, age_days=0)
     recompute(app)
-    assert scores(sleeping).category == "dead"
-    assert scores(owing).category == "dead"
-    assert scores(owing).overdue_amount > 0
+    assert scores(dead).category == "dead" and scores(dead).overdue_amount > 0
+    assert scores(sleeping).category == "core"
+    assert scores(owing).category == "core" and scores(owing).overdue_amount > 0
     assert scores(fine).category == "core"
+    assert (scores(prospect).category, scores(prospect).stage) == ("new", "prospect")
+    assert (scores(first_order).category, scores(first_order).stage) == ("core", "first_time")
 
 
 def test_difficult_complains_a_lot_or_pays_late(app):
@@ -140,3 +151,21 @@ def test_loyalty_rewards_repeat_tenure_and_staying_after_a_complaint(app):
     assert scores(loyal).loyalty == pytest.approx(70.0)
     # 35 * 1/6 (one order in 12 months: 300 days ago) + 0 (tenure < 1 year) − 25 (no order in 180 days) → 0
     assert scores(lapsed).loyalty == 0
+
+
+def test_revenue_sums_respect_currency(app, monkeypatch):
+    """100 PLN + 100 EUR is not 200: other currencies count at their EXCHANGE_RATES rate into
+    CURRENCY, and an order in a currency without a rate adds no revenue (it still counts as an order)."""
+    monkeypatch.setitem(app.config, "CURRENCY", "EUR")
+    monkeypatch.setitem(app.config, "EXCHANGE_RATES", "PLN=0.25,CZK=0.04")
+    mixed = customer("Mixed")
+    orders(mixed, (10, 100))
+    orders(mixed, (20, 100), currency="PLN")
+    orders(mixed, (30, 1000), currency="CZK")
+    unknown = customer("Unknown currency")
+    orders(unknown, (10, 500), currency="GBP")
+    orders(unknown, (15, 40), due_after=1, unpaid=True, currency="PLN")
+    recompute(app)
+    assert scores(mixed).revenue_12m == 100 + 25 + 40
+    assert (scores(unknown).revenue_12m, scores(unknown).orders_12m) == (10, 2)
+    assert scores(unknown).overdue_amount == 10

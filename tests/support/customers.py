@@ -42,13 +42,13 @@ def customer(name: str | None = None, *, email: str | None = None, **fields) -> 
 
 
 def orders(who: Customer, *ages_and_amounts, due_after: int | None = None, paid_after: int | None = None,
-           unpaid: bool = False) -> None:
+           unpaid: bool = False, currency: str = "EUR") -> None:
     """`orders(c, (10, 100), (40, 250))` — an order 10 days ago of 100 and one 40 days ago of 250."""
     for age, amount in ages_and_amounts:
         ordered = days_ago(age)
         due = ordered + timedelta(days=due_after) if due_after is not None else None
         paid = None if unpaid else (ordered + timedelta(days=paid_after) if paid_after is not None else due)
-        db.session.add(Order(customer_id=who.id, ordered_on=ordered, amount=Decimal(amount), currency="EUR",
+        db.session.add(Order(customer_id=who.id, ordered_on=ordered, amount=Decimal(amount), currency=currency,
                              due_on=due, paid_on=paid))
     db.session.flush()
 

@@ -15,7 +15,8 @@ def auth(staff, db_session):
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_put_creates_then_updates_and_get_returns_scores_and_segments(client, auth, app, db_session):
+def test_put_creates_then_updates_and_get_returns_scores_and_segments(client, auth, app, db_session, monkeypatch):
+    monkeypatch.setitem(app.config, "CURRENCY", "PLN")  # the orders below are in złoty: revenue is summed in PLN
     body = {"name": "Anna Nowak", "email": "anna@example.com", "organisation": "Nowak sp. z o.o.", "language": "pl",
             "timezone": "Europe/Warsaw", "birthday": "1980-02-29", "phone": "+48 600 000 000",
             "preferred_channel": "phone"}
@@ -74,3 +75,17 @@ def test_a_list_with_one_bad_order_stores_none(client, auth, db_session):
 def test_openapi_describes_the_customer_paths(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/customers/{external_id}" in paths and "/orders" in paths
+
+
+def test_find_customer_files_by_email(client, auth, app, db_session, staff):
+    client.put("/api/v1/customers/ext-7", json={"name": "Olga Ivanova", "email": "Olga@Example.com"}, headers=auth)
+    found = client.get("/api/v1/customers?email=olga@example.COM", headers=auth)
+    assert found.status_code == 200
+    assert [(c["external_id"], c["email"]) for c in found.get_json()["items"]] == [("ext-7", "Olga@Example.com")]
+    assert client.get("/api/v1/customers?email=nobody@example.com", headers=auth).get_json() == {"items": []}
+    for bad in ("", "?email=", "?email=not-an-address", "?email=a@x.example,b@y.example"):
+        refused = client.get(f"/api/v1/customers{bad}", headers=auth)
+        assert refused.status_code == 400 and "email" in refused.get_json()["fields"]
+    assert client.get("/api/v1/customers?email=olga@example.com").status_code == 401
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert paths["/customers"]["get"]["parameters"][0]["name"] == "email"

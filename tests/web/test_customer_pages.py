@@ -96,6 +96,27 @@ def test_quarterly_review_lists_moves_and_time_vs_revenue(browser, staff, app, d
     page = browser.get(f"/staff/customers/review?quarter={quarter}").get_data(as_text=True)
     assert "first-time customer → repeat customer" in page
     assert "Mover" in page and ">30<" in page
+    # An upward move names only what went up, in the customer's numbers — never a fall-back sentence.
+    assert "thresholds crossed by time passing" not in page
+
+    # Staff add the real reason (seed 000); it shows beside the system's reasons.
+    from customers.models import SegmentTransition
+    move = db_session.scalars(select(SegmentTransition).where(SegmentTransition.dimension == "stage")).one()
+    refused = browser.post_form(f"/staff/customers/review?quarter={quarter}", {"reason": "other", "note": ""},
+                                action=f"/staff/customers/review/moves/{move.id}/reason")
+    assert refused.status_code == 302
+    db_session.rollback()
+    assert db_session.get(SegmentTransition, move.id).staff_reason is None
+    saved = browser.post_form(f"/staff/customers/review?quarter={quarter}",
+                              {"reason": "competitor_prices", "note": "Cheaper offer from a rival"},
+                              action=f"/staff/customers/review/moves/{move.id}/reason")
+    assert saved.status_code == 302
+    page = browser.get(f"/staff/customers/review?quarter={quarter}").get_data(as_text=True)
+    assert "reason recorded by staff: competitor prices: Cheaper offer from a rival" in page
+    db_session.rollback()
+    assert db_session.get(SegmentTransition, move.id).staff_reason_by_id == staff.manager.id
+    assert browser.post_form(f"/staff/customers/review?quarter={quarter}", {"reason": "competitor_prices"},
+                             action="/staff/customers/review/moves/999999/reason").status_code == 404
 
 
 def test_segment_rules_set_the_priority_of_a_new_complaint(browser, staff, app, db_session):

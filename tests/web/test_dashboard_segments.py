@@ -47,14 +47,15 @@ def test_distribution_matrix_and_movers(app, client, browser, staff):
     assert sum(r[2] for r in rows if r[0] == "ABC class") == 5
 
     matrix = segment_stats.transition_matrix(RANGE, NOW)
-    assert matrix.rows == [["A", "B", 1], ["B", "C", 2]]
+    assert matrix.rows == [["A", "B", 1], ["B", "C", 2]]  # the labels the chart shows (from → to, count)
+    assert matrix.extra["codes"] == [["A", "B"], ["B", "C"]]  # what the drill-down takes
     assert matrix.extra["runs"] == [last.isoformat()]
 
     browser.login(staff.manager)
     page = client.get("/staff/reports/transitions?segmentation=abc&from_segment=B&to_segment=C").get_data(as_text=True)
     assert "Customer 3" in page and "Customer 4" in page and "3 late payments in 12 months" in page
     page = client.get("/staff/reports/transitions?segmentation=abc&from_segment=A&to_segment=B").get_data(as_text=True)
-    assert "revenue −42 % vs previous quarter" in page and "2 complaints" in page
+    assert "revenue down: 580.00 this quarter, 1000.00 the quarter before" in page and "2 complaints" in page
 
     # The segment filter narrows the complaint charts to customers now in that segment.
     db.session.rollback()  # a fresh transaction after the requests (SQLite snapshot)
