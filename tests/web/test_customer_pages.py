@@ -100,6 +100,8 @@ def test_quarterly_review_lists_moves_and_time_vs_revenue(browser, staff, app, d
     assert "thresholds crossed by time passing" not in page
 
     # Staff add the real reason (seed 000); it shows beside the system's reasons.
+    from sqlalchemy import select
+
     from customers.models import SegmentTransition
     move = db_session.scalars(select(SegmentTransition).where(SegmentTransition.dimension == "stage")).one()
     refused = browser.post_form(f"/staff/customers/review?quarter={quarter}", {"reason": "other", "note": ""},

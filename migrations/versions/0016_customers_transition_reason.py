@@ -3,14 +3,14 @@
 Seed 000 asks *why* someone moved (competitor prices, delivery trouble, a personality conflict):
 the system's reasons come from the figures, these from a person (issue 18).
 
-Revision ID: 0013_customers_transition_reason
-Revises: 0012_surveys_loop_branching
+Revision ID: 0016_customers_transition_reason
+Revises: 0015_queue_search_views
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_customers_transition_reason"
-down_revision = "0012_surveys_loop_branching"
+revision = "0016_customers_transition_reason"
+down_revision = "0015_queue_search_views"
 branch_labels = None
 depends_on = None
 
