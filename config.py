@@ -265,6 +265,8 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         SESSION_IDLE_SECONDS=env.integer("SESSION_IDLE_SECONDS", 30 * 60, 60),
 
         # Complaint handling defaults (SLA targets per priority are admin-editable rows).
+        # The public form and the API refuse a complaint without an intake category (when some exist).
+        COMPLAINT_CATEGORY_REQUIRED=env.boolean("COMPLAINT_CATEGORY_REQUIRED", False),
         ESCALATION_INTERVAL_SECONDS=env.integer("ESCALATION_INTERVAL_SECONDS", 60, 1),
         OUTBOX_INTERVAL_SECONDS=env.integer("OUTBOX_INTERVAL_SECONDS", 10, 1),
 

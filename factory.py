@@ -17,6 +17,8 @@ BLUEPRINTS = (
     "complaints.public_views:blueprint",
     "complaints.staff_views:blueprint",
     "complaints.admin_views:blueprint",
+    "complaints.rules_admin_views:blueprint",
+    "complaints.classification_views:blueprint",
     "notifications.views:blueprint",
     "api.views:blueprint",
     "api.customers_api:blueprint",

@@ -63,7 +63,9 @@ SCHEMAS = {
         customer_email=STR, customer_name=STR, owner=_ref("Staff"),
         created_at={"type": "string", "format": "date-time"},
         first_response_due_at={"type": "string", "format": "date-time"},
-        resolution_due_at={"type": "string", "format": "date-time"}, overdue={"type": "boolean"}),
+        resolution_due_at={"type": "string", "format": "date-time"}, overdue={"type": "boolean"},
+        category={"type": "string", "nullable": True, "description": "the intake category's code"},
+        tags={"type": "array", "items": STR}),
     "Event": _obj(["id", "kind", "public"], id={"type": "integer"}, kind=STR, public={"type": "boolean"}, body=STR,
                   detail={"type": "object"}, by_customer={"type": "boolean"}, actor=_ref("Staff"),
                   minutes={"type": "integer"}, created_at={"type": "string", "format": "date-time"}),
@@ -77,6 +79,9 @@ SCHEMAS = {
         "resolved_at": {"type": "string", "format": "date-time", "nullable": True},
         "closed_at": {"type": "string", "format": "date-time", "nullable": True},
         "handling_minutes": {"type": "integer"},
+        "fields": {"type": "object", "description": "the category's custom fields: code → value (dates YYYY-MM-DD, "
+                   "numbers as decimal strings, null when not filled in)",
+                   "additionalProperties": {"type": "string", "nullable": True}},
         "facts": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "text": STR, "created_at": STR, "actor": _ref("Staff")}}},
         "events": {"type": "array", "items": _ref("Event")},
@@ -88,7 +93,15 @@ SCHEMAS = {
         order_reference={"type": "string", "maxLength": 100}, occurred_on={"type": "string", "format": "date"},
         desired_outcome={"type": "string", "maxLength": 5000}, phone={"type": "string", "maxLength": 50},
         preferred_channel={"type": "string", "enum": ["email", "phone", "in_person"]},
-        language={"type": "string", "enum": ["en", "pl", "ru", "ro", "cs"]}),
+        language={"type": "string", "enum": ["en", "pl", "ru", "ro", "cs"]},
+        category={"type": "string", "maxLength": 50,
+                  "description": "an active category's code (GET /categories); required when the server is so configured"}),
+    "Category": _obj(["code", "names", "fields"], code=STR, names={"type": "object", "additionalProperties": STR},
+                     fields={"type": "array", "items": {
+                         "type": "object", "required": ["code", "label", "kind", "required"], "properties": {
+                             "code": STR, "label": STR, "kind": {"type": "string", "enum": ["text", "choice", "date", "number"]},
+                             "required": {"type": "boolean"},
+                             "choices": {"type": "array", "items": STR, "nullable": True}}}}),
 }
 
 
@@ -223,6 +236,13 @@ def openapi_document() -> dict:
                     {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)},
                      "description": "due (default), -due, created, -created, updated, -updated, priority (urgent"
                                     " first, then due), relevance (default with q); a '-' means descending"},
+                    {"name": "category", "in": "query", "schema": {"type": "string"},
+                     "description": "a category's code, or none"},
+                    {"name": "tag", "in": "query", "schema": {"type": "string"}},
+                    {"name": "field", "in": "query", "schema": {"type": "string"},
+                     "description": "complaints with this custom field (its code) filled in …"},
+                    {"name": "field_value", "in": "query", "schema": {"type": "string"},
+                     "description": "… with exactly this value"},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                     {"name": "cursor", "in": "query", "schema": {"type": "string"},
                      "description": "next_cursor of the previous page, with the same filters and sort"}]),
@@ -253,6 +273,15 @@ def openapi_document() -> dict:
             "/complaints/{reference}/close": {"post": {**_staff_op("Close a resolved complaint", parameters=[REFERENCE]),
                                                        "requestBody": {"required": False, **_json(_obj([], minutes=MINUTES, version=VERSION))},
                                                        "responses": {**_staff_op("", parameters=[REFERENCE])["responses"], "409": ERROR}}},
+            "/complaints/{reference}/classification": {"post": _staff_op(
+                "Set the category, tags and custom fields (each optional: absent is unchanged); "
+                "every change is an event on the timeline", parameters=[REFERENCE],
+                body=_obj([], category={"type": "string", "description": "a code, or empty for none"},
+                          tags={"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 20},
+                          fields={"type": "object", "additionalProperties": {"type": "string", "nullable": True}},
+                          version=VERSION))},
+            "/categories": {"get": _staff_op("The active intake categories with their custom fields",
+                                             ok_schema={"type": "array", "items": _ref("Category")})},
             "/root-causes": {"get": _staff_op("The root-cause list", ok_schema={"type": "array", "items": _obj(
                 ["code", "name"], code=STR, name=STR)})},
             **customer_paths(),

@@ -1,7 +1,8 @@
 """How domain objects look in the API."""
 from __future__ import annotations
 
-from complaints.models import Complaint, ComplaintEvent
+from complaints.classification import fields_as_dict
+from complaints.models import CATEGORY_LANGUAGES, Category, Complaint, ComplaintEvent
 
 
 def _iso(value):
@@ -30,7 +31,15 @@ def complaint_summary(complaint: Complaint, now) -> dict:
         "first_response_due_at": _iso(complaint.first_response_due_at),
         "resolution_due_at": _iso(complaint.resolution_due_at),
         "overdue": complaint.is_overdue(now),
+        "category": complaint.category.code if complaint.category is not None else None,
+        "tags": [t.tag for t in complaint.tags],
     }
+
+
+def category(item: Category) -> dict:
+    return {"code": item.code, "names": {language: item.name_in(language) for language in CATEGORY_LANGUAGES},
+            "fields": [{"code": f.code, "label": f.label, "kind": f.kind, "required": f.required,
+                        "choices": f.choice_list if f.kind == "choice" else None} for f in item.fields]}
 
 
 def event(item: ComplaintEvent) -> dict:
@@ -68,6 +77,7 @@ def complaint_detail(complaint: Complaint, now) -> dict:
         "resolved_at": _iso(complaint.resolved_at),
         "closed_at": _iso(complaint.closed_at),
         "handling_minutes": complaint.handling_minutes,
+        "fields": fields_as_dict(complaint),
         "facts": [{"id": e.id, "text": e.body, "created_at": _iso(e.created_at), "actor": staff_ref(e.actor)}
                   for e in complaint.events if e.kind == "fact"],
         "events": [event(e) for e in complaint.events],

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from api import serializers
 from api.common import ApiError, api_blueprint, date_field, int_field, version_field, json_body, limit_arg, staff_required, text_field
 from api.openapi import openapi_document
-from complaints import actions, filing, queries
+from complaints import actions, classification, filing, queries
 from complaints.lifecycle import PRIORITIES
 from extensions import limiter
 from platform_support.clock import utcnow
@@ -39,7 +39,8 @@ def file_complaint():
         name=given("name"), email=given("email"), description=given("description"), subject=given("subject"),
         order_reference=given("order_reference"), occurred_on=date_field(body, "occurred_on"),
         desired_outcome=given("desired_outcome"), phone=given("phone"),
-        preferred_channel=given("preferred_channel", "email"), language=given("language", "en"))
+        preferred_channel=given("preferred_channel", "email"), language=given("language", "en"),
+        category=given("category"))
     filed = filing.file_complaint(new, channel="api", submission_key=_idempotency_key(new))
     return jsonify({"reference": filed.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
 
@@ -78,7 +79,9 @@ def list_complaints():
     now = utcnow()
     items, next_cursor = queries.queue_page(
         g.api_user, queries.QueueFilter(status=status or "all", owner=args.get("owner"), priority=priority, overdue=overdue,
-                                        q=q, sort=sort),
+                                        q=q, sort=sort, category=args.get("category") or None,
+                                        tag=args.get("tag") or None, field=args.get("field") or None,
+                                        field_value=args.get("field_value")),
         now=now, limit=limit_arg(), cursor=args.get("cursor"))
     return jsonify({"items": [serializers.complaint_summary(c, now) for c in items], "next_cursor": next_cursor})
 
@@ -161,6 +164,22 @@ def close(reference: str):
         raise ApiError(_("Send a JSON object with Content-Type: application/json."))
     actions.close(reference, actor=g.api_user, minutes=int_field(body, "minutes"), expected_version=version_field(body))
     return _detail(reference)
+
+
+@blueprint.post("/complaints/<reference>/classification")
+@staff_required
+def classify(reference: str):
+    """Category, tags and custom fields; each key is optional (absent: unchanged)."""
+    body = json_body()
+    classification.classify(reference, actor=g.api_user, category=body.get("category"), tags=body.get("tags"),
+                            fields=body.get("fields"), expected_version=version_field(body))
+    return _detail(reference)
+
+
+@blueprint.get("/categories")
+@staff_required
+def categories():
+    return jsonify([serializers.category(c) for c in classification.active_categories()])
 
 
 @blueprint.get("/root-causes")

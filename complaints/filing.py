@@ -23,6 +23,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from complaints import links, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
+from complaints.classification import active_category_ids, category_required
 from complaints.contact import STAFF_ENTERED
 from complaints.models import CHANNELS, Complaint, ComplaintEvent, SlaTarget
 from complaints.priority_rules import complaint_priority_expression
@@ -65,6 +66,7 @@ class NewComplaint:
     preferred_channel: str = "email"  # how the customer wants to hear from us (customers.models.CHANNELS)
     language: str = "en"
     timezone: str = ""  # IANA name reported by the browser; a newcomer's file gets it
+    category: str = ""  # an active intake category's code (complaints.classification), or none
     attachments: list[uploads.Upload] = field(default_factory=list)
 
 
@@ -96,10 +98,11 @@ def _required_message(name: str) -> str:
             "description": _("Please tell us what happened.")}[name]
 
 
-def check_new_complaint(new: NewComplaint, *, now: datetime) -> dict[str, list[str]]:
+def check_new_complaint(new: NewComplaint, *, now: datetime, channel: str = "web") -> dict[str, list[str]]:
     """The rules of a new complaint, field → messages (empty: acceptable). The one check behind
     the web form, the API and every other intake; dates are compared with `now`, the customer's
-    day being up to a day ahead of UTC's."""
+    day being up to a day ahead of UTC's. The category must be an active one; it is required
+    (COMPLAINT_CATEGORY_REQUIRED) only of what the customer files themselves (web, api)."""
     errors: dict[str, list[str]] = {}
 
     def refuse(name: str, message: str) -> None:
@@ -127,6 +130,13 @@ def check_new_complaint(new: NewComplaint, *, now: datetime) -> dict[str, list[s
     languages = current_app.config["LANGUAGES"]
     if new.language not in languages:
         refuse("language", _("One of: %(choices)s.", choices=", ".join(languages)))
+    if not isinstance(new.category, str):
+        refuse("category", _("Must be a string."))
+    elif new.category:
+        if new.category not in active_category_ids():
+            refuse("category", _("Choose a category from the list."))
+    elif channel in ("web", "api") and category_required():
+        refuse("category", _("Please choose what your complaint is about."))
     return errors
 
 
@@ -148,7 +158,7 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     now = now or utcnow()
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")  # a caller's mistake, not the customer's
-    errors = check_new_complaint(new, now=now)
+    errors = check_new_complaint(new, now=now, channel=channel)
     if errors:
         raise ServiceError(_("Please correct the highlighted fields."), errors)
     accepted = uploads.check_uploads(new.attachments)
@@ -192,6 +202,7 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
         # Someone of staff took it from the person (phone, visit): nobody else could have used the address.
         "contact_confirmed_at": now if channel in STAFF_ENTERED else None,
+        "category_id": active_category_ids().get(new.category) if new.category else None,
     }
     complaint = Complaint(**values)
     acknowledgement = compose_acknowledgement(complaint, customer, tracking_url(token))

@@ -33,6 +33,9 @@ class ComplaintForm(FlaskForm):
     order_reference = StringField(_l("Order or invoice number (optional)"), render_kw=_shown("order_reference"))
     occurred_on = DateField(_l("When did it happen? (optional)"), validators=[Optional()])
     subject = StringField(_l("In a few words (optional)"), render_kw=_shown("subject"))
+    # Choices (the active intake categories, named in the page's language) set by the view; the
+    # rule (an active one; required when so configured) is filing's.
+    category = SelectField(_l("What is it about?"), choices=[], validate_choice=False, default="")
     description = TextAreaField(_l("What happened?"), render_kw=_shown("description", required=True))
     desired_outcome = TextAreaField(_l("What would you like us to do? (optional)"), render_kw=_shown("desired_outcome"))
     preferred_channel = SelectField(_l("How should we contact you?"), choices=list(CHANNEL_LABELS.items()), default="email")
@@ -134,6 +137,10 @@ class SaveViewForm(FlaskForm):
     overdue = HiddenField()
     q = HiddenField()
     sort = HiddenField()
+    category = HiddenField()
+    tag = HiddenField()
+    field = HiddenField()
+    field_value = HiddenField()
 
 
 class BulkForm(FlaskForm):

@@ -89,6 +89,88 @@ class SegmentPriorityRule(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+# The kinds of a custom field (validated by complaints.classification.parse_field_value).
+FIELD_KINDS = ("text", "choice", "date", "number")
+CATEGORY_LANGUAGES = ("en", "pl", "ru", "ro", "cs")
+
+
+class Category(db.Model):
+    """Admin-managed intake category, named in every language of the product: the customer picks
+    one on the public form, e-mailed complaints get one by `keywords`, staff may change it."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_pl: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_ro: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cs: Mapped[str] = mapped_column(String(200), nullable=False)
+    # E-mail intake: words or phrases, one per line; the first category (by position) whose
+    # keyword occurs in the subject or text is given to an e-mailed complaint.
+    keywords: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    fields: Mapped[list[CustomField]] = relationship(
+        back_populates="category", order_by="(CustomField.position, CustomField.id)", cascade="all, delete-orphan")
+
+    def name_in(self, language: str) -> str:
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip().lower() for k in self.keywords.splitlines() if k.strip()]
+
+
+class CustomField(db.Model):
+    """A field staff fill in on complaints of one category (text, choice, date or number)."""
+
+    __tablename__ = "custom_fields"
+    __table_args__ = (UniqueConstraint("category_id", "code"),
+                      CheckConstraint(one_of("kind", FIELD_KINDS), name="kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(String(50), nullable=False)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    # For "choice": the allowed values, one per line.
+    choices: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    category: Mapped[Category] = relationship(back_populates="fields")
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in self.choices.splitlines() if c.strip()]
+
+
+class ComplaintTag(db.Model):
+    """A label staff put on a complaint (free words, lower case)."""
+
+    __tablename__ = "complaint_tags"
+    __table_args__ = (Index("ix_complaint_tags_tag", "tag", "complaint_id"),)
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class ComplaintFieldValue(db.Model):
+    """A custom field's value on a complaint, stored as normalised text (ISO date, plain decimal)."""
+
+    __tablename__ = "complaint_field_values"
+    __table_args__ = (Index("ix_complaint_field_values_field", "field_id", "value"),)
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("custom_fields.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), nullable=False)
+
+    field: Mapped[CustomField] = relationship()
+
+
 class Complaint(db.Model):
     __tablename__ = "complaints"
     __table_args__ = (
@@ -168,11 +250,19 @@ class Complaint(db.Model):
     resolution_warn_at: Mapped[datetime | None] = mapped_column(DateTime)
     # A reopened complaint's resolution clock counts from its reopening (NULL: from created_at).
     resolution_clock_from: Mapped[datetime | None] = mapped_column(DateTime)
+    # The intake category (the customer's pick, the e-mail keyword rules or staff); may be none.
+    # No foreign key: SQLite adds one only by rebuilding `complaints` (which drops the count
+    # triggers and cascades the drop to every event); categories are never deleted, only
+    # deactivated (complaints.classification), so the reference cannot dangle.
+    category_id: Mapped[int | None] = mapped_column(Integer)
 
     customer = relationship("Customer")
     owner = relationship("StaffUser")
     team = relationship("Team", primaryjoin="foreign(Complaint.team_id) == Team.id")
     root_cause: Mapped[RootCause | None] = relationship()
+    category: Mapped[Category | None] = relationship(primaryjoin="foreign(Complaint.category_id) == Category.id")
+    tags: Mapped[list[ComplaintTag]] = relationship(order_by="ComplaintTag.tag", cascade="all, delete-orphan")
+    field_values: Mapped[list[ComplaintFieldValue]] = relationship(cascade="all, delete-orphan")
     events: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(

@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from complaints import filing, staging, tracking, uploads
+from complaints import classification, filing, staging, tracking, uploads
 from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
 from complaints.models import Attachment
 from extensions import db, limiter
@@ -70,6 +70,13 @@ def _kept_ids() -> set[int]:
 def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, notice: str | None = None):
     """The complaint form as typed, with the files kept from an earlier attempt."""
     config = current_app.config
+    language = str(get_locale())
+    categories = classification.active_categories()
+    required = bool(config["COMPLAINT_CATEGORY_REQUIRED"]) and bool(categories)
+    form.category.choices = [("", _("Choose…") if required else _("Not sure / other"))] + [
+        (c.code, c.name_in(language)) for c in categories]
+    if required:
+        form.category.render_kw = {"required": True, "aria-required": "true"}
     return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX,
                            staged=staging.staged_for(_submission_key(form)), not_kept=not_kept or [], notice=notice,
                            max_files=config["UPLOAD_MAX_FILES"], max_bytes=config["UPLOAD_MAX_BYTES"],
@@ -119,7 +126,7 @@ def complain():
         subject=form.subject.data or "", order_reference=form.order_reference.data or "",
         occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
         phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
-        language=form.language.data, timezone=form.timezone.data or "")
+        language=form.language.data, timezone=form.timezone.data or "", category=form.category.data or "")
     if not well_formed:
         _show_errors(form, filing.check_new_complaint(new, now=utcnow()))  # every error at once
     else:

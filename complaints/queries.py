@@ -13,10 +13,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from complaints import search
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
-from complaints.models import Complaint
+from complaints.models import Category, Complaint, ComplaintFieldValue, ComplaintTag, CustomField
 from complaints.status_counts import NOBODY, status_counts
 from extensions import db
 from platform_support.errors import NotFound, ServiceError
@@ -76,6 +77,14 @@ class QueueFilter:
     overdue: bool = False
     q: str | None = None  # search words (complaints.search)
     sort: str | None = None  # a key of SORTS; default "due", or "relevance" with q
+    category: str | None = None  # an intake category's code, or "none" (issue 17)
+    tag: str | None = None
+    field: str | None = None  # a custom field's code …
+    field_value: str | None = None  # … and the value it has (empty: any value)
+
+    @property
+    def is_classified(self) -> bool:
+        return bool(self.category or (self.tag or "").strip() or (self.field or "").strip())
 
 
 # The queue's orders: key → (column, descending). Each is keyset-paginated on (column, id) and
@@ -184,6 +193,8 @@ def _filtered(actor: StaffUser, filters: QueueFilter, *, now: datetime):
         query = query.where(_is_open(), or_(
             Complaint.resolution_due_at < now,
             and_(Complaint.first_responded_at.is_(None), Complaint.first_response_due_at < now)))
+    query = narrow_by_classification(query, category=filters.category, tag=filters.tag, field=filters.field,
+                                     field_value=filters.field_value)
     words = search.terms(filters.q)
     if words:
         matched = search.matches(words, db.session.get_bind().dialect.name)
@@ -198,6 +209,7 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     sort = effective_sort(filters)
     position = _cursor_parts(cursor, sort)
     query, matched = _filtered(actor, filters, now=now)
+    query = query.options(selectinload(Complaint.tags))  # the queue shows them
     if sort == "relevance":
         offset = position or 0
         limit = max(0, min(limit, MAX_SEARCH_RESULTS - offset))
@@ -234,7 +246,8 @@ def _priority_page(query: Select, position, limit: int) -> tuple[list[Complaint]
 def count_matching(actor: StaffUser, filters: QueueFilter, *, now: datetime, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many complaints a view holds, counted up to `cap` (exact below it): (count, capped).
     A plain status/owner view is answered exactly from the trigger-kept counters instead."""
-    if not (filters.priority in PRIORITIES or filters.overdue or search.terms(filters.q)) and filters.owner in (None, "", "me"):
+    if not (filters.priority in PRIORITIES or filters.overdue or search.terms(filters.q) or filters.is_classified) \
+            and filters.owner in (None, "", "me"):
         counts = counts_by_status(actor, only_mine=filters.owner == "me")
         if filters.status in STATES:
             return counts[filters.status], False
@@ -243,6 +256,28 @@ def count_matching(actor: StaffUser, filters: QueueFilter, *, now: datetime, cap
     inner = filtered(actor, filters, now=now).with_only_columns(Complaint.id).limit(cap + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(inner))
     return min(n, cap), n > cap
+
+
+def narrow_by_classification(query, *, category: str | None = None, tag: str | None = None,
+                             field: str | None = None, field_value: str | None = None):
+    """The category ("none": without one), tag and custom-field filters of the queue, the API
+    and the dashboard (issue 17)."""
+    if category == "none":
+        query = query.where(Complaint.category_id.is_(None))
+    elif category:
+        query = query.where(Complaint.category_id.in_(
+            select(Category.id).where(Category.code == category.strip()[:50])))
+    if tag and tag.strip():
+        query = query.where(Complaint.id.in_(
+            select(ComplaintTag.complaint_id).where(ComplaintTag.tag == " ".join(tag.split()).lower()[:50])))
+    if field and field.strip():
+        values = (select(ComplaintFieldValue.complaint_id)
+                  .join(CustomField, CustomField.id == ComplaintFieldValue.field_id)
+                  .where(CustomField.code == field.strip().lower()[:50]))
+        if field_value and field_value.strip():
+            values = values.where(ComplaintFieldValue.value == field_value.strip()[:500])
+        query = query.where(Complaint.id.in_(values))
+    return query
 
 
 def _is_open():

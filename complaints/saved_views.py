@@ -37,13 +37,19 @@ def clean_filters(filters: queries.QueueFilter) -> dict:
         stored["overdue"] = True
     if filters.q and filters.q.strip():
         stored["q"] = filters.q.strip()[:500]
+    for name, limit in (("category", 50), ("tag", 50), ("field", 50), ("field_value", 500)):
+        value = (getattr(filters, name) or "").strip()[:limit]
+        if value:
+            stored[name] = value
     return stored
 
 
 def view_filter(view: SavedView) -> queries.QueueFilter:
     stored = view.filters or {}
     return queries.QueueFilter(status=stored.get("status"), owner=stored.get("owner"), priority=stored.get("priority"),
-                               overdue=bool(stored.get("overdue")), q=stored.get("q"), sort=view.sort)
+                               overdue=bool(stored.get("overdue")), q=stored.get("q"), sort=view.sort,
+                               category=stored.get("category"), tag=stored.get("tag"), field=stored.get("field"),
+                               field_value=stored.get("field_value"))
 
 
 def views_for(actor: StaffUser) -> list[SavedView]:

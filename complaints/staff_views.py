@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from complaints import actions, bulk, filing, queries, saved_views
+from complaints import actions, bulk, classification, filing, queries, saved_views
 from complaints.forms import (AssignForm, BulkForm, CallForm, CloseForm, CommitActionForm, FactForm, PriorityForm,
                               ReopenForm, ResolveForm, SaveViewForm, StaffComplaintForm, UpdateForm)
 from complaints.labels import CHANNEL_LABELS, EVENT_LABELS
@@ -37,7 +37,9 @@ def _filters_from_request(owner_default: str | None = None) -> queries.QueueFilt
     status = args.get("status") or ("all" if q else None)
     return queries.QueueFilter(status=status, owner=args.get("owner") or owner_default,
                                priority=args.get("priority") or None, overdue=args.get("overdue") == "1",
-                               q=q, sort=args.get("sort") or None)
+                               q=q, sort=args.get("sort") or None,
+                               category=args.get("category") or None, tag=args.get("tag") or None,
+                               field=args.get("field") or None, field_value=args.get("field_value") or None)
 
 
 @blueprint.route("/")
@@ -63,7 +65,8 @@ def mine():
 def _filter_args(filters: queries.QueueFilter) -> dict:
     """The query string of a view (what links to another page or sort of it carry)."""
     args = {"status": filters.status, "owner": filters.owner, "priority": filters.priority,
-            "overdue": "1" if filters.overdue else None, "q": filters.q, "sort": filters.sort}
+            "overdue": "1" if filters.overdue else None, "q": filters.q, "sort": filters.sort,
+            "category": filters.category, "tag": filters.tag, "field": filters.field, "field_value": filters.field_value}
     return {k: v for k, v in args.items() if v}
 
 
@@ -87,7 +90,7 @@ def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_for
         total=total, total_capped=capped, views=views, view_counts=saved_views.view_counts(views, current_user, now=now),
         current_view=view, save_form=save_form, bulk_form=bulk_form or _bulk_form(),
         counts=queries.counts_by_status(current_user, only_mine=filters.owner == "me"), now=now, title=title,
-        states=STATES, priorities=PRIORITIES, staff=active_staff()), status
+        states=STATES, priorities=PRIORITIES, staff=active_staff(), categories=classification.all_categories()), status
 
 
 def _bulk_form(formdata=None) -> BulkForm:
@@ -105,7 +108,9 @@ def save_view():
     form = SaveViewForm(prefix="view")
     filters = queries.QueueFilter(status=form.status.data or None, owner=form.owner.data or None,
                                   priority=form.priority.data or None, overdue=form.overdue.data == "1",
-                                  q=form.q.data or None, sort=form.sort.data or None)
+                                  q=form.q.data or None, sort=form.sort.data or None,
+                                  category=form.category.data or None, tag=form.tag.data or None,
+                                  field=form.field.data or None, field_value=form.field_value.data or None)
     if not form.validate_on_submit():
         flash(_("Give the view a name."), "error")
         return redirect(url_for("complaints_staff.queue", **_filter_args(filters)))
@@ -254,9 +259,11 @@ def _page_forms(complaint, submitted=None):
     return forms
 
 
-def _detail_page(complaint, submitted=None, status: int = 200):
+def _detail_page(complaint, submitted=None, status: int = 200, **extra):
+    """`extra`: more for the page's blocks (classification_typed: the classification block as typed)."""
     return render_template("complaints/staff/detail.html", complaint=complaint, now=utcnow(),
-                           actions=allowed_actions(complaint.status), **_page_forms(complaint, submitted)), status
+                           actions=allowed_actions(complaint.status), categories=classification.all_categories(),
+                           **_page_forms(complaint, submitted), **extra), status
 
 
 @blueprint.route("/<reference>")

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from complaints import signals, uploads
 from complaints.models import Complaint, ComplaintEvent
 from complaints.changes import attach_uploads, email_customer, owner_or_managers, record_event, transition
+from complaints.classification import category_for_text
 from complaints.filing import NewComplaint, file_complaint
 from complaints.sla import restart_resolution_clock
 from extensions import db
@@ -82,7 +83,9 @@ def file_from_email(*, name: str, email: str, subject: str, text: str, files: li
     """A new complaint through the filing service (channel "email"); `notes` become internal notes."""
     accepted, refused = accepted_files(files)
     new = NewComplaint(name=name, email=email, subject=subject[:200], description=text, language=language,
-                       attachments=[upload for upload, _type, _extension in accepted])
+                       attachments=[upload for upload, _type, _extension in accepted],
+                       # The admins' keyword rules (or none): nobody picked one.
+                       category=category_for_text(subject, text) or "")
     filed = file_complaint(new, channel="email", now=now, commit=False, acknowledgement_headers=acknowledgement_headers)
     complaint = db.session.get(Complaint, filed.complaint_id)
     if not acknowledge:  # the hourly cap of automatic e-mails to this address is reached

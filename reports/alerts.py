@@ -9,6 +9,9 @@ Three rules, each comparing the latest complete period with the ones before it:
   before. Weekly counts are modelled as Poisson with the previous weeks' mean as the rate;
   an alert when z = (x - λ) / sqrt(λ + λ/k) > 2.33 (one-sided, about 1 %) and x >= 5
   (`stats.significant_rise`).
+- **Category rising**: the same test on the intake category of every complaint received, resolved
+  or not (counted live from `complaints`: the category is known at filing, so a surge shows
+  while the complaints are still open, not weeks later when their root causes are found).
 - **SLA under target**: last complete week's first-response or resolution compliance (of the
   complaints whose outcome is known) below SLA_COMPLIANCE_TARGET, with at least 10 outcomes.
 
@@ -25,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
-from complaints.models import RootCause
+from complaints.models import Category, Complaint, RootCause
 from extensions import db
 from notifications.services import queue_email
 from reports import stats
@@ -101,6 +104,38 @@ def root_cause_findings(now: datetime) -> list[dict]:
     return findings
 
 
+def category_findings(now: datetime) -> list[dict]:
+    """A category whose complaints of last complete week (open or resolved) rose significantly."""
+    latest_start = week_start(now.date()) - timedelta(weeks=1)
+    base_start = latest_start - timedelta(weeks=CAUSE_BASELINE_WEEKS)
+    start = datetime.combine(base_start, datetime.min.time())
+    end = datetime.combine(latest_start + timedelta(weeks=1), datetime.min.time())
+    start_literal = literal_column(f"'{start.isoformat(sep=' ')}'")  # a moment we formatted: safe inline
+    if db.engine.dialect.name == "sqlite":
+        week_index = func.cast((func.julianday(Complaint.created_at) - func.julianday(start_literal)) / 7, db.Integer)
+    else:
+        week_index = func.floor(func.extract("epoch", Complaint.created_at - func.cast(start_literal, db.DateTime))
+                                / (7 * 86400))
+    query = (select(Complaint.category_id, week_index, func.count())
+             .where(Complaint.created_at >= start, Complaint.created_at < end, Complaint.category_id.is_not(None))
+             .group_by(Complaint.category_id, week_index))
+    counts: dict[int, list[int]] = {}
+    for category_id, index, n in db.session.execute(query):
+        if 0 <= int(index) <= CAUSE_BASELINE_WEEKS:
+            counts.setdefault(category_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
+    codes = dict(db.session.execute(select(Category.id, Category.code)).all())
+    findings = []
+    for category_id, weeks in counts.items():
+        latest, previous = weeks[-1], weeks[:-1]
+        if stats.significant_rise(latest, previous):
+            code = codes.get(category_id, str(category_id))
+            findings.append({
+                "kind": "category_rise", "key": f"category_rise:{code}:{latest_start.isoformat()}",
+                "period": latest_start.isoformat(), "category": code, "latest": latest, "previous": previous,
+                "z": round(stats.poisson_rise_z(latest, previous), 2)})
+    return findings
+
+
 def sla_findings(now: datetime) -> list[dict]:
     target = float(current_app.config.get("SLA_COMPLIANCE_TARGET", 90))
     latest_start = week_start(now.date()) - timedelta(weeks=1)
@@ -131,6 +166,10 @@ def describe(finding: dict) -> str:
         return _("Complaints with root cause %(code)s rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
                  code=finding["root_cause"], latest=finding["latest"], period=finding["period"],
                  previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
+    if kind == "category_rise":
+        return _("Complaints in category %(code)s (resolved or not) rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
+                 code=finding["category"], latest=finding["latest"], period=finding["period"],
+                 previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
     measure = _("first responses") if finding["measure"] == "first_response" else _("resolutions")
     return _("Only %(compliance)s %% of %(measure)s were on time in the week from %(period)s (target %(target)s %%, n=%(n)d).",
              compliance=finding["compliance"], measure=measure, period=finding["period"], target=finding["target"],
@@ -143,6 +182,8 @@ def title_of(finding: dict) -> str:
         return _("%(metric)s dropped", metric=METRIC_LABELS[finding["metric"]])
     if kind == "root_cause_rise":
         return _("More complaints about %(code)s", code=finding["root_cause"])
+    if kind == "category_rise":
+        return _("More complaints in category %(code)s", code=finding["category"])
     return _("SLA compliance under target")
 
 
@@ -169,7 +210,7 @@ def raise_alert(finding: dict, *, now: datetime) -> ReportAlert | None:
 
 
 def check_trends(now: datetime) -> list[ReportAlert]:
-    findings = score_drop_findings(now) + root_cause_findings(now) + sla_findings(now)
+    findings = score_drop_findings(now) + root_cause_findings(now) + category_findings(now) + sla_findings(now)
     raised = [alert for alert in (raise_alert(f, now=now) for f in findings) if alert is not None]
     db.session.commit()
     return raised

@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATE_LABELS
 from complaints.models import Complaint, RootCause
+from complaints import classification, queries
 from complaints.queries import visible_to
 from extensions import db
 from reports import segment_queries, stats
@@ -40,7 +41,7 @@ def complaint_facts(filters: ReportFilter, now: datetime, by: str | None = None)
     root_cause_id = _root_cause_id(filters.root_cause)
     need_owner = by == "owner" or bool(filters.owner_id)
     need_cause = by == "root_cause" or bool(root_cause_id)
-    if not filters.segment and not (need_owner and need_cause):
+    if not filters.segment and not filters.is_classified and not (need_owner and need_cause):
         query = select(ComplaintDaily.day, ComplaintDaily.priority, ComplaintDaily.owner_id,
                        ComplaintDaily.root_cause_id, ComplaintDaily.created, ComplaintDaily.resolved,
                        ComplaintDaily.first_response_met, ComplaintDaily.first_response_total,
@@ -54,7 +55,7 @@ def complaint_facts(filters: ReportFilter, now: datetime, by: str | None = None)
             query = query.where(ComplaintDaily.root_cause_id == root_cause_id)
         return query.subquery("facts")
     parsed_segment = segment_queries.parse_segment(filters.segment)
-    if parsed_segment and not need_owner and not need_cause:
+    if parsed_segment and not need_owner and not need_cause and not filters.is_classified:
         # Segment only: the per-segment rollup (rebuilt by each refresh from the current segments).
         dimension, value = parsed_segment
         rolled = ComplaintSegmentDaily
@@ -94,7 +95,13 @@ def _narrow_live(query, filters: ReportFilter, root_cause_id: int | None):
         members = segment_queries.customer_ids_in_segment(filters.segment)
         if members is not None:
             query = query.where(Complaint.customer_id.in_(members))
-    return query
+    return classified(query, filters)
+
+
+def classified(query, filters: ReportFilter):
+    """The category, tag and custom-field filters, as the queue applies them."""
+    return queries.narrow_by_classification(query, category=filters.category, tag=filters.tag,
+                                            field=filters.field, field_value=filters.field_value)
 
 
 def volume_by_week(filters: ReportFilter, now: datetime) -> Chart:
@@ -221,3 +228,20 @@ def root_cause_choices() -> list[tuple[str, str]]:
     return [(c, n) for c, n in db.session.execute(select(RootCause.code, RootCause.name).order_by(RootCause.sort_order))]
 
 
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """(code, name in the page's language) of every category, inactive ones too (history)."""
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "en")
+    return [(c.code, c.name_in(language)) for c in classification.all_categories()]
+
+
+def custom_field_choices() -> list[tuple[str, str]]:
+    """(code, label) of the custom fields; one entry per code (categories may share a code)."""
+    seen: dict[str, str] = {}
+    for category in classification.all_categories():
+        for field in category.fields:
+            seen.setdefault(field.code, field.label)
+    return sorted(seen.items(), key=lambda item: item[1].lower())

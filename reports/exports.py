@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from complaints.models import Complaint, RootCause
-from complaints.queries import tied_to_visible, visible_to
+from complaints.models import Category, Complaint, ComplaintFieldValue, ComplaintTag, CustomField, RootCause
+from complaints.queries import narrow_by_classification, tied_to_visible, visible_to
 from customers.models import Customer, Organisation
 from extensions import db
 from reports import segment_queries, survey_aggregation
@@ -33,12 +33,20 @@ def _stream(query) -> Iterator:
 
 def complaint_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator]:
     header = [_("Reference"), _("Received"), _("Status"), _("Priority"), _("Owner"), _("Customer"), _("E-mail"),
-              _("Subject"), _("Root cause"), _("First response"), _("Resolved"), _("Handling minutes")]
+              _("Subject"), _("Root cause"), _("First response"), _("Resolved"), _("Handling minutes"),
+              _("Category"), _("Tags"), _("Custom fields")]
+    tags = (select(_joined(ComplaintTag.tag, ", ")).where(ComplaintTag.complaint_id == Complaint.id)
+            .correlate(Complaint).scalar_subquery())
+    fields = (select(_joined(CustomField.code + "=" + ComplaintFieldValue.value, "; "))
+              .join(CustomField, CustomField.id == ComplaintFieldValue.field_id)
+              .where(ComplaintFieldValue.complaint_id == Complaint.id).correlate(Complaint).scalar_subquery())
     query = (visible_to(actor, select(Complaint.reference, Complaint.created_at, Complaint.status, Complaint.priority, StaffUser.name,
                     Complaint.contact_name, Complaint.contact_email, Complaint.subject, RootCause.code,
-                    Complaint.first_responded_at, Complaint.resolved_at, Complaint.handling_minutes))
+                    Complaint.first_responded_at, Complaint.resolved_at, Complaint.handling_minutes,
+                    Category.code, tags, fields))
              .outerjoin(StaffUser, StaffUser.id == Complaint.owner_id)
              .outerjoin(RootCause, RootCause.id == Complaint.root_cause_id)
+             .outerjoin(Category, Category.id == Complaint.category_id)
              .where(Complaint.created_at >= filters.start_at, Complaint.created_at < filters.end_at)
              .order_by(Complaint.id))
     if filters.owner_id:
@@ -49,7 +57,17 @@ def complaint_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator
         members = segment_queries.customer_ids_in_segment(filters.segment)
         if members is not None:
             query = query.where(Complaint.customer_id.in_(members))
+    query = narrow_by_classification(query, category=filters.category, tag=filters.tag, field=filters.field,
+                                     field_value=filters.field_value)
     return header, _stream(query)
+
+
+def _joined(column, separator: str):
+    """The values of a correlated subquery as one text, in order (SQLite: group_concat,
+    PostgreSQL: string_agg)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.string_agg(column, separator, order_by=column)
+    return func.group_concat(column, separator)
 
 
 def customer_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator]:

@@ -27,6 +27,15 @@ class ReportFilter:
     root_cause: str | None = None  # root-cause code
     owner_id: int | None = None
     period: str = "month"  # or "week" for satisfaction over time
+    category: str | None = None  # intake category code (complaints.classification), or "none"
+    tag: str | None = None
+    field: str | None = None  # a custom field's code …
+    field_value: str | None = None  # … and its value (empty: filled in at all)
+
+    @property
+    def is_classified(self) -> bool:
+        """Narrowed by category, tag or custom field: counted live (the rollups do not have them)."""
+        return bool(self.category or self.tag or self.field)
 
     @property
     def start_at(self) -> datetime:
@@ -39,7 +48,7 @@ class ReportFilter:
 
     @property
     def is_narrowed(self) -> bool:
-        return bool(self.segment or self.root_cause or self.owner_id)
+        return bool(self.segment or self.root_cause or self.owner_id or self.is_classified)
 
     def query_args(self) -> dict:
         args = {"from": self.start.isoformat(), "to": self.end.isoformat(), "period": self.period}
@@ -49,6 +58,9 @@ class ReportFilter:
             args["root_cause"] = self.root_cause
         if self.owner_id:
             args["owner"] = str(self.owner_id)
+        for name in ("category", "tag", "field", "field_value"):
+            if getattr(self, name):
+                args[name] = getattr(self, name)
         return args
 
 
@@ -86,7 +98,11 @@ def parse_filter(args, *, actor: StaffUser, now: datetime) -> ReportFilter:
         raise ServiceError(message, {"segment": [message]})
     found = ReportFilter(start=start, end=end, segment=segment,
                          root_cause=(args.get("root_cause") or "").strip()[:50] or None,
-                         owner_id=owner_id, period=period)
+                         owner_id=owner_id, period=period,
+                         category=(args.get("category") or "").strip()[:50] or None,
+                         tag=" ".join((args.get("tag") or "").split()).lower()[:50] or None,
+                         field=(args.get("field") or "").strip().lower()[:50] or None,
+                         field_value=(args.get("field_value") or "").strip()[:500] or None)
     return restrict_to_actor(found, actor)
 
 

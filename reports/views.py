@@ -38,6 +38,7 @@ def dashboard():
         alerts=alerts.recent_alerts() if current_user.is_manager else [],
         owners=complaint_stats.owner_choices() if current_user.is_manager else [],
         root_causes=complaint_stats.root_cause_choices(), segments=segment_queries.segment_choices(),
+        categories=complaint_stats.category_choices(), custom_fields=complaint_stats.custom_field_choices(),
         query_args=found.query_args(), SECTIONS=SECTIONS, loops=loop_times(current_user, now=utcnow()))
 
 

@@ -38,6 +38,8 @@ GROUPS: tuple[Group, ...] = (
     Group("intake", _l("Intake"), (
         Entry("complaints_admin.root_causes", _l("Root causes"), _l("The list agents choose a cause from")),
         Entry("complaints_admin.priority_rules", _l("Priority rules"), _l("How a new complaint's priority is set")),
+        Entry("complaints_rules.categories", _l("Categories and custom fields"),
+              _l("What complaints are about, the e-mail keywords, the fields staff fill in")),
         Entry("customer_imports.upload", _l("Import customers"), _l("Customers from a spreadsheet"), role="manager"),
     )),
     Group("sla", _l("SLA"), (
