@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from complaints.models import Category, Complaint, ComplaintFieldValue, ComplaintTag, CustomField, RootCause
 from complaints.queries import narrow_by_classification, tied_to_visible, visible_to
@@ -38,7 +38,7 @@ def complaint_rows(filters: ReportFilter, *, actor) -> tuple[list[str], Iterator
     tags = (select(_joined(ComplaintTag.tag, ", ")).where(ComplaintTag.complaint_id == Complaint.id)
             .correlate(Complaint).scalar_subquery())
     fields = (select(_joined(CustomField.code + "=" + ComplaintFieldValue.value, "; "))
-              .join(CustomField, CustomField.id == ComplaintFieldValue.field_id)
+              .select_from(ComplaintFieldValue).join(CustomField, CustomField.id == ComplaintFieldValue.field_id)
               .where(ComplaintFieldValue.complaint_id == Complaint.id).correlate(Complaint).scalar_subquery())
     query = (visible_to(actor, select(Complaint.reference, Complaint.created_at, Complaint.status, Complaint.priority, StaffUser.name,
                     Complaint.contact_name, Complaint.contact_email, Complaint.subject, RootCause.code,
@@ -66,7 +66,8 @@ def _joined(column, separator: str):
     """The values of a correlated subquery as one text, in order (SQLite: group_concat,
     PostgreSQL: string_agg)."""
     if db.engine.dialect.name == "postgresql":
-        return func.string_agg(column, separator, order_by=column)
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+        return func.string_agg(column, aggregate_order_by(literal(separator), column))
     return func.group_concat(column, separator)
 
 
