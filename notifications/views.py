@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from extensions import db
@@ -12,6 +13,11 @@ from notifications.staff_mail import SECRET_KINDS
 from platform_support.parsing import bounded_int
 from platform_support.forms import EmptyForm
 from staff.auth import role_required
+
+def outbox_status_labels() -> dict[str, str]:
+    return {"queued": pgettext("outbox", "queued"), "sending": pgettext("outbox", "sending"),
+            "sent": pgettext("outbox", "sent"), "parked": pgettext("outbox", "parked")}
+
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/staff/mail")
 PAGE = 50
@@ -39,7 +45,8 @@ def outbox():
     messages = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(PAGE + 1)))
     next_before = messages[PAGE - 1].id if len(messages) > PAGE else None
     return render_template("notifications/outbox.html", messages=messages[:PAGE], next_before=next_before,
-                           status=status, statuses=OUTBOX_STATUSES, smtp=smtp_configured())
+                           status=status, statuses=OUTBOX_STATUSES, smtp=smtp_configured(),
+                           status_labels=outbox_status_labels())
 
 
 @blueprint.route("/<int:message_id>")
@@ -48,7 +55,7 @@ def message(message_id: int):
     found = db.session.get(OutboxMessage, message_id) or abort(404)
     # A password-reset link read here would let a manager take over the account it was sent to.
     return render_template("notifications/message.html", message=found, retry_form=EmptyForm(),
-                           hidden=found.kind in SECRET_KINDS)
+                           hidden=found.kind in SECRET_KINDS, status_labels=outbox_status_labels())
 
 
 @blueprint.route("/<int:message_id>/retry", methods=["POST"])
