@@ -4,14 +4,14 @@ fields per category and their values, staff tags, and complaints.category_id (is
 complaints.category_id is a plain ADD COLUMN without a foreign key (SQLite adds one only by
 rebuilding the table, which would drop the count triggers); categories are never deleted.
 
-Revision ID: 0016_complaints_categories
-Revises: 0015_queue_search_views
+Revision ID: 0017_complaints_categories
+Revises: 0016_customers_transition_reason
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_complaints_categories"
-down_revision = "0015_queue_search_views"
+revision = "0017_complaints_categories"
+down_revision = "0016_customers_transition_reason"
 branch_labels = None
 depends_on = None
 
