@@ -339,6 +339,8 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         # Business hours (issue 17): the owner is warned when this share of an SLA target's
         # business time has passed (0: no warnings).
         SLA_WARNING_PERCENT=env.integer("SLA_WARNING_PERCENT", 75, 0, 99),
+        # A complaint waiting for the customer's answer this many days is resolved (0: never).
+        WAITING_AUTO_CLOSE_DAYS=env.integer("WAITING_AUTO_CLOSE_DAYS", 14, 0, 365),
 
         TEST_DATABASE_URL=env.database_url("TEST_DATABASE_URL", None),
     )

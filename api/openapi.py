@@ -256,8 +256,11 @@ def openapi_document() -> dict:
                 "Assign the owner (the customer is told the name)", parameters=[REFERENCE],
                 body=_obj(["owner"], owner={"type": "string", "format": "email"}, minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/updates": {"post": _staff_op(
-                "Progress update (public) or internal note", ok=201, parameters=[REFERENCE],
+                "Progress update (public) or internal note; a public update with wait_for_customer puts the "
+                "complaint in `waiting` until the customer answers", ok=201, parameters=[REFERENCE],
                 body=_obj(["message"], message={"type": "string", "maxLength": 20000}, public={"type": "boolean"},
+                          wait_for_customer={"type": "boolean", "default": False,
+                                             "description": "wait for the customer's answer (public updates only)"},
                           minutes=MINUTES, version=VERSION))},
             "/complaints/{reference}/commitments": {"post": _staff_op(
                 "Commit to an action with a target date", parameters=[REFERENCE],

@@ -120,11 +120,13 @@ def assign(reference: str):
 @staff_required
 def post_update(reference: str):
     body = json_body()
-    public = body.get("public", True)
-    if not isinstance(public, bool):
-        raise ApiError(_("Wrong type."), fields={"public": [_("Must be true or false.")]})
+    public, wait = body.get("public", True), body.get("wait_for_customer", False)
+    for name, value in (("public", public), ("wait_for_customer", wait)):
+        if not isinstance(value, bool):
+            raise ApiError(_("Wrong type."), fields={name: [_("Must be true or false.")]})
     actions.post_update(reference, text_field(body, "message", required=True), public=public, actor=g.api_user,
-                        minutes=int_field(body, "minutes"), expected_version=version_field(body))
+                        minutes=int_field(body, "minutes"), expected_version=version_field(body),
+                        wait_for_customer=wait)
     return _detail(reference, 201)
 
 

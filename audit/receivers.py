@@ -21,8 +21,14 @@ def _password_reset(_sender, *, user, **_kwargs):
     record("staff.password_reset", actor=user)
 
 
+def _password_set_by_admin(_sender, *, user, actor, sessions_ended: int = 0, **_kwargs):
+    record("staff.password_set_by_admin", actor=actor,
+           target={"user_id": str(user.id), "email": user.email, "sessions_ended": str(sessions_ended)})
+
+
 def connect() -> None:
     signals.staff_signed_in.connect(_signed_in)
     signals.staff_signed_out.connect(_signed_out)
     signals.staff_sign_in_failed.connect(_sign_in_failed)
     signals.password_reset_done.connect(_password_reset)
+    signals.password_set_by_admin.connect(_password_set_by_admin)

@@ -92,18 +92,29 @@ def record_fact(reference: str, text: str, *, actor: StaffUser, minutes: int = 0
 
 
 def post_update(reference: str, message: str, *, public: bool, actor: StaffUser, minutes: int = 0,
-                now: datetime | None = None, expected_version: int | None = None) -> ComplaintEvent:
+                now: datetime | None = None, expected_version: int | None = None,
+                wait_for_customer: bool = False) -> ComplaintEvent:
     """A public progress update (e-mailed, on the tracking page) or an internal note (never shown
-    to the customer)."""
+    to the customer). A public update that asks the customer something may wait for the answer
+    (`wait_for_customer`): the complaint is `waiting` until the customer's next message (e-mail or
+    tracking page) takes it back to `in_progress`; WAITING_AUTO_CLOSE_DAYS later without one, the
+    worker resolves it (complaints.jobs.close_unanswered)."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
     message = require_text(message, "message", _("Write the update."))
+    if wait_for_customer and not public:
+        raise ServiceError(_("Only a public update can wait for the customer's answer."),
+                           {"wait_for_customer": [_("The customer never sees an internal note.")]})
     complaint = _locked(reference, actor, expected_version)
     if public:
-        transition(complaint, "progress_update")
-        mark_first_response(complaint, "progress_update", now)
-        event = record_event(complaint, "progress_update", now=now, public=True, body=message, actor=actor, minutes=minutes)
-        email_customer(complaint, "complaint_progress_update", now=now, context={"message": message, "author": actor})
+        action = "wait_for_customer" if wait_for_customer else "progress_update"
+        before, after = transition(complaint, action)
+        mark_first_response(complaint, action, now)
+        detail = {"from": before, "to": after, "waiting": True} if wait_for_customer else None
+        event = record_event(complaint, "progress_update", now=now, public=True, body=message, actor=actor,
+                             minutes=minutes, detail=detail)
+        email_customer(complaint, "complaint_progress_update", now=now, context={"message": message, "author": actor,
+                                                                                   "waiting": wait_for_customer})
     else:
         transition(complaint, "internal_note")
         event = record_event(complaint, "internal_note", now=now, public=False, body=message, actor=actor, minutes=minutes)

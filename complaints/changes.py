@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints import lifecycle, links, uploads
+from complaints import lifecycle, links, tasks, uploads
 from complaints.labels import EVENT_LABELS
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from complaints.sla import sync_waiting
@@ -102,11 +102,13 @@ def email_customer(complaint: Complaint, kind: str, *, now: datetime, context: d
     # Dates in the customer's own time zone (the customer file knows it; new customers get UTC).
     # Every one carries the tracking link and is answerable (Reply-To, thread headers: links.py).
     customer = complaint.customer
-    queue_email(kind=kind, to_address=complaint.contact_email, to_name=complaint.contact_name,
+    queued = queue_email(kind=kind, to_address=complaint.contact_email, to_name=complaint.contact_name,
                 template=kind, language=complaint.language, timezone=customer.timezone if customer else None,
                 dedupe_key=dedupe_key, extra_headers=links.thread_headers(complaint),
                 context={"complaint": complaint, "tracking_url": links.link_url(complaint.reference), **(context or {})},
                 customer_id=complaint.customer_id, complaint_id=complaint.id, now=now)
+    if queued is not None:  # a customer who prefers the phone or a visit gets a call too (complaints.tasks)
+        tasks.add_call_task(complaint, kind, now=now)
 
 
 

@@ -25,7 +25,8 @@ from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
 from complaints.classification import active_category_ids, category_required
 from complaints.contact import STAFF_ENTERED
-from complaints.models import CHANNELS, Complaint, ComplaintEvent, SlaTarget
+from complaints.models import CHANNELS, Complaint, ComplaintEvent, ComplaintTask, SlaTarget
+from complaints.tasks import CALL_CHANNELS
 from complaints.priority_rules import complaint_priority_expression
 from calendars import services as calendar_services
 from calendars.business_time import BusinessClock
@@ -205,14 +206,16 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         "category_id": active_category_ids().get(new.category) if new.category else None,
     }
     complaint = Complaint(**values)
-    acknowledgement = compose_acknowledgement(complaint, customer, tracking_url(token))
+    # The e-mail carries the signed link, not the token the filer saw on the page: opening it
+    # proves the address (complaints.contact).
+    acknowledgement = compose_acknowledgement(complaint, customer, links.link_url(values["reference"]))
 
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
     if known.customer_id is None:
         values["customer_id"], zone = insert_customer_file(connection, customer)
         if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
             acknowledgement = compose_acknowledgement(complaint, session.get(Customer, values["customer_id"]),
-                                                      tracking_url(token))
+                                                      links.link_url(values["reference"]))
     # Core INSERTs on the session's connection: a unit-of-work flush of the same two rows costs
     # about three times as much CPU (bench/RESULTS.md), on every public submission.
     if key_hash:
@@ -244,6 +247,8 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     complaint = Complaint(id=complaint_id, **values)
     make_transient_to_detached(complaint)
     session.add(complaint)
+    if values["preferred_channel"] in CALL_CHANNELS or customer.preferred_channel in CALL_CHANNELS:
+        session.add(ComplaintTask(complaint_id=complaint_id, topic="complaint_acknowledgement", created_at=now))
     if accepted:
         attach_uploads(complaint, accepted, by_customer=True, now=now, event_id=event_id)
     signals.complaint_created.send(current_app._get_current_object(), complaint=complaint, now=now)
@@ -271,6 +276,7 @@ class KnownCustomer(NamedTuple):
     timezone: str
     salutation: str
     patronymic: str
+    preferred_channel: str = "email"
 
 
 @dataclass(frozen=True)
@@ -297,11 +303,11 @@ def _look_up(connection, email: str, key_hash: str | None) -> _Known:
             return _Known(twin_id=twin_id)
     row = connection.execute(lambda_stmt(lambda: _lookup_statement()),
                              {"email_normalised": normalise_email(email)}).one()
-    (customer_id, name, language, zone, salutation, patronymic, priority, first_hours, resolution_hours,
+    (customer_id, name, language, zone, salutation, patronymic, channel, priority, first_hours, resolution_hours,
      calendar_id, calendar_version) = row
     customer = None
     if customer_id is not None:
-        customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic)
+        customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic, channel)
     priority = priority or "normal"
     hours = DEFAULT_SLA_HOURS[priority] if first_hours is None else (first_hours, resolution_hours)
     clock = calendar_services.clock(calendar_id, calendar_version, connection) if calendar_id is not None else None
@@ -316,8 +322,8 @@ def _lookup_statement():
     priority = complaint_priority_expression(Customer.id)
     one_row = select(literal(1).label("one")).subquery()
     return (select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
-                   Customer.patronymic, priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours,
-                   Calendar.id, Calendar.version)
+                   Customer.patronymic, Customer.preferred_channel, priority, SlaTarget.first_response_hours,
+                   SlaTarget.resolution_hours, Calendar.id, Calendar.version)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
             .outerjoin(SlaTarget, SlaTarget.priority == priority)

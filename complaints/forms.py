@@ -80,6 +80,7 @@ class AssignForm(ActionForm):
 class UpdateForm(ActionForm):
     message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
     public = BooleanField(_l("Send to the customer (unticked: internal note, never shown to the customer)"), default=True)
+    wait_for_customer = BooleanField(_l("Wait for the customer's answer (the complaint waits until they reply)"))
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 

@@ -20,3 +20,15 @@ EVENT_LABELS = {
     "reopened": _l("reopened"),
     "closed": _l("closed"),
 }
+
+
+# What a call (complaints.tasks) is about: the e-mail the customer was sent.
+TASK_TOPICS = {
+    "complaint_acknowledgement": _l("the complaint was received; what happens next"),
+    "complaint_owner_assigned": _l("who is now responsible for the complaint"),
+    "complaint_progress_update": _l("the progress update"),
+    "complaint_action_committed": _l("the action we committed to"),
+    "complaint_resolved": _l("the resolution"),
+    "complaint_reopened": _l("the reopening"),
+    "complaint_closed_unanswered": _l("closing it without their answer"),
+}

@@ -339,3 +339,22 @@ class SavedView(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     owner = relationship("StaffUser")
+
+class ComplaintTask(db.Model):
+    """A call the owner is to make (seed 000: customers say how they want to be reached): the
+    customer prefers the phone or a visit, so every e-mail to them is followed by a call. Done and
+    undone by the owner (complaints.tasks)."""
+
+    __tablename__ = "complaint_tasks"
+    __table_args__ = (Index("ix_complaint_tasks_complaint", "complaint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False)
+    # What the call is about: the kind of the e-mail that went out (complaints.labels.TASK_TOPICS).
+    topic: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+    complaint: Mapped[Complaint] = relationship()
+    done_by = relationship("StaffUser")

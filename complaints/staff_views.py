@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from complaints import actions, bulk, classification, filing, queries, saved_views
+from complaints import actions, bulk, classification, filing, queries, saved_views, tasks
 from complaints.forms import (AssignForm, BulkForm, CallForm, CloseForm, CommitActionForm, FactForm, PriorityForm,
                               ReopenForm, ResolveForm, SaveViewForm, StaffComplaintForm, UpdateForm)
-from complaints.labels import CHANNEL_LABELS, EVENT_LABELS
+from complaints.labels import CHANNEL_LABELS, EVENT_LABELS, TASK_TOPICS
 from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS, STATE_LABELS, STATES, allowed_actions
 from complaints.models import Attachment, Complaint
 from complaints.public_views import send_attachment
@@ -19,6 +19,7 @@ from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
 from platform_support.parsing import bounded_int
+from platform_support.forms import EmptyForm
 from staff.services import active_staff
 
 blueprint = Blueprint("complaints_staff", __name__, url_prefix="/staff/complaints")
@@ -59,7 +60,8 @@ def queue():
 @blueprint.route("/mine")
 @login_required
 def mine():
-    return _queue_page(_filters_from_request(owner_default="me"), title=_("My complaints"))
+    return _queue_page(_filters_from_request(owner_default="me"), title=_("My complaints"),
+                       call_tasks=tasks.open_tasks_of_owner(current_user))
 
 
 def _filter_args(filters: queries.QueueFilter) -> dict:
@@ -70,7 +72,8 @@ def _filter_args(filters: queries.QueueFilter) -> dict:
     return {k: v for k, v in args.items() if v}
 
 
-def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_form=None, status: int = 200):
+def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_form=None, status: int = 200,
+                call_tasks=None):
     now = utcnow()
     sort = queries.effective_sort(filters)
     try:
@@ -90,7 +93,8 @@ def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_for
         total=total, total_capped=capped, views=views, view_counts=saved_views.view_counts(views, current_user, now=now),
         current_view=view, save_form=save_form, bulk_form=bulk_form or _bulk_form(),
         counts=queries.counts_by_status(current_user, only_mine=filters.owner == "me"), now=now, title=title,
-        states=STATES, priorities=PRIORITIES, staff=active_staff(), categories=classification.all_categories()), status
+        states=STATES, priorities=PRIORITIES, staff=active_staff(), categories=classification.all_categories(),
+        call_tasks=call_tasks, task_form=EmptyForm(), task_topics=TASK_TOPICS), status
 
 
 def _bulk_form(formdata=None) -> BulkForm:
@@ -263,7 +267,26 @@ def _detail_page(complaint, submitted=None, status: int = 200, **extra):
     """`extra`: more for the page's blocks (classification_typed: the classification block as typed)."""
     return render_template("complaints/staff/detail.html", complaint=complaint, now=utcnow(),
                            actions=allowed_actions(complaint.status), categories=classification.all_categories(),
+                           call_tasks=tasks.tasks_of(complaint), task_form=EmptyForm(), task_topics=TASK_TOPICS,
                            **_page_forms(complaint, submitted), **extra), status
+
+
+@blueprint.route("/<reference>/tasks/<int:task_id>", methods=["POST"])
+@login_required
+def task_done(reference: str, task_id: int):
+    """The owner marks a call made (done=1) or not yet made (done=0); back to where they were."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        task = tasks.set_done(task_id, request.form.get("done") == "1", actor=current_user, reference=reference)
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    else:
+        flash(_("Call marked as made.") if task.done_at else _("Call marked as still to make."), "success")
+    back = url_for("complaints_staff.mine") if request.form.get("back") == "mine" else None
+    return redirect(back or url_for("complaints_staff.detail", reference=reference))
 
 
 @blueprint.route("/<reference>")
@@ -329,8 +352,11 @@ def assign(reference: str):
 def update(reference: str):
     form = UpdateForm(prefix="update")
     message = _("Update sent to the customer.") if form.public.data else _("Internal note added.")
+    if form.public.data and form.wait_for_customer.data:
+        message = _("Update sent to the customer; the complaint waits for their answer.")
     return _act(reference, form, lambda f: actions.post_update(
-        reference, f.message.data, public=bool(f.public.data), actor=current_user, minutes=f.minutes.data, expected_version=f.seen_version), message)
+        reference, f.message.data, public=bool(f.public.data), actor=current_user, minutes=f.minutes.data,
+        expected_version=f.seen_version, wait_for_customer=bool(f.wait_for_customer.data)), message)
 
 
 @blueprint.route("/<reference>/commit", methods=["POST"])

@@ -20,10 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from complaints.contact import confirm_by_reply
 from complaints.models import ComplaintEvent
 from customers.services import normalise_email
 from extensions import db
-from inbound import complaint_side, language, parsing, replies
+from inbound import complaint_side, language, parsing, reasons, replies
 from inbound.matching import match
 from inbound.models import InboundMessage, MailboxCursor
 from notifications.models import OutboxMessage, UndeliverableAddress
@@ -105,7 +106,9 @@ def release(row: InboundMessage, *, actor, now: datetime | None = None) -> Outco
         raise ServiceError(_("This message is not in the quarantine."))
     outcome = _process(row, row.raw, now=now, lenient=True)
     if outcome.kind == "quarantined":
-        raise ServiceError(_("This message still cannot be processed: %(reason)s", reason=outcome.reason))
+        reason = reasons.describe(row.reason_code, row.reason_params, outcome.reason)
+        db.session.rollback()
+        raise ServiceError(_("This message still cannot be processed: %(reason)s", reason=reason))
     row.decided_at = now
     row.decided_by_id = actor.id
     db.session.commit()
@@ -129,7 +132,8 @@ def _duplicate() -> str:
 def _quarantine_after_failure(raw, key_hash, message_id, source, now, position, error: str) -> Outcome:
     reason = f"processing failed ({error}); kept for staff"
     db.session.add(InboundMessage(dedupe_hash=key_hash, message_id=message_id[:998], received_at=now, source=source,
-                                  size_bytes=len(raw), raw=raw, outcome="quarantined", reason=reason))
+                                  size_bytes=len(raw), raw=raw, outcome="quarantined", reason=reason,
+                                  reason_code="processing_failed", reason_params={"error": error[:300]}))
     _advance(position, now)
     db.session.commit()
     return Outcome("quarantined", reason=reason)
@@ -154,24 +158,29 @@ def _process(row: InboundMessage, raw: bytes, *, now: datetime, lenient: bool) -
         parsed = parsing.parse(raw, max_bytes=config["INBOUND_MAX_BYTES"],
                                max_header_bytes=config["INBOUND_MAX_HEADER_BYTES"], lenient=lenient)
     except parsing.Unreadable as exc:
-        return _decided(row, "quarantined", reason=str(exc))
+        return _decided(row, "quarantined", reason=str(exc), code=exc.code, params=exc.params)
     row.from_address = parsed.from_address[:254]
     row.subject = parsed.subject[:300]
     if parsed.robot:
         if parsed.bounce and parsed.bounce.hard_failures:
             _mark_undeliverable(parsed.bounce.hard_failures, now)
-            return _decided(row, "ignored", reason=f"{parsed.robot}: undeliverable {', '.join(parsed.bounce.hard_failures)}"[:500])
-        return _decided(row, "ignored", reason=parsed.robot)
+            addresses = ", ".join(parsed.bounce.hard_failures)[:400]
+            return _decided(row, "ignored", reason=f"{parsed.robot}: undeliverable {addresses}"[:500],
+                            code="undeliverable", params={"addresses": addresses})
+        return _decided(row, "ignored", reason=parsed.robot, code=reasons.ROBOTS.get(parsed.robot, ""))
     text = replies.new_text(parsed.text)
     found = match(parsed)
     detail = {"channel": "email", "message_id": parsed.message_id, "inbound_message": True}
     if found.complaint is not None and complaint_side.can_reopen(found.complaint, now):
         if not text and not parsed.attachments:
-            return _decided(row, "ignored", reason="no text and no attachment", complaint=found.complaint)
+            return _decided(row, "ignored", reason="no text and no attachment", complaint=found.complaint,
+                            code="no_content")
         db.session.add(row)
         db.session.flush()
         detail["inbound_id"] = row.id
         event = complaint_side.append_message(found.complaint, text, parsed.attachments, now=now, detail=detail)
+        if found.proves_receipt:  # a reply from the contact address confirms it (complaints.contact)
+            confirm_by_reply(found.complaint.reference, parsed.from_address, now=now)
         db.session.flush()
         row.event_id = event.id
         return _decided(row, "appended", complaint=found.complaint)
@@ -183,7 +192,7 @@ def _process(row: InboundMessage, raw: bytes, *, now: datetime, lenient: bool) -
         notes.append(_("The e-mail mentions complaint %(reference)s, which belongs to another address: "
                        "not added to it.", reference=found.mentioned))
     if not text and not parsed.attachments:
-        return _decided(row, "quarantined", reason="no text and no attachment")
+        return _decided(row, "quarantined", reason="no text and no attachment", code="no_content")
     complaint = complaint_side.file_from_email(
         name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
         subject=parsed.subject, text=text or parsed.subject or _("(no text, see the attachments)"),
@@ -218,9 +227,12 @@ def _first_customer_event(complaint):
                                                           ComplaintEvent.kind == "created").limit(1))
 
 
-def _decided(row: InboundMessage, outcome: str, *, reason: str = "", complaint=None) -> Outcome:
+def _decided(row: InboundMessage, outcome: str, *, reason: str = "", complaint=None, code: str = "",
+             params: dict | None = None) -> Outcome:
     row.outcome = outcome
     row.reason = reason
+    row.reason_code = code
+    row.reason_params = params or None
     if complaint is not None:
         row.complaint_id = complaint.id
     db.session.add(row)

@@ -24,8 +24,16 @@ from notifications.models import OutboxMessage
 @dataclass(frozen=True)
 class Match:
     complaint: Complaint | None
-    how: str  # "thread", "token", "subject" or "" (no match)
+    how: str  # "reply", "thread", "token", "subject" or "" (no match)
     mentioned: str = ""  # a reference in the subject that was not the sender's to use
+
+    @property
+    def proves_receipt(self) -> bool:
+        """The sender knew something only a recipient of our e-mail knows: one of our Message-IDs
+        (random) or the signed plus-address token. A reference in the subject, or the Message-ID
+        of the customer's own earlier e-mail, proves nothing (whoever filed the complaint knows
+        them)."""
+        return self.how in ("reply", "token")
 
 
 def match(parsed) -> Match:
@@ -35,13 +43,15 @@ def match(parsed) -> Match:
             select(OutboxMessage.complaint_id).where(OutboxMessage.message_id.in_(ids),
                                                      OutboxMessage.complaint_id.is_not(None))
             .order_by(OutboxMessage.id.desc()).limit(1))
+        how = "reply"
         if complaint_id is None:
+            how = "thread"
             complaint_id = db.session.scalar(
                 select(InboundMessage.complaint_id).where(InboundMessage.message_id.in_(ids),
                                                           InboundMessage.complaint_id.is_not(None))
                 .order_by(InboundMessage.id.desc()).limit(1))
         if complaint_id is not None:
-            return Match(db.session.get(Complaint, complaint_id), "thread")
+            return Match(db.session.get(Complaint, complaint_id), how)
     for address in parsed.recipients:
         reference = reference_of_address(address)
         if reference:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -16,6 +16,7 @@ from platform_support.columns import created_at_column
 OUTCOMES = ("appended", "created", "ignored", "quarantined", "discarded")
 OUTCOME_LABELS = {"appended": _l("Added to a complaint"), "created": _l("Opened a complaint"), "ignored": _l("Ignored"),
                   "quarantined": _l("Quarantined"), "discarded": _l("Discarded")}
+SOURCE_LABELS = {"imap": _l("IMAP mailbox"), "pipe": _l("delivered by the mail server")}
 
 
 class InboundMessage(db.Model):
@@ -32,7 +33,10 @@ class InboundMessage(db.Model):
     from_address: Mapped[str] = mapped_column(String(254), nullable=False, default="")
     subject: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     outcome: Mapped[str] = mapped_column(String(20), nullable=False)
-    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the English line (CLI, logs)
+    # What admins read, in their language (inbound.reasons): a code and its values.
+    reason_code: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default=text("''"))
+    reason_params: Mapped[dict | None] = mapped_column(JSON)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="SET NULL"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="SET NULL"))
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)

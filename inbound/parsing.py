@@ -24,7 +24,13 @@ _MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,900}>")  # printable ASCII without < and
 
 
 class Unreadable(Exception):
-    """The reason a message cannot be processed as it is (shown to admins in the quarantine)."""
+    """The reason a message cannot be processed as it is: str() is the English line (CLI, logs),
+    `code` and `params` what the quarantine shows in the admin's language (inbound.reasons)."""
+
+    def __init__(self, text: str, code: str, **params):
+        super().__init__(text)
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -60,14 +66,16 @@ def _split_head(raw: bytes) -> bytes:
 def check_raw(raw: bytes, *, max_bytes: int, max_header_bytes: int) -> None:
     """The checks made on the bytes before parsing (size, header size, 8-bit headers)."""
     if not raw.strip():
-        raise Unreadable("empty message")
+        raise Unreadable("empty message", "empty")
     if len(raw) > max_bytes:
-        raise Unreadable(f"message too large ({len(raw) // (1024 * 1024)} MB, limit {max_bytes // (1024 * 1024)} MB)")
+        raise Unreadable(f"message too large ({len(raw) // (1024 * 1024)} MB, limit {max_bytes // (1024 * 1024)} MB)", "too_large",
+                         size=len(raw) // (1024 * 1024), limit=max_bytes // (1024 * 1024))
     head = _split_head(raw)
     if len(head) > max_header_bytes:
-        raise Unreadable(f"headers too large ({len(head) // 1024} KB, limit {max_header_bytes // 1024} KB)")
+        raise Unreadable(f"headers too large ({len(head) // 1024} KB, limit {max_header_bytes // 1024} KB)", "headers_too_large",
+                         size=len(head) // 1024, limit=max_header_bytes // 1024)
     if not head.isascii():
-        raise Unreadable("8-bit characters in the headers (not MIME-encoded)")
+        raise Unreadable("8-bit characters in the headers (not MIME-encoded)", "eight_bit_headers")
 
 
 def parse(raw: bytes, *, max_bytes: int, max_header_bytes: int, lenient: bool = False) -> ParsedMail:
@@ -79,7 +87,8 @@ def parse(raw: bytes, *, max_bytes: int, max_header_bytes: int, lenient: bool = 
     except Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001 - any defect the e-mail package trips over is a reason, not a crash
-        raise Unreadable(f"unreadable message ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise Unreadable(f"unreadable message ({type(exc).__name__}: {str(exc)[:200]})", "unparsable",
+                         error=f"{type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -95,7 +104,7 @@ def _parsed(message: EmailMessage, raw: bytes, lenient: bool) -> ParsedMail:
     message_id = (_message_ids(_header(message, "Message-ID")) or [""])[0]
     from_name, from_address = parseaddr(_header(message, "From"))
     if "@" not in from_address and not lenient:
-        raise Unreadable("no sender address")
+        raise Unreadable("no sender address", "no_sender")
     recipients = [address for _name, address in getaddresses(
         [_header(message, name) for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")]) if address]
     body = message.get_body(preferencelist=("plain", "html"))
@@ -122,18 +131,19 @@ def _decoded(part, lenient: bool) -> str:
         if payload.isascii():
             return payload.decode("ascii")
         if not lenient:
-            raise Unreadable("8-bit text without a charset")
+            raise Unreadable("8-bit text without a charset", "no_charset")
         charset = "utf-8"
     try:
         codecs.lookup(charset)
     except LookupError:
         if not lenient:
-            raise Unreadable(f"unknown charset {charset[:40]!r}") from None
+            raise Unreadable(f"unknown charset {charset[:40]!r}", "unknown_charset", charset=charset[:40]) from None
         charset = "utf-8"
     try:
         return payload.decode(charset, errors=errors)
     except UnicodeDecodeError:
-        raise Unreadable(f"text does not match its charset {charset[:40]!r}") from None
+        raise Unreadable(f"text does not match its charset {charset[:40]!r}", "charset_mismatch",
+                         charset=charset[:40]) from None
 
 
 def html_to_text(html: str) -> str:

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from inbound import ingest, parsing, queries
-from inbound.models import OUTCOME_LABELS, OUTCOMES
+from inbound import ingest, parsing, queries, reasons
+from inbound.models import OUTCOME_LABELS, OUTCOMES, SOURCE_LABELS
 from platform_support.errors import ServiceError
 from platform_support.forms import EmptyForm
 from platform_support.parsing import bounded_int
@@ -19,7 +19,8 @@ blueprint = Blueprint("inbound", __name__, url_prefix="/staff/inbound")
 
 @blueprint.context_processor
 def labels() -> dict:
-    return {"outcome_labels": OUTCOME_LABELS}
+    return {"outcome_labels": OUTCOME_LABELS, "source_labels": SOURCE_LABELS,
+            "reason_text": lambda m: reasons.describe(m.reason_code, m.reason_params, m.reason)}
 
 
 @blueprint.route("/")
@@ -61,7 +62,11 @@ def release(message_id: int):
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
-            flash(_("Released: %(outcome)s.", outcome=outcome.line()), "success")
+            if outcome.reference:
+                flash(_("Released: %(outcome)s — %(reference)s.", outcome=OUTCOME_LABELS[outcome.kind],
+                        reference=outcome.reference), "success")
+            else:
+                flash(_("Released: %(outcome)s.", outcome=OUTCOME_LABELS[outcome.kind]), "success")
     return redirect(url_for("inbound.message", message_id=message_id))
 
 

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from flask import current_app
 
 from complaints.jobs import escalate_overdue_complaints, extend_calendars, fold_complaint_counts, warn_before_breach
+from complaints.jobs import close_unanswered_complaints, escalate_overdue_complaints, fold_complaint_counts
 from complaints.staging import purge_staged_uploads
 from customers.greetings import send_greetings
 from customers.jobs import RECOMPUTE_SEGMENTS, recompute_segments_job
@@ -49,6 +50,8 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
         ScheduledJob("warn-before-sla-breach", warn_before_breach, "interval",
                      {"seconds": config["ESCALATION_INTERVAL_SECONDS"]}),
         ScheduledJob("extend-calendars", extend_calendars, "cron", {"hour": 2, "minute": 40}),
+        # Complaints that waited for the customer's answer longer than WAITING_AUTO_CLOSE_DAYS.
+        ScheduledJob("close-unanswered-complaints", close_unanswered_complaints, "interval", {"seconds": 3600}),
         # The queue's status counts are exact without it; folding keeps the pending deltas few.
         ScheduledJob("fold-complaint-counts", fold_complaint_counts, "interval", {"seconds": 60}),
         # Customers: segments nightly (first-deal dates for greetings come from it); greetings every

@@ -44,6 +44,10 @@ class PasswordResetForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)])
 
 
+class AdminSetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)])
+
+
 class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1000)])
 

@@ -26,24 +26,26 @@ from staff.sessions import end_all_sessions
 LINKS_PER_HOUR = 3
 
 
-def request_reset(email: str, *, now: datetime) -> None:
+def request_reset(email: str, *, now: datetime) -> bool:
     """Queue a reset e-mail if `email` belongs to an active account; the caller commits and
-    tells the person the same thing either way."""
+    tells the person the same thing either way (True when a link was queued: for the admin page,
+    which may say so)."""
     token = new_secret()  # made either way: both answers cost about the same
     token_hash = hash_secret(token)
     user = staff_by_email(email)
     if user is None or not user.active or len(email or "") > 254:
-        return
+        return False
     recent = db.session.scalar(select(func.count()).select_from(PasswordResetToken).where(
         PasswordResetToken.staff_user_id == user.id, PasswordResetToken.created_at > now - timedelta(hours=1)))
     if recent >= LINKS_PER_HOUR:
-        return
+        return False
     expires_at = now + timedelta(seconds=min(current_app.config["PASSWORD_RESET_SECONDS"], 3600))  # ≤ 1 h, whatever is set
     db.session.add(PasswordResetToken(staff_user_id=user.id, token_hash=token_hash, created_at=now,
                                       expires_at=expires_at))
     url = f"{current_app.config['BASE_URL']}/staff/password-reset/{token}"
     signals.password_reset_requested.send(current_app._get_current_object(), user=user, url=url,
                                           expires_at=expires_at)
+    return True
 
 
 def valid_token(token: str, *, now: datetime) -> PasswordResetToken | None:

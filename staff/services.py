@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
-from platform_support.errors import ServiceError
+from platform_support.errors import PermissionDenied, ServiceError
+from staff import signals
 from staff.models import ROLES, StaffUser
 from staff.passwords import hash_password, password_problem, verify_password
 from staff.sessions import end_all_sessions
+from staff.throttle import record_success
 
 
 def check_new_password(password: str, *, email: str = "", name: str = "", field: str = "password") -> None:
@@ -55,6 +58,26 @@ def change_password(user: StaffUser, current: str, new: str, *, keep_session: in
     user.password_hash = hash_password(new)
     end_all_sessions(user, now=now, keep=keep_session)
     db.session.commit()
+
+
+def set_password_by_admin(user: StaffUser, new: str, *, actor: StaffUser, now: datetime | None = None) -> int:
+    """An administrator sets (resets) another account's password — when the person cannot use the
+    e-mailed reset link. The same rule as every new password; every session of that account ends,
+    its sign-in lock is lifted, and the audit log records who did it (staff.signals). Returns the
+    number of sessions ended."""
+    if not actor.is_admin:
+        raise PermissionDenied(_("Only an administrator can set another person's password."))
+    if user.id == actor.id:
+        raise ServiceError(_("Change your own password on the password page (it asks for the current one)."),
+                           {"new_password": [_("Use the password page for your own password.")]})
+    check_new_password(new, email=user.email, name=user.name, field="new_password")
+    user.password_hash = hash_password(new)
+    ended = end_all_sessions(user, now=now)
+    record_success(user.email)  # the failed sign-ins before the reset no longer lock the account
+    signals.password_set_by_admin.send(current_app._get_current_object(), user=user, actor=actor,
+                                       sessions_ended=ended)
+    db.session.commit()
+    return ended
 
 
 def update_staff(user: StaffUser, *, name: str, role: str, active: bool, now: datetime | None = None) -> StaffUser:

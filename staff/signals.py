@@ -17,3 +17,6 @@ staff_sign_in_failed = _signals.signal("staff-sign-in-failed")
 password_reset_requested = _signals.signal("staff-password-reset-requested")
 # sender: the app; kwargs: user=<StaffUser>
 password_reset_done = _signals.signal("staff-password-reset-done")
+# sender: the app; kwargs: user=<StaffUser> (whose password), actor=<StaffUser> (the admin),
+# sessions_ended=<int>. Audit records it in the same transaction.
+password_set_by_admin = _signals.signal("staff-password-set-by-admin")

@@ -5,14 +5,15 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from extensions import db, limiter
 from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
 from platform_support.sealing import seal
-from staff import services, sessions, signals, throttle
+from staff import password_reset, services, sessions, signals, throttle
 from staff.auth import role_required, safe_next
-from staff.forms import ChangePasswordForm, EditStaffForm, LoginForm, StaffForm
+from staff.forms import AdminSetPasswordForm, ChangePasswordForm, EditStaffForm, LoginForm, StaffForm
 from staff.models import StaffUser
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
@@ -144,4 +145,49 @@ def edit_account(user_id: int):
             else:
                 flash(_("Account updated."), "success")
                 return redirect(url_for("staff.accounts"))
-    return render_template("staff/edit_account.html", form=form, user=user)
+    return _edit_page(user, form)
+
+
+def _edit_page(user: StaffUser, form=None, password_form=None, status: int = 200):
+    return render_template("staff/edit_account.html", user=user, form=form or EditStaffForm(obj=user),
+                           password_form=password_form or AdminSetPasswordForm(prefix="password"),
+                           reset_form=FlaskForm(prefix="reset"),
+                           open_sessions=len(sessions.open_sessions(user))), status
+
+
+@blueprint.route("/accounts/<int:user_id>/password", methods=["POST"])
+@role_required("admin")
+def set_account_password(user_id: int):
+    """Set another person's password (Admin → Staff); their sessions end, the audit log records it."""
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    form = AdminSetPasswordForm(prefix="password")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return _edit_page(user, password_form=form, status=400)
+    try:
+        ended = services.set_password_by_admin(user, form.new_password.data, actor=current_user._get_current_object(),
+                                               now=utcnow())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(" ".join([exc.message, *sum(exc.fields.values(), [])]), "error")
+        return _edit_page(user, password_form=form, status=400)
+    flash(_("Password set for %(name)s. Sessions ended: %(count)d. Tell them the new password in person or by phone, "
+            "never by e-mail.", name=user.name, count=ended), "success")
+    return redirect(url_for("staff.edit_account", user_id=user.id))
+
+
+@blueprint.route("/accounts/<int:user_id>/reset-link", methods=["POST"])
+@role_required("admin")
+def send_reset_link(user_id: int):
+    """E-mail the person a password-reset link (the same link as "Forgot your password?")."""
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    if not FlaskForm(prefix="reset").validate_on_submit():
+        abort(400)
+    if password_reset.request_reset(user.email, now=utcnow()):
+        db.session.commit()
+        flash(_("A password-reset link was sent to %(email)s.", email=user.email), "success")
+    else:
+        db.session.rollback()
+        flash(_("No link sent: the account is disabled, or several links were sent in the last hour."), "error")
+    return redirect(url_for("staff.edit_account", user_id=user.id))

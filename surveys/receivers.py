@@ -10,7 +10,9 @@ from datetime import datetime
 from surveys import planning
 
 
-def on_complaint_resolved(_sender, *, complaint, now: datetime, **_extra) -> None:
+def on_complaint_resolved(_sender, *, complaint, now: datetime, unanswered: bool = False, **_extra) -> None:
+    if unanswered:  # resolved because the customer never answered: no survey about it
+        return
     planning.schedule_after_resolution(complaint, now=now)
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import actions, filing, jobs, sla, tracking, uploads
+from complaints import actions, filing, jobs, links, sla, tracking, uploads
 from complaints.models import Complaint, ComplaintEvent, SlaTarget
 from complaints.queries import QueueFilter, counts_by_status, queue_page
 from customers.models import Customer
@@ -40,7 +40,8 @@ def test_filing_starts_sla_clocks_links_customer_and_queues_acknowledgement(app,
     # Only the hash of the token is stored.
     assert filed.tracking_token not in complaint.tracking_token_hash
     (ack,) = outbox(db_session, kind="complaint_acknowledgement")
-    assert complaint.reference in ack.text_body and filed.tracking_url in ack.text_body
+    assert complaint.reference in ack.text_body and links.link_url(complaint.reference) in ack.text_body
+    assert filed.tracking_url not in ack.text_body  # the page's link proves nothing (complaints.contact)
     assert "truly sorry" in ack.text_body and "What happens next" in ack.text_body
     assert [e.kind for e in events(db_session, complaint)] == ["created"]
 

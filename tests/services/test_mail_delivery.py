@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from complaints import filing, sla
+from complaints import filing, links, sla
 from notifications.delivery import deliver_outbox
 from notifications.models import OutboxMessage
 from platform_support.database import write_intent
@@ -36,9 +36,10 @@ def test_acknowledgement_arrives_with_text_part_reference_link_and_stable_messag
     assert mail["To"] == "Jan Kowalski <jan@example.com>"
     assert mail["Message-ID"] == queued.message_id
     text = mail.get_body(preferencelist=("plain",)).get_content()
-    assert filed.complaint.reference in text and filed.tracking_url in text and "truly sorry" in text
+    link = links.link_url(filed.complaint.reference)  # the signed link: opening it confirms the address
+    assert filed.complaint.reference in text and link in text and "truly sorry" in text
     html = mail.get_body(preferencelist=("html",)).get_content()
-    assert filed.tracking_url in html
+    assert link in html
     (sent,) = rows(db_session)
     assert sent.status == "sent" and sent.sent_at == NOW and sent.attempts == 1
     assert deliver(NOW + timedelta(hours=1)).claimed == 0  # nothing is sent twice
