@@ -19,6 +19,8 @@ BLUEPRINTS = (
     "complaints.admin_views:blueprint",
     "complaints.rules_admin_views:blueprint",
     "complaints.classification_views:blueprint",
+    "complaints.calendar_views:blueprint",
+    "staff.team_views:blueprint",
     "notifications.views:blueprint",
     "api.views:blueprint",
     "api.customers_api:blueprint",

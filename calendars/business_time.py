@@ -159,12 +159,28 @@ def check_holiday_country(country: str | None, region: str | None = None) -> tup
     return country, region
 
 
-def holiday_dates(country: str | None, region: str | None, first_year: int, last_year: int) -> dict[date, str]:
+def holiday_language(country: str, language: str | None) -> str | None:
+    """The language the holidays package names this country's holidays in for `language`
+    (None: the package's default, the country's own)."""
+    if not language:
+        return None
+    import holidays
+
+    supported = getattr(holidays.country_holidays(country), "supported_languages", ()) or ()
+    for candidate in (language, language.replace("_", "-"), f"{language}_{language.upper()}", "en_US", "en_GB"):
+        if candidate in supported:
+            return candidate
+    return None
+
+
+def holiday_dates(country: str | None, region: str | None, first_year: int, last_year: int,
+                  language: str | None = None) -> dict[date, str]:
     if not country:
         return {}
     import holidays
 
-    found = holidays.country_holidays(country, subdiv=region, years=range(first_year, last_year + 1))
+    found = holidays.country_holidays(country, subdiv=region, years=range(first_year, last_year + 1),
+                                      language=holiday_language(country, language))
     return {day: str(name) for day, name in sorted(found.items())}
 
 

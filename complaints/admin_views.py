@@ -4,7 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from complaints import admin_services, priority_rules
+from calendars.services import default_calendar
+from complaints import admin_services, priority_rules, sla_admin
+from complaints.calendar_forms import EscalationForm
+from complaints.sla import warning_percent
 from complaints.forms import PriorityRuleForm, RootCauseForm, SlaForm
 from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS
 from customers.segments import DIMENSION_LABELS, SEGMENT_LABELS
@@ -36,7 +39,39 @@ def root_causes():
 @role_required("admin")
 def sla():
     forms = {p: SlaForm(prefix=p, first_response_hours=f, resolution_hours=r) for p, f, r in admin_services.sla_table()}
-    return render_template("complaints/admin/sla.html", forms=forms)
+    escalation = _escalation_form()
+    if not escalation.is_submitted():
+        for level, recipient, delay in sla_admin.escalation_levels()[:3]:
+            escalation[f"recipient_{level}"].data = recipient
+            escalation[f"delay_{level}"].data = delay // 60
+    return render_template("complaints/admin/sla.html", forms=forms, escalation=escalation,
+                           default_calendar=default_calendar(), warning_percent=warning_percent())
+
+
+def _escalation_form() -> EscalationForm:
+    form = EscalationForm()
+    choices = [("owner", _("the owner")), ("team_lead", _("the team lead")), ("managers", _("the managers"))]
+    for level in (1, 2, 3):
+        form[f"recipient_{level}"].choices = choices
+    return form
+
+
+@blueprint.route("/sla/escalation", methods=["POST"])
+@role_required("admin")
+def save_escalation():
+    form = _escalation_form()
+    if form.validate_on_submit():
+        try:
+            sla_admin.save_escalation_levels([(form[f"recipient_{level}"].data, (form[f"delay_{level}"].data or 0) * 60)
+                                              for level in (1, 2, 3)])
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(_("Escalation levels saved."), "success")
+    else:
+        flash(_("Enter whole business hours between 0 and 720."), "error")
+    return redirect(url_for("complaints_admin.sla"))
 
 
 @blueprint.route("/sla/<priority>", methods=["POST"])

@@ -44,9 +44,9 @@ def set_calendar(zone: str, hours: str, country: str | None, region: str | None,
 
 @sla_cli.command("target")
 @click.argument("priority", type=click.Choice(PRIORITIES))
-@click.option("--first-response", "first", required=True, type=click.IntRange(1, 10000),
+@click.option("--first-response", "first", required=True, type=click.IntRange(1, 8760),
               help="Business hours to the first response.")
-@click.option("--resolution", required=True, type=click.IntRange(1, 10000), help="Business hours to the resolution.")
+@click.option("--resolution", required=True, type=click.IntRange(1, 8760), help="Business hours to the resolution.")
 def set_target(priority: str, first: int, resolution: int) -> None:
     """Set a priority's targets, in business hours (new complaints and priority changes use them)."""
     if first > resolution:

@@ -34,6 +34,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("staff.accounts", _l("Staff accounts"), _l("Who can sign in, with which role"), also=("staff.edit_account",)),
         Entry("staff_security.sign_in_security", _l("Sign-in security"), _l("Second factor, lock-out, single sign-on")),
         Entry("staff_tokens.everyone", _l("All API tokens"), _l("Every token, its scope and last use")),
+        Entry("staff_teams.teams", _l("Teams"), _l("Members, lead, working hours, who is away"), also=("staff_teams.edit",)),
     )),
     Group("intake", _l("Intake"), (
         Entry("complaints_admin.root_causes", _l("Root causes"), _l("The list agents choose a cause from")),
@@ -44,6 +45,8 @@ GROUPS: tuple[Group, ...] = (
     )),
     Group("sla", _l("SLA"), (
         Entry("complaints_admin.sla", _l("Response and resolution targets"), _l("Per priority, in working hours")),
+        Entry("business_hours.calendars", _l("Calendars"), _l("Time zones, opening hours, public holidays, closed days"),
+              also=("business_hours.edit",)),
     )),
     Group("surveys", _l("Surveys"), (
         Entry("surveys_staff.index", _l("Survey definitions"), _l("Questions, languages, when they are sent"),
