@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from surveys.models import QUESTION_TYPES, SCALES
@@ -69,6 +69,10 @@ class QuestionForm(FlaskForm):
     text = StringField(_l("Question"), validators=[DataRequired(), Length(max=500)])
     choices = TextAreaField(_l("Options (single choice: one per line, value=label)"), validators=[Optional(), Length(max=4000)])
     required = BooleanField(_l("Answer required"))
+    # Branching: shown only when an earlier scale question's answer is within [min, max].
+    show_if_question = SelectField(_l("Show only if the answer to"), choices=[("", "—")], validate_choice=False)
+    show_if_min = IntegerField(_l("is at least"), validators=[Optional()])
+    show_if_max = IntegerField(_l("is at most"), validators=[Optional()])
     save = SubmitField(_l("Save question"))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from extensions import db
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
 from staff.models import StaffUser
-from surveys.models import QUESTION_TYPES, SURVEY_KINDS, Survey, SurveyAnswer, SurveyQuestion
+from surveys.models import QUESTION_TYPES, SCALES, SURVEY_KINDS, Survey, SurveyAnswer, SurveyQuestion
 
 _CODE = re.compile(r"^[a-z0-9_-]{2,50}$")
 
@@ -118,9 +118,34 @@ def _has_answers(question_id: int) -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.question_id == question_id)))
 
 
+def _show_if(question: SurveyQuestion, siblings: list[SurveyQuestion], depends_on, low, high) -> dict | None:
+    """The branching rule from the editor: an earlier scale question and a range on its scale."""
+    if depends_on in (None, "", 0):
+        return None
+    earlier = next((q for q in siblings if str(q.id) == str(depends_on) and not q.retired), None)
+    if earlier is None or earlier is question or (question.position is not None and earlier.position >= question.position):
+        raise ServiceError(_("Choose an earlier question."), {"show_if_question": [_("Choose an earlier question.")]})
+    if earlier.qtype not in SCALES:
+        raise ServiceError(_("Only a scale question (NPS, CSAT, CES) can decide."),
+                           {"show_if_question": [_("Only a scale question (NPS, CSAT, CES) can decide.")]})
+    bottom, top = SCALES[earlier.qtype]
+    if low is None and high is None:
+        raise ServiceError(_("Give the lowest or the highest answer (or both)."),
+                           {"show_if_min": [_("Give the lowest or the highest answer (or both).")]})
+    for name, value in (("show_if_min", low), ("show_if_max", high)):
+        if value is not None and not bottom <= value <= top:
+            raise ServiceError(_("Choose a value from %(low)d to %(high)d.", low=bottom, high=top),
+                               {name: [_("Choose a value from %(low)d to %(high)d.", low=bottom, high=top)]})
+    if low is not None and high is not None and low > high:
+        raise ServiceError(_("The lowest answer is above the highest."), {"show_if_min": [_("The lowest answer is above the highest.")]})
+    return {"question": earlier.id, "min": low, "max": high}
+
+
 def save_question(survey_id: int, question_id: int | None, *, qtype: str, language: str, text: str, choices: str,
-                  required: bool, actor: StaffUser, now: datetime) -> SurveyQuestion:
-    """Add a question at the end (question_id None) or change one."""
+                  required: bool, actor: StaffUser, now: datetime, show_if_question=None, show_if_min: int | None = None,
+                  show_if_max: int | None = None) -> SurveyQuestion:
+    """Add a question at the end (question_id None) or change one; `show_if_*`: branching (shown
+    only when an earlier scale answer is in range — the page hides it, the server skips it)."""
     _require_manager(actor)
     survey = get_survey(survey_id)
     language = _language(language)
@@ -144,6 +169,7 @@ def save_question(survey_id: int, question_id: int | None, *, qtype: str, langua
     if qtype == "choice" and not question.choices:
         raise ServiceError(_("A single-choice question needs options."), {"choices": [_("A single-choice question needs options.")]})
     question.required = bool(required)
+    question.show_if = _show_if(question, list(survey.questions), show_if_question, show_if_min, show_if_max)
     survey.updated_at = now
     db.session.commit()
     return question
@@ -160,6 +186,9 @@ def move_question(question_id: int, direction: str, *, actor: StaffUser, now: da
     if not 0 <= other_index < len(siblings):
         return question
     other = siblings[other_index]
+    first, second = (other, question) if other_index < index else (question, other)
+    if (second.show_if or {}).get("question") == first.id:
+        raise ServiceError(_("A question shown by the answer to another must stay after it."))
     # Swap through a free position: (survey_id, position) is unique.
     a, b = question.position, other.position
     question.position = -1

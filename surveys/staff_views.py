@@ -1,7 +1,11 @@
 """Staff side of surveys: results, the invitations list, follow-up alerts, and the survey editor."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,11 +14,14 @@ from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
 from platform_support.forms import EmptyForm
-from surveys import alerts, queries, services
-from surveys.forms import (AlertAcknowledgeForm, AlertAssignForm, AlertCloseForm, AlertReopenForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm)
-from surveys.models import INVITATION_STATUSES
+from surveys import alerts, answering, queries, services
+from surveys.forms import (LANGUAGE_CHOICES, AlertAcknowledgeForm, AlertAssignForm, AlertCloseForm, AlertReopenForm,
+                           MoveForm, NewSurveyForm, QuestionForm, SurveyForm, answer_form)
+from surveys.models import INVITATION_STATUSES, SCALES
+from surveys.texts import missing_languages, text_in
 
 blueprint = Blueprint("surveys_staff", __name__, url_prefix="/staff/surveys")
+LANGUAGE_CODES = tuple(code for code, _label in LANGUAGE_CHOICES)
 
 
 INVITATION_STATUS_LABELS = {
@@ -109,6 +116,8 @@ def edit(survey_id: int):
     except NotFound:
         abort(404)
     language = request.values.get("language") or "en"
+    if language not in LANGUAGE_CODES:
+        language = "en"
     form = SurveyForm(language=language)
     if request.method == "POST":
         if _run(lambda: services.update_survey(survey_id, language=form.language.data, title=form.title.data,
@@ -116,18 +125,59 @@ def edit(survey_id: int):
                                                now=utcnow()), _("Survey saved."), form):
             return redirect(url_for("surveys_staff.edit", survey_id=survey_id, language=form.language.data))
     else:
-        form.title.data = survey.title.get(language, "")
-        form.intro.data = survey.intro.get(language, "")
+        # Prefilled with what customers read in this language: the stored text, or the shipped
+        # translation of a default text (saving stores it, so it can be edited).
+        title, source = text_in(survey.title, language)
+        form.title.data = title if language == "en" or source != "english" else ""
+        intro, source = text_in(survey.intro, language)
+        form.intro.data = intro if language == "en" or source != "english" else ""
         form.active.data = survey.active
+    scale_questions = [q for q in survey.questions if q.qtype in SCALES and not q.retired]
     question_forms = []
     for question in survey.questions:
+        text, source = text_in(question.text, language)
+        labels = [(c["value"], text_in(c.get("label"), language)) for c in question.choices]
+        rule = question.show_if or {}
         qform = QuestionForm(prefix=f"q{question.id}", formdata=None, qtype=question.qtype, language=language,
-                             text=question.text.get(language, ""), required=question.required,
-                             choices="\n".join(f"{c['value']}={c['label'].get(language, '')}" for c in question.choices))
-        question_forms.append((question, qform))
+                             text=text if language == "en" or source != "english" else "", required=question.required,
+                             choices="\n".join(f"{value}={label if language == 'en' or src != 'english' else ''}"
+                                               for value, (label, src) in labels),
+                             show_if_question=str(rule.get("question") or ""), show_if_min=rule.get("min"),
+                             show_if_max=rule.get("max"))
+        qform.show_if_question.choices = [("", "—")] + [
+            (str(q.id), f"{n}. {text_in(q.text, language)[0][:60]}") for n, q in enumerate(survey.questions, start=1)
+            if q in scale_questions and q.position < question.position]
+        question_forms.append((question, qform, source))
+    new_question = QuestionForm(prefix="new", language=language)
+    new_question.show_if_question.choices = [("", "—")] + [
+        (str(q.id), f"{n}. {text_in(q.text, language)[0][:60]}") for n, q in enumerate(survey.questions, start=1)
+        if q in scale_questions]
     return render_template("surveys/staff/edit.html", survey=survey, form=form, language=language,
-                           question_forms=question_forms, new_question=QuestionForm(prefix="new", language=language),
-                           move_form=MoveForm(), remove_form=EmptyForm())
+                           question_forms=question_forms, new_question=new_question, move_form=MoveForm(),
+                           remove_form=EmptyForm(), english={"title": text_in(survey.title, "en")[0]},
+                           title_source=text_in(survey.title, language)[1],
+                           missing=missing_languages(survey, LANGUAGE_CODES))
+
+
+@blueprint.route("/<int:survey_id>/preview")
+@login_required
+def preview(survey_id: int):
+    """The customer's page of this survey in one language, answers not saved (builder)."""
+    if not current_user.is_manager:
+        abort(403)
+    try:
+        survey = services.get_survey(survey_id)
+    except NotFound:
+        abort(404)
+    language = request.args.get("language") or "en"
+    if language not in LANGUAGE_CODES:
+        language = "en"
+    questions = [q for q in survey.questions if not q.retired]
+    page = answering.SurveyPage(SimpleNamespace(survey=survey, complaint=None), "open", language, questions)
+    with force_locale(language):
+        form = answer_form(questions, language)
+        body = render_template("surveys/public/survey.html", page=page, form=form, preview=True, token="preview")
+    return body
 
 
 def _question_form_from_request() -> QuestionForm:
@@ -142,7 +192,9 @@ def save_question(survey_id: int, question_id: int | None = None):
     form = _question_form_from_request()
     _run(lambda: services.save_question(survey_id, question_id, qtype=form.qtype.data, language=form.language.data,
                                         text=form.text.data, choices=form.choices.data, required=form.required.data,
-                                        actor=current_user, now=utcnow()), _("Question saved."), form)
+                                        show_if_question=form.show_if_question.data, show_if_min=form.show_if_min.data,
+                                        show_if_max=form.show_if_max.data, actor=current_user, now=utcnow()),
+         _("Question saved."), form)
     return redirect(url_for("surveys_staff.edit", survey_id=survey_id, language=form.language.data or "en"))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from surveys.defaults import DEFAULT_MSGIDS
 
@@ -18,6 +18,32 @@ def localized(texts: dict | None, language: str) -> str:
     if english in DEFAULT_MSGIDS:
         return gettext(english)
     return english
+
+
+def text_in(texts: dict | None, language: str) -> tuple[str, str]:
+    """(text, source) for the survey builder: "stored" (written for this language), "shipped" (a
+    default text, translated by the catalogue), "english" (nothing for this language: customers
+    read the English text), or "missing" (no text at all)."""
+    texts = texts or {}
+    if texts.get(language):
+        return texts[language], "stored"
+    english = texts.get("en") or ""
+    if english in DEFAULT_MSGIDS:
+        with force_locale(language):
+            return gettext(english), "shipped"
+    return (english, "english") if english else ("", "missing")
+
+
+def missing_languages(survey, languages) -> dict[str, int]:
+    """language → how many of the survey's texts (title, intro, questions, options) customers
+    would read in English there (neither written nor shipped)."""
+    texts = [survey.title] + ([survey.intro] if any((survey.intro or {}).values()) else [])
+    for question in survey.questions:
+        if question.retired:
+            continue
+        texts.append(question.text)
+        texts += [c.get("label") for c in question.choices]
+    return {language: sum(1 for t in texts if text_in(t, language)[1] == "english") for language in languages}
 
 
 # A deliberately simple, documented rule: an open answer is negative when it contains one of

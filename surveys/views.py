@@ -58,10 +58,13 @@ def _private(response, status: int = 200):
     return response
 
 
-def _speak(language: str) -> None:
+def _speak(language: str) -> str:
+    """The page speaks the invitation's language (unless the visitor picked one with ?lang=);
+    returns the language in effect, which the survey's own texts then follow too."""
     if language in current_app.config["LANGUAGES"] and "lang" not in request.args:
         g.locale_override = language
         refresh()
+    return str(get_locale())
 
 
 def _not_found(exc: NotFound | None = None):
@@ -70,7 +73,7 @@ def _not_found(exc: NotFound | None = None):
 
 
 def _render(page: answering.SurveyPage, form=None, status: int = 200):
-    _speak(page.language)
+    page.language = _speak(page.language)
     if page.state == "answered":
         return _private(render_template("surveys/public/answered.html", page=page), status)
     if page.state == "expired":
@@ -132,7 +135,7 @@ def answer(token: str):
         return _not_found(exc)
     if page.state != "open":
         return _render(page)
-    _speak(page.language)  # before the form: its labels, errors and the service's messages in her language
+    page.language = _speak(page.language)  # before the form: labels, errors and messages in her language
     form = answer_form(page.questions, page.language, formdata=request.form)
     if not form.validate():
         return _render(page, form, 400)
@@ -161,7 +164,7 @@ def thanks(token: str):
         page = answering.survey_page(token, now=utcnow())
     except NotFound as exc:
         return _not_found(exc)
-    _speak(page.language)
+    page.language = _speak(page.language)
     return _private(render_template("surveys/public/thanks.html", page=page))
 
 

@@ -8,12 +8,14 @@
  */
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-tap-url]");
+  var form = document.querySelector("form[data-tap-url], form[data-preview]");
   if (!form) { return; }
+  var preview = form.hasAttribute("data-preview");  // the builder's preview: branching only, nothing sent
   var status = document.getElementById("tap-status");
   var token = form.querySelector("input[name=csrf_token]");
 
   function record(score) {
+    if (preview) { return; }
     var body = new FormData();
     body.append("csrf_token", token ? token.value : "");
     body.append("score", score);
