@@ -12,12 +12,12 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, lambda_stmt, literal, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, bindparam, literal, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from complaints import links, signals, uploads
@@ -39,7 +39,7 @@ from extensions import db
 from notifications.headers import has_control_characters
 from notifications.services import outbox_values, queue_many
 from platform_support.clock import utcnow
-from platform_support.database import reading_only
+from platform_support.database import insert_unless_taken, reading_only
 from platform_support.email_address import MESSAGE as EMAIL_MESSAGE
 from platform_support.email_address import is_single_address
 from platform_support.errors import ServiceError
@@ -205,37 +205,35 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         "contact_confirmed_at": now if channel in STAFF_ENTERED else None,
         "category_id": active_category_ids().get(new.category) if new.category else None,
     }
-    complaint = Complaint(**values)
     # The e-mail carries the signed link, not the token the filer saw on the page: opening it
     # proves the address (complaints.contact).
-    acknowledgement = compose_acknowledgement(complaint, customer, links.link_url(values["reference"]))
+    acknowledgement = compose_acknowledgement(_Acknowledged(values), customer, links.link_url(values["reference"]))
 
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
     if known.customer_id is None:
         values["customer_id"], zone = insert_customer_file(connection, customer)
         if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
-            acknowledgement = compose_acknowledgement(complaint, session.get(Customer, values["customer_id"]),
+            acknowledgement = compose_acknowledgement(_Acknowledged(values), session.get(Customer, values["customer_id"]),
                                                       links.link_url(values["reference"]))
-    # Core INSERTs on the session's connection: a unit-of-work flush of the same two rows costs
-    # about three times as much CPU (bench/RESULTS.md), on every public submission.
-    if key_hash:
-        # A concurrent twin of this submission may have won the race for the unique key since the
-        # lookup: a savepoint lets us hand back its complaint (and drop what we wrote).
-        try:
-            with session.begin_nested():
-                # session.connection() inside the block emits the SAVEPOINT (begin_nested alone
-                # does not); PostgreSQL needs it to go on after the failed INSERT.
-                complaint_id, event_id = _insert_complaint(session.connection(), values)
-        except IntegrityError:
-            twin_id = connection.scalar(lambda_stmt(lambda: _twin_statement()), {"key_hash": key_hash})
-            if twin_id is None:
-                raise
-            session.rollback()
-            return _twin(twin_id, token)
-    else:
-        # Without a key there is nothing to race for (a clash of random references, 1 in 1.5·10^11
-        # per existing complaint, fails on the unique index like any other error).
-        complaint_id, event_id = _insert_complaint(connection, values)
+    # Core INSERTs on the session's connection, statements built once: a unit-of-work flush of the
+    # same rows costs about three times as much CPU (bench/RESULTS.md), on every public submission.
+    # ON CONFLICT (submission_key) DO NOTHING: a concurrent twin of this submission may have won
+    # the race for the unique key since the lookup (PostgreSQL waits for its transaction to end);
+    # then nothing is written and its complaint is handed back. No savepoint needed. (A clash of
+    # random references, 1 in 1.5·10^11 per existing complaint, fails on the unique index like
+    # any other error.)
+    inserted = insert_unless_taken(connection, Complaint.__table__, values, unique_column="submission_key",
+                                   returning=("id",))
+    if inserted is None:
+        twin_id = connection.scalar(_twin_statement(), {"key_hash": key_hash})
+        if twin_id is None:  # taken, yet no complaint has it: nothing deletes complaints this fast
+            raise RuntimeError("submission key taken by no complaint")
+        session.rollback()  # the customer file written above goes too: the twin's transaction has its own
+        return _twin(twin_id, token)
+    complaint_id = inserted[0]
+    event_id = connection.execute(_event_statement(), {
+        "complaint_id": complaint_id, "kind": "created", "public": True, "body": "", "detail": {},
+        "actor_staff_id": None, "by_customer": True, "minutes": 0, "created_at": now}).scalar_one()
     # No dedupe key on the e-mail: the complaint is new in this very transaction, so there is no
     # earlier acknowledgement to collide with (a double submit returned above).
     queue_many([outbox_values(kind="complaint_acknowledgement", to_address=email, to_name=values["contact_name"],
@@ -258,13 +256,13 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     return filed
 
 
-def _insert_complaint(connection, values: dict) -> tuple[int, int]:
-    """The complaint and its public "created" event; their ids."""
-    complaint_id = connection.execute(Complaint.__table__.insert().returning(Complaint.__table__.c.id), values).scalar_one()
-    event_id = connection.execute(ComplaintEvent.__table__.insert().returning(ComplaintEvent.__table__.c.id), {
-        "complaint_id": complaint_id, "kind": "created", "public": True, "body": "", "detail": {},
-        "actor_staff_id": None, "by_customer": True, "minutes": 0, "created_at": values["created_at"]}).scalar_one()
-    return complaint_id, event_id
+class _Acknowledged:
+    """What the acknowledgement reads of a complaint not inserted yet (no ORM object needed)."""
+    __slots__ = ("language", "reference", "contact_name", "first_response_due_at", "resolution_due_at")
+
+    def __init__(self, values: dict):
+        for name in self.__slots__:
+            setattr(self, name, values[name])
 
 
 class KnownCustomer(NamedTuple):
@@ -295,16 +293,12 @@ class _Known:
 
 
 def _look_up(connection, email: str, key_hash: str | None) -> _Known:
-    # Statements built inside `lambda_stmt`: SQLAlchemy caches their construction (which costs
-    # more than running them) as well as their compiled form.
-    if key_hash:
-        twin_id = connection.scalar(lambda_stmt(lambda: _twin_statement()), {"key_hash": key_hash})
-        if twin_id is not None:
-            return _Known(twin_id=twin_id)
-    row = connection.execute(lambda_stmt(lambda: _lookup_statement()),
-                             {"email_normalised": normalise_email(email)}).one()
-    (customer_id, name, language, zone, salutation, patronymic, channel, priority, first_hours, resolution_hours,
-     calendar_id, calendar_version) = row
+    row = connection.execute(_lookup_statement(), {"email_normalised": normalise_email(email),
+                                                   "key_hash": key_hash}).one()
+    (twin_id, customer_id, name, language, zone, salutation, patronymic, channel, priority, first_hours,
+     resolution_hours, calendar_id, calendar_version) = row
+    if twin_id is not None:
+        return _Known(twin_id=twin_id)
     customer = None
     if customer_id is not None:
         customer = KnownCustomer(customer_id, name, language, zone, salutation, patronymic, channel)
@@ -314,25 +308,39 @@ def _look_up(connection, email: str, key_hash: str | None) -> _Known:
     return _Known(customer=customer, priority=priority, sla_hours=hours, clock=clock)
 
 
+# The filing's statements are built once (functools.cache): building one costs more than running
+# it, and the same object each time lets SQLAlchemy reuse its cache key and compiled form.
+
+@cache
 def _lookup_statement():
-    """One row: the customer file of the address (all NULL for a newcomer), the priority its
-    segments give (`complaint_priority_expression`: "normal" for a newcomer, who has no segments
-    yet), the SLA target of that priority (NULL when none is set: the defaults apply) and the
-    default calendar's id and version (NULL: none, wall-clock hours)."""
+    """One row: an earlier filing of the same submission key (NULL without a key), the customer
+    file of the address (all NULL for a newcomer), the priority its segments give
+    (`complaint_priority_expression`: "normal" for a newcomer, who has no segments yet), the SLA
+    target of that priority (NULL when none is set: the defaults apply) and the default
+    calendar's id and version (NULL: none, wall-clock hours)."""
+    twin = select(Complaint.id).where(Complaint.submission_key == bindparam("key_hash", type_=String)).scalar_subquery()
     priority = complaint_priority_expression(Customer.id)
     one_row = select(literal(1).label("one")).subquery()
-    return (select(Customer.id, Customer.name, Customer.language, Customer.timezone, Customer.salutation,
-                   Customer.patronymic, Customer.preferred_channel, priority, SlaTarget.first_response_hours,
-                   SlaTarget.resolution_hours, Calendar.id, Calendar.version)
+    return (select(twin.label("twin_id"), Customer.id, Customer.name, Customer.language, Customer.timezone,
+                   Customer.salutation, Customer.patronymic, Customer.preferred_channel, priority,
+                   SlaTarget.first_response_hours, SlaTarget.resolution_hours, Calendar.id, Calendar.version)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
             .outerjoin(SlaTarget, SlaTarget.priority == priority)
             .outerjoin(Calendar, Calendar.is_default.is_(True)))
 
 
+@cache
 def _twin_statement():
     """The complaint an earlier submission with the same key filed."""
     return select(Complaint.id).where(Complaint.submission_key == bindparam("key_hash"))
+
+
+@cache
+def _event_statement():
+    """The public "created" event of the new complaint; its id."""
+    table = ComplaintEvent.__table__
+    return table.insert().returning(table.c.id)
 
 
 def _twin(complaint_id: int, token: str) -> FiledComplaint:

@@ -9,6 +9,8 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import escape
 
 from complaints import classification, filing, staging, tracking, uploads
 from complaints.forms import DESCRIPTION_MAX, ComplaintForm, CustomerMessageForm
@@ -67,8 +69,8 @@ def _kept_ids() -> set[int]:
     return {i for i in (bounded_int(v, minimum=1) for v in request.form.getlist("keep_staged")) if i is not None}
 
 
-def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, notice: str | None = None):
-    """The complaint form as typed, with the files kept from an earlier attempt."""
+def _offer_categories(form) -> None:
+    """The intake categories in the visitor's language as the category field's choices."""
     config = current_app.config
     language = str(get_locale())
     categories = classification.active_categories()
@@ -77,10 +79,71 @@ def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, no
         (c.code, c.name_in(language)) for c in categories]
     if required:
         form.category.render_kw = {"required": True, "aria-required": "true"}
+
+
+def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, notice: str | None = None,
+               fresh_key: bool = False, categories_offered: bool = False):
+    """The complaint form as typed, with the files kept from an earlier attempt (none under a
+    `fresh_key`, one this request made)."""
+    config = current_app.config
+    if not categories_offered:
+        _offer_categories(form)
+    staged = [] if fresh_key else staging.staged_for(_submission_key(form))
     return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX,
-                           staged=staging.staged_for(_submission_key(form)), not_kept=not_kept or [], notice=notice,
+                           staged=staged, not_kept=not_kept or [], notice=notice,
                            max_files=config["UPLOAD_MAX_FILES"], max_bytes=config["UPLOAD_MAX_BYTES"],
                            max_mb=config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
+
+
+# Per-visitor values of the blank form: everything else on the page is the same for every new
+# visitor who reads it in the same language.
+_VISITOR_FIELDS = ("csrf_token", "submission_key")
+
+
+def _blank_form_page(form):
+    """The blank form a new visitor gets. Rendering it (Jinja, WTForms' widgets, the translated
+    labels) is most of the CPU of the product's busiest page, and it comes out the same for
+    everyone except the CSRF token and the one-time submission key. So it is rendered once per
+    app, language and state of the form's fields (so choices or attributes a view sets are part
+    of the key) and those two values are put into the cut-open page per request. Not for staff
+    (their navigation, a sign-out form) nor a page with flashed messages, and never while
+    templates reload (development)."""
+    app = current_app
+    _offer_categories(form)  # before the key: the choices are part of it
+    if (app.jinja_env.auto_reload or current_user.is_authenticated or "_flashes" in session):
+        return _form_page(form, fresh_key=True, categories_offered=True)
+    values = [str(escape(getattr(form, name)._value())) for name in _VISITOR_FIELDS]
+    key = (str(get_locale()), app.config["UPLOAD_MAX_FILES"], app.config["UPLOAD_MAX_BYTES"],
+           tuple(_field_state(f) for f in form if f.name not in _VISITOR_FIELDS))
+    pages = app.extensions.setdefault("complaint_form_pages", {})
+    parts = pages.get(key)
+    if parts is None:
+        page, status = _form_page(form, fresh_key=True, categories_offered=True)
+        parts = _cut_open(page, values)
+        if parts is not None and len(pages) < 100:  # bounded: a few languages × choice sets
+            pages[key] = parts
+        return page, status
+    page = [parts[0]]
+    for value, rest in zip(values, parts[1:]):
+        page += [value, rest]
+    return "".join(page), 200
+
+
+def _field_state(f) -> tuple:
+    """What of a field the blank page shows (its label, value, choices and attributes)."""
+    return (f.name, f.type, str(f.label.text), repr(f.data), repr(getattr(f, "choices", None)),
+            repr(f.render_kw), tuple(f.errors) if isinstance(f.errors, list) else repr(f.errors))
+
+
+def _cut_open(page: str, values: list[str]) -> list[str] | None:
+    """The page split at each of `values` (in that order, each exactly once), else None."""
+    parts, rest = [], page
+    for value in values:
+        if not value or page.count(value) != 1 or value not in rest:
+            return None
+        head, rest = rest.split(value)
+        parts.append(head)
+    return parts + [rest]
 
 
 @blueprint.errorhandler(429)
@@ -101,7 +164,7 @@ def form_too_large(exc):
     form = ComplaintForm(formdata=None)
     form.language.data = str(get_locale())
     form.submission_key.data = secrets.token_urlsafe(32)
-    return _form_page(form, status=413, notice=_(
+    return _form_page(form, status=413, fresh_key=True, notice=_(
         "The files were too large to send together (at most %(n)d files of %(mb)d MB each). "
         "Please go back, attach fewer or smaller files, and send again.",
         n=current_app.config["UPLOAD_MAX_FILES"], mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)))
@@ -114,7 +177,7 @@ def complain():
     if request.method == "GET":
         form.language.data = str(get_locale())
         form.submission_key.data = secrets.token_urlsafe(32)
-        return _form_page(form)
+        return _blank_form_page(form)
     fresh = _uploads_from(form.attachments)
     key = _submission_key(form)
     well_formed = form.validate_on_submit()  # CSRF, a date that parses, a listed choice
@@ -130,7 +193,8 @@ def complain():
     if not well_formed:
         _show_errors(form, filing.check_new_complaint(new, now=utcnow()))  # every error at once
     else:
-        new.attachments = staging.take(key, _kept_ids()) + fresh
+        staged = staging.may_have_staged(request.form)
+        new.attachments = (staging.take(key, _kept_ids()) if staged else []) + fresh
         try:
             filed = filing.file_complaint(new, channel="web", submission_key=key)
         except ServiceError as exc:
@@ -141,7 +205,8 @@ def complain():
             not_kept = staging.stage(key, fresh, now=utcnow())
             return _form_page(form, not_kept=not_kept)
         else:
-            staging.discard(key)
+            if staged:
+                staging.discard(key)
             db.session.commit()
             session["lang"] = filed.language
             # The confirmation page shows the link of what this browser just filed; the last few

@@ -5,6 +5,10 @@ within STAGED_HOURS.
 
 Only files that passed the same checks as any attachment (sniffed type, size) are kept; the
 form names the refused ones. The key is a secret in the form; only its hash is stored.
+
+The form that lists staged files also carries the hidden field `STAGED_FIELD`: a submission
+without it has nothing staged (its key is fresh, or was refused without files), so the filing of
+a new visitor's complaint — the product's hot path — reads nothing of this table.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from platform_support.errors import ServiceError
 from platform_support.tokens import hash_secret
 
 STAGED_HOURS = 24
+STAGED_FIELD = "staged_files"  # hidden in the form when it lists staged files
 
 
 class StagedUpload(db.Model):
@@ -39,6 +44,11 @@ def staged_for(submission_key: str | None) -> list[StagedUpload]:
         return []
     return list(db.session.scalars(select(StagedUpload).where(
         StagedUpload.submission_key_hash == hash_secret(submission_key)).order_by(StagedUpload.id)))
+
+
+def may_have_staged(form_data) -> bool:
+    """Did the page this submission came from list staged files (see STAGED_FIELD)?"""
+    return bool(form_data.get(STAGED_FIELD))
 
 
 def stage(submission_key: str | None, uploads: list[Upload], *, now: datetime) -> list[str]:

@@ -1,10 +1,13 @@
 """Use cases on the customer file that other domains call."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, lambda_stmt, select, text
+from functools import cache
+
+from sqlalchemy import bindparam, select
 
 from customers.models import Customer
 from extensions import db
+from platform_support.database import insert_unless_taken
 
 
 def normalise_email(email: str) -> str:
@@ -45,31 +48,18 @@ def insert_customer_file(connection, customer: Customer) -> tuple[int, str]:
     (PostgreSQL; on SQLite between a caller's lock-free lookup and its write lock) wins and its
     file is used. Returns (id, time zone) of the file."""
     table = Customer.__table__
-    # What the object was given, else what a flush would fill in: the column's default or NULL.
-    given = customer.__dict__
-    values = {column.key: given[column.key] if column.key in given
-              else None if column.default is None
-              else column.default.arg(None) if column.default.is_callable else column.default.arg
-              for column in table.c if not column.primary_key}
-    row = connection.execute(lambda_stmt(lambda: _insert_file_statement()), values).first()
+    given = customer.__dict__  # what the object was given; the rest as a flush would fill it in
+    row = insert_unless_taken(connection, table, {column.key: given[column.key] for column in table.c if column.key in given},
+                              unique_column="email_normalised", returning=("id", "timezone"))
     if row is None:
-        row = connection.execute(select(table.c.id, table.c.timezone).where(
-            table.c.email_normalised == values["email_normalised"])).one()
+        row = connection.execute(_file_of_address(), {"email_normalised": given["email_normalised"]}).one()
     return row[0], row[1]
 
 
-def _insert_file_statement():
-    """INSERT … ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone, the same text on
-    SQLite and PostgreSQL, with typed binds. Text because SQLAlchemy cannot cache the compiled
-    form of a dialect INSERT with ON CONFLICT (it would compile it on every filing); built inside
-    `lambda_stmt`, so SQLAlchemy builds and compiles it once."""
+@cache
+def _file_of_address():
     table = Customer.__table__
-    columns = [column for column in table.c if not column.primary_key]
-    sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
-           f"VALUES ({', '.join(':' + c.name for c in columns)}) "
-           "ON CONFLICT (email_normalised) DO NOTHING RETURNING id, timezone")
-    return text(sql).bindparams(*[bindparam(c.name, type_=c.type) for c in columns]).columns(
-        table.c.id, table.c.timezone)
+    return select(table.c.id, table.c.timezone).where(table.c.email_normalised == bindparam("email_normalised"))
 
 
 def _known_zone(name: str | None) -> str:

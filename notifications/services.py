@@ -6,6 +6,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import flask_babel
 import pytz
@@ -221,4 +222,9 @@ def queue_many(rows: list[dict]) -> None:
     new) with one Core INSERT on the session's connection, in the caller's transaction: no ORM
     object, no flush — a batch job's e-mails, or the acknowledgement of a new complaint."""
     if rows:
-        db.session.connection().execute(OutboxMessage.__table__.insert(), rows)
+        db.session.connection().execute(_outbox_insert(), rows)
+
+
+@cache
+def _outbox_insert():
+    return OutboxMessage.__table__.insert()

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
-from sqlalchemy import event
+from sqlalchemy import Table, TextClause, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -93,3 +94,30 @@ def one_of(column: str, values) -> str:
     if not all(re.fullmatch(r"[a-z_]+", value) for value in values):
         raise ValueError(f"not plain lowercase words: {values!r}")
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+
+def insert_unless_taken(connection, table: Table, given: dict, *, unique_column: str, returning: tuple[str, ...]):
+    """INSERT one row of `table`, ON CONFLICT (`unique_column`) DO NOTHING RETURNING `returning`:
+    the row back, or None when that value is taken (NULLs never conflict). A column `given` leaves
+    out gets what a Core INSERT would give it: its Python default, else its server default or NULL."""
+    values = dict(given)
+    for column in table.c:
+        if column.key not in values and column.default is not None and not column.primary_key:
+            values[column.key] = column.default.arg(None) if column.default.is_callable else column.default.arg
+    statement = _insert_unless_taken(table, tuple(values), unique_column, tuple(returning))
+    return connection.execute(statement, values).first()
+
+
+@lru_cache(maxsize=256)
+def _insert_unless_taken(table: Table, columns: tuple[str, ...], unique_column: str,
+                         returning: tuple[str, ...]) -> TextClause:
+    """The same text on SQLite and PostgreSQL, with the columns' types on its binds. Text because
+    SQLAlchemy cannot cache the compiled form of a dialect INSERT … ON CONFLICT (it would compile
+    it on every execution); built once per table and set of columns, compiled once per dialect by
+    the engine's cache."""
+    names = [table.c[key].name for key in columns]
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(':' + key for key in columns)}) "
+           f"ON CONFLICT ({unique_column}) DO NOTHING RETURNING {', '.join(table.c[key].name for key in returning)}")
+    return text(sql).bindparams(*[bindparam(key, type_=table.c[key].type) for key in columns]).columns(
+        *[table.c[key] for key in returning])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
 
@@ -41,9 +42,14 @@ def _subscribed(event: str) -> bool:
     """Does any active endpoint want `event`? Read each time (no cache): an endpoint an admin
     just added gets the next event. Run on the session's connection (no autoflush): it reads only
     admin-managed rows, so the caller's pending rows are flushed once, at its commit."""
-    rows = db.session.connection().execute(
-        select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))).scalars()
+    rows = db.session.connection().execute(_active_endpoints_events()).scalars()
     return any(event in (events or []) for events in rows)
+
+
+@cache
+def _active_endpoints_events():
+    """Built once: on every public filing, building the statement cost more than running it."""
+    return select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
 
 
 def on_complaint_created(_sender, *, complaint, now: datetime, **_extra) -> None:

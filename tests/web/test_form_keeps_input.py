@@ -21,6 +21,9 @@ def _post(client, page, files=(), **fields):
     kept = re.findall(r'name="keep_staged" value="(\d+)" checked', page)  # ticked boxes, as a browser sends them
     if kept:
         data["keep_staged"] = kept
+    staged = re.search(r'<input type="hidden" name="staged_files" value="([^"]*)">', page)
+    if staged:  # the page lists staged files: a browser sends its hidden field with them
+        data["staged_files"] = staged.group(1)
     if files:
         data["attachments"] = [(io.BytesIO(content), name) for name, content in files]
     return client.post("/complain", data=data, content_type="multipart/form-data")
