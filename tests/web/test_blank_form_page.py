@@ -90,3 +90,16 @@ def test_staff_and_flashed_messages_get_a_page_of_their_own(app, browser, staff)
     page = visitor.get("/complain").get_data(as_text=True)
     assert "A message for this visitor only." in page
     assert "A message for this visitor only." not in visitor.get("/complain").get_data(as_text=True)
+
+
+def test_a_category_an_admin_adds_is_on_the_next_visitors_page(app, db_session):
+    from complaints import classification
+
+    before = _visitor(app).get("/complain").get_data(as_text=True)  # kept without the category
+    assert "Parcel damaged" not in before
+    classification.save_category(code="parcel", names={"en": "Parcel damaged", "pl": "Paczka", "ru": "Посылка",
+                                                       "ro": "Colet", "cs": "Balík"})
+    db_session.commit()
+    after = _visitor(app).get("/complain").get_data(as_text=True)
+    assert "Parcel damaged" in after
+    assert _normalised(after) == _normalised(_fresh_render(app))
