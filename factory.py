@@ -239,12 +239,14 @@ def register_signal_receivers(app: Flask) -> None:
     """Packages that react to other packages' signals connect here (once per process)."""
     from audit.receivers import connect as connect_audit
     from complaints.customer_file import connect as connect_complaints
+    from complaints.triggers import connect as connect_triggers
     from notifications.staff_mail import connect as connect_staff_mail
     from surveys.receivers import connect as connect_surveys
     from webhooks.receivers import connect as connect_webhooks
 
     connect_audit()
     connect_complaints()
+    connect_triggers()
     connect_staff_mail()
     connect_surveys()
     connect_webhooks()

@@ -34,7 +34,18 @@ def record_event(complaint: Complaint, kind: str, *, now: datetime, public: bool
     # The SLA clock pauses while the complaint waits for the customer (complaints.sla).
     if complaint.status == "waiting" or complaint.waiting_since is not None:
         sync_waiting(complaint, now)
+    note_change(complaint)
     return event
+
+
+def note_change(complaint: Complaint, *, filed: bool = False) -> None:
+    """Mark the complaint as changed in this transaction: the trigger rules run over it before the
+    commit (complaints.triggers). Changes made by the rules themselves are not noted (no loops)."""
+    info = db.session().info
+    if info.get("triggers_running"):
+        return
+    noted = info.setdefault("changed_complaints", {})
+    noted[id(complaint)] = (complaint, filed or noted.get(id(complaint), (None, False))[1])
 
 
 def check_minutes(minutes: int | None) -> int:

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import String, bindparam, literal, select
 from sqlalchemy.orm import make_transient_to_detached
 
-from complaints import links, signals, uploads
+from complaints import changes, links, routing, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
 from complaints.classification import active_category_ids, category_required
@@ -210,10 +210,27 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     acknowledgement = compose_acknowledgement(_Acknowledged(values), customer, links.link_url(values["reference"]))
 
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
+    addressee = customer
     if known.customer_id is None:
         values["customer_id"], zone = insert_customer_file(connection, customer)
         if zone != customer.timezone:  # a concurrent twin created this file first, in its own zone
-            acknowledgement = compose_acknowledgement(_Acknowledged(values), session.get(Customer, values["customer_id"]),
+            addressee = session.get(Customer, values["customer_id"])
+            acknowledgement = compose_acknowledgement(_Acknowledged(values), addressee,
+                                                      links.link_url(values["reference"]))
+    # Routing rules (none: the complaint waits in the queue unowned): team, owner, and the team's
+    # calendar for the due dates — read and decided inside this transaction, so the round-robin
+    # turn and the owner commit with the complaint.
+    routed = routing.route(routing.Facts(values["category_id"], new.language, channel, values["priority"],
+                                         values["customer_id"]), today=now.date())
+    if routed is not None:
+        values["team_id"] = routed.team_id
+        if routed.owner is not None:
+            values["owner_id"], values["status"] = routed.owner.id, "assigned"
+        if routed.calendar_id is not None:
+            values.update(due_dates(calendar_services.clock_of(session.get(Calendar, routed.calendar_id)), now,
+                                    known.sla_hours, percent=current_app.config["SLA_WARNING_PERCENT"]))
+            # The acknowledgement promises the team calendar's due dates.
+            acknowledgement = compose_acknowledgement(_Acknowledged(values), addressee,
                                                       links.link_url(values["reference"]))
     # Core INSERTs on the session's connection, statements built once: a unit-of-work flush of the
     # same rows costs about three times as much CPU (bench/RESULTS.md), on every public submission.
@@ -249,6 +266,10 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         session.add(ComplaintTask(complaint_id=complaint_id, topic="complaint_acknowledgement", created_at=now))
     if accepted:
         attach_uploads(complaint, accepted, by_customer=True, now=now, event_id=event_id)
+    if routed is not None:
+        routing.record_routing(complaint, routed, now=now)
+    # The trigger rules "on filing" run before the commit (complaints.triggers).
+    changes.note_change(complaint, filed=True)
     signals.complaint_created.send(current_app._get_current_object(), complaint=complaint, now=now)
     filed = FiledComplaint(complaint, token, created=True, reference=values["reference"], language=new.language)
     if commit:

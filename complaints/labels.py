@@ -4,6 +4,10 @@ from flask_babel import lazy_gettext as _l
 
 CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "in_person": _l("In person")}
 
+# How a complaint reached us (complaints.models.CHANNELS), where staff read it (rule conditions).
+INTAKE_CHANNEL_LABELS = {"web": _l("Complaint form"), "api": _l("API"), "email": _l("E-mail"), "phone": _l("Phone"),
+                         "visit": _l("Visit"), "staff": _l("Filed by staff")}
+
 # What each complaint event is called where a person reads it (the timeline, conflict messages).
 EVENT_LABELS = {
     "created": _l("complaint received"),
@@ -19,6 +23,11 @@ EVENT_LABELS = {
     "resolved": _l("resolved"),
     "reopened": _l("reopened"),
     "closed": _l("closed"),
+    "category_changed": _l("category changed"),
+    "tags_changed": _l("tags changed"),
+    "fields_changed": _l("fields changed"),
+    "routed": _l("routed by a rule"),
+    "rule_applied": _l("trigger rule applied"),
 }
 
 

@@ -358,3 +358,89 @@ class ComplaintTask(db.Model):
 
     complaint: Mapped[Complaint] = relationship()
     done_by = relationship("StaffUser")
+
+
+# How a routing rule picks the owner within its team (complaints.routing).
+ASSIGN_METHODS = ("team", "account_owner", "round_robin", "fewest_open")
+# Whom a trigger rule's "notify" action e-mails (complaints.triggers).
+NOTIFY_TARGETS = ("owner", "team_lead", "managers")
+
+
+class RoutingRule(db.Model):
+    """Ordered: the first active rule whose conditions all hold (an empty condition holds for any
+    complaint) gives a new complaint its team and, by `assign`, its owner — at filing, in the
+    filing's transaction."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (CheckConstraint(one_of("assign", ASSIGN_METHODS), name="assign"),
+                      CheckConstraint(one_of("priority", PRIORITIES), name="priority"),
+                      CheckConstraint(one_of("channel", CHANNELS), name="channel"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Conditions (NULL: any).
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    language: Mapped[str | None] = mapped_column(String(8))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    segment: Mapped[str | None] = mapped_column(String(30))  # "dimension:value", e.g. "abc:A"
+    priority: Mapped[str | None] = mapped_column(String(20))
+    # True: the customer has an account owner; False: has none.
+    has_account_owner: Mapped[bool | None] = mapped_column(Boolean)
+    account_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    # Outcome.
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), nullable=False)
+    assign: Mapped[str] = mapped_column(String(20), nullable=False, default="team")
+    # Round-robin: whom this rule gave the last complaint.
+    last_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+    category: Mapped[Category | None] = relationship()
+    team = relationship("Team")
+    account_owner = relationship("StaffUser", foreign_keys=[account_owner_id])
+
+
+class TriggerRule(db.Model):
+    """Conditions → actions, evaluated on filing and on each change (complaints.triggers). A rule
+    acts at most once on a complaint (`trigger_firings`), so no rule can loop."""
+
+    __tablename__ = "trigger_rules"
+    __table_args__ = (CheckConstraint(one_of("priority", PRIORITIES), name="priority"),
+                      CheckConstraint(one_of("set_priority", PRIORITIES), name="set_priority"),
+                      CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+                      CheckConstraint(one_of("status", STATES), name="status"),
+                      CheckConstraint(one_of("notify", NOTIFY_TARGETS), name="notify"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    on_filing: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    on_change: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Conditions (NULL: any).
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    priority: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str | None] = mapped_column(String(20))
+    tag: Mapped[str | None] = mapped_column(String(50))  # the complaint has this tag
+    text_contains: Mapped[str | None] = mapped_column(String(100))  # in the subject or description, any case
+    # Actions (NULL: not this one).
+    set_priority: Mapped[str | None] = mapped_column(String(20))
+    add_tag: Mapped[str | None] = mapped_column(String(50))
+    assign_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    notify: Mapped[str | None] = mapped_column(String(20))
+
+    category: Mapped[Category | None] = relationship()
+    assign_to = relationship("StaffUser", foreign_keys=[assign_to_id])
+
+
+class TriggerFiring(db.Model):
+    """A trigger rule acted on a complaint (once per rule and complaint)."""
+
+    __tablename__ = "trigger_firings"
+
+    rule_id: Mapped[int] = mapped_column(ForeignKey("trigger_rules.id", ondelete="CASCADE"), primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
+    fired_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

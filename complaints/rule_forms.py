@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from complaints.forms import ActionForm
@@ -40,3 +40,39 @@ class ClassificationForm(ActionForm):
     as `field-<code>` inputs of the request (their set depends on the category)."""
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     tags = StringField(_l("Tags (separated by commas)"), validators=[Length(max=1100)])
+
+
+class RoutingRuleForm(FlaskForm):
+    """Choices are set by the view (categories, teams, staff, segments)."""
+    rule_id = HiddenField()
+    name = StringField(_l("Name of the rule"), validators=[DataRequired(), Length(max=100)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
+    active = BooleanField(_l("Active"), default=True)
+    category = SelectField(_l("Category is"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language is"), choices=[], validate_choice=False)
+    channel = SelectField(_l("Arrived by"), choices=[], validate_choice=False)
+    segment = SelectField(_l("Customer segment is"), choices=[], validate_choice=False)
+    priority = SelectField(_l("Priority is"), choices=[], validate_choice=False)
+    account_owner = SelectField(_l("The customer's account owner"), choices=[], validate_choice=False)
+    team = SelectField(_l("Team"), choices=[], validate_choice=False)
+    assign = SelectField(_l("Owner"), choices=[], validate_choice=False)
+
+
+class TriggerRuleForm(FlaskForm):
+    rule_id = HiddenField()
+    name = StringField(_l("Name of the rule"), validators=[DataRequired(), Length(max=100)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
+    active = BooleanField(_l("Active"), default=True)
+    on_filing = BooleanField(_l("When a complaint is filed"), default=True)
+    on_change = BooleanField(_l("When a complaint changes"), default=True)
+    category = SelectField(_l("Category is"), choices=[], validate_choice=False)
+    priority = SelectField(_l("Priority is"), choices=[], validate_choice=False)
+    channel = SelectField(_l("Arrived by"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language is"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status is"), choices=[], validate_choice=False)
+    tag = StringField(_l("Has the tag"), validators=[Length(max=50)])
+    text_contains = StringField(_l("Subject or description contains"), validators=[Length(max=100)])
+    set_priority = SelectField(_l("Set the priority to"), choices=[], validate_choice=False)
+    add_tag = StringField(_l("Add the tag"), validators=[Length(max=50)])
+    assign_to = SelectField(_l("Assign to"), choices=[], validate_choice=False)
+    notify = SelectField(_l("E-mail"), choices=[], validate_choice=False)

@@ -41,6 +41,8 @@ GROUPS: tuple[Group, ...] = (
         Entry("complaints_admin.priority_rules", _l("Priority rules"), _l("How a new complaint's priority is set")),
         Entry("complaints_rules.categories", _l("Categories and custom fields"),
               _l("What complaints are about, the e-mail keywords, the fields staff fill in")),
+        Entry("complaints_rules.routing_rules", _l("Routing rules"), _l("Which team and owner a new complaint goes to")),
+        Entry("complaints_rules.trigger_rules", _l("Trigger rules"), _l("Conditions that set priority, tag, assign or notify")),
         Entry("customer_imports.upload", _l("Import customers"), _l("Customers from a spreadsheet"), role="manager"),
     )),
     Group("sla", _l("SLA"), (
