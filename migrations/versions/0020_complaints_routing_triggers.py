@@ -2,14 +2,14 @@
 (conditions → set priority, add a tag, assign, notify; each acts once per complaint, recorded in
 trigger_firings) — issue 17.
 
-Revision ID: 0018_complaints_routing_triggers
-Revises: 0017_complaints_categories
+Revision ID: 0020_complaints_routing_triggers
+Revises: 0019_complaints_call_tasks
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_complaints_routing_triggers"
-down_revision = "0017_complaints_categories"
+revision = "0020_complaints_routing_triggers"
+down_revision = "0019_complaints_call_tasks"
 branch_labels = None
 depends_on = None
 
