@@ -187,3 +187,48 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Complaint texts for the search benchmark (bench/search.py) ------------------------------
+# Real words of the five languages (with their diacritics) as the frequent head of a Zipf
+# vocabulary, pseudo-words as its long tail; names mixed from per-language lists and syllables.
+HEAD_WORDS = (
+    "parcel delivery late broken refund courier damaged order invoice missing box screen replacement "
+    "paczka dostawa opóźniona uszkodzony zwrot kurier zamówienie faktura brak żółty pudełko ekran wymiana "
+    "посылка доставка задержка сломан возврат курьер заказ счёт ёлка коробка экран замена жёлтый "
+    "colet livrare întârziere deteriorat rambursare curier comandă factură lipsă ecran înlocuire "
+    "balík doručení zpoždění poškozený vrácení kurýr objednávka faktura chybí žluťoučký krabice obrazovka výměna"
+).split()
+FIRST_NAMES = ("Jan Anna Łukasz Zofia Piotr Małgorzata Иван Пётр Ольга Алёна Ion Maria Ștefan Ioana "
+               "Jiří Kateřina Tomáš Lucie John Emily").split()
+SURNAME_STEMS = ("Kowal Nowak Wiśniew Wójcik Kamiń Lewandow Иван Смирн Кузнец Попов Соколов Popesc Ionesc "
+                 "Dumitr Stoica Novák Svobod Dvořák Černý Procház Smith Brown Taylor").split()
+SURNAME_ENDS = ("ski ska czyk ek ов ова ин ина u escu ová á ý son er").split()
+SYLLABLES = ("ka ro mi ta ne lo za pi ve su do ra li mo be ti na go pe lu").split()
+
+
+def search_vocabulary(rng: random.Random, tail: int = 20_000) -> list[str]:
+    words = list(HEAD_WORDS)
+    seen = set(words)
+    while len(words) < len(HEAD_WORDS) + tail:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def complaint_text(rng: random.Random, vocabulary: list[str], words: int) -> str:
+    """`words` words drawn Zipf-like (rank r with weight 1/r): the head words are frequent."""
+    n = len(vocabulary)
+    return " ".join(vocabulary[min(int(rng.paretovariate(0.9)) - 1, n - 1) if rng.random() < 0.7
+                               else rng.randrange(n)] for _ in range(words))
+
+
+def person(i: int) -> tuple[str, str]:
+    """A name and an e-mail for customer `i` (about 20 × 23 × 15 × 5 distinct surnames)."""
+    first = FIRST_NAMES[i % len(FIRST_NAMES)]
+    surname = SURNAME_STEMS[(i // 7) % len(SURNAME_STEMS)] + SURNAME_ENDS[(i // 161) % len(SURNAME_ENDS)]
+    if (i // 2415) % 5:
+        surname += SYLLABLES[(i // 2415) % len(SYLLABLES)]
+    return f"{first} {surname}", f"customer{i}@mail{i % 50}.example"

@@ -253,6 +253,8 @@ def count_matching(actor: StaffUser, filters: QueueFilter, *, now: datetime, cap
             return counts[filters.status], False
         states = STATES if filters.status == "all" else OPEN_STATES
         return sum(counts[s] for s in states), False
+    if search.terms(filters.q):
+        cap = min(cap, MAX_SEARCH_RESULTS)  # as many as the search shows: "more than 1 000"
     inner = filtered(actor, filters, now=now).with_only_columns(Complaint.id).limit(cap + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(inner))
     return min(n, cap), n > cap

@@ -57,7 +57,10 @@ def terms(query: str | None) -> list[str]:
     for word in re.findall(r"[^\W_]+", folded):
         if word not in words:
             words.append(word[:MAX_TERM_LENGTH])
-    return words[:MAX_TERMS]
+    # A single letter beside longer words narrows nothing and, as a prefix, matches nearly every
+    # complaint (the "C" of "C-7KQ3…"): dropped then.
+    longer = [w for w in words if len(w) > 1]
+    return (longer or words)[:MAX_TERMS]
 
 
 def matches(words: list[str], dialect: str):

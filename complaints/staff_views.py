@@ -94,7 +94,9 @@ def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_for
         current_view=view, save_form=save_form, bulk_form=bulk_form or _bulk_form(),
         counts=queries.counts_by_status(current_user, only_mine=filters.owner == "me"), now=now, title=title,
         states=STATES, priorities=PRIORITIES, staff=active_staff(), categories=classification.all_categories(),
-        call_tasks=call_tasks, task_form=EmptyForm(), task_topics=TASK_TOPICS), status
+        call_tasks=call_tasks, task_form=EmptyForm(), task_topics=TASK_TOPICS,
+        state_names={k: str(v) for k, v in STATE_LABELS.items()},
+        priority_names={k: str(v) for k, v in PRIORITY_LABELS.items()}), status
 
 
 def _bulk_form(formdata=None) -> BulkForm:
