@@ -12,7 +12,8 @@ wall-clock hours (what an installation without a calendar had before).
 - the pre-breach warnings fall at SLA_WARNING_PERCENT of each target, counted the same way.
 
 `recompute_open_due_dates` applies the same formula to every open complaint of changed calendars:
-one UPDATE on PostgreSQL (lookups in calendar_spans), batches on SQLite.
+on PostgreSQL COPY out, the compiled clocks, COPY into a temporary table and one set-based UPDATE;
+on SQLite in batches of executemany.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, select, update
 
 from calendars import services as calendar_services
 from calendars.business_time import EPOCH, BusinessClock
@@ -132,58 +133,62 @@ def business_seconds(complaint: Complaint, start: datetime, end: datetime) -> fl
 
 
 # --- recomputing after a calendar or target change (set-based) ----------------------------------
-def _targets_sql() -> str:
-    """(priority, first, resolution) for every priority: the sla_targets row or the default."""
-    rows = ", ".join(f"('{p}', {f}, {r})" for p, (f, r) in DEFAULT_SLA_HOURS.items())
-    return (f"SELECT d.priority, COALESCE(t.first_response_hours, d.f) AS f, "
-            f"COALESCE(t.resolution_hours, d.r) AS r FROM (VALUES {rows}) AS d(priority, f, r) "
-            f"LEFT JOIN sla_targets t ON t.priority = d.priority")
-
-
-_POSITION = """COALESCE((SELECT s.before_seconds + LEAST(EXTRACT(EPOCH FROM ({moment} - s.starts_at)),
-                                           s.after_seconds - s.before_seconds)
-           FROM calendar_spans s WHERE s.calendar_id = x.calendar_id AND s.starts_at <= {moment}
-           ORDER BY s.starts_at DESC LIMIT 1), 0)"""
-_MOMENT = """(SELECT s.starts_at + make_interval(secs => floor(GREATEST({position} - s.before_seconds, 0)))
-           FROM calendar_spans s WHERE s.calendar_id = x.calendar_id AND s.after_seconds >= {position}
-           ORDER BY s.after_seconds LIMIT 1)"""
-
-
 def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, percent: int) -> int:
+    """PostgreSQL: the open complaints of these calendars streamed out with COPY, their four
+    moments computed by the compiled clocks (two binary searches each, ~10⁵ complaints/s), streamed
+    back with COPY into a temporary table, and one set-based UPDATE … FROM that table writes the
+    rows whose moments changed. (A pure-SQL version with per-row index lookups in calendar_spans
+    measured ~100 µs per complaint on this machine: too slow for a million.)"""
     share = percent / 100.0
+    targets = {p: (f * 3600.0, r * 3600.0) for p, (f, r) in ((p, sla_hours(p)) for p in lifecycle.PRIORITIES)}
+    versions = dict(db.session.execute(select(Calendar.id, Calendar.version).where(Calendar.id.in_(calendar_ids))).all())
+    clocks = {i: calendar_services.clock(i, v) for i, v in versions.items()}
     states = ", ".join(f"'{s}'" for s in lifecycle.OPEN_STATES)
-    statement = f"""
-        WITH x AS (
-            SELECT c.id, COALESCE(tm.calendar_id, :default_id) AS calendar_id, c.created_at,
-                   COALESCE(c.resolution_clock_from, c.created_at) AS begun, c.sla_paused_seconds AS paused,
-                   t.f * 3600.0 AS f, t.r * 3600.0 AS r
-            FROM complaints c
-            LEFT JOIN teams tm ON tm.id = c.team_id
-            JOIN ({_targets_sql()}) t ON t.priority = c.priority
-            WHERE c.status IN ({states}) AND COALESCE(tm.calendar_id, :default_id) = ANY(:calendar_ids)
-        ), p AS (
-            SELECT x.*, {_POSITION.format(moment='x.created_at')} AS p_created,
-                   {_POSITION.format(moment='x.begun')} AS p_begun
-            FROM x
-        ), y AS (
-            SELECT p.id, p.calendar_id AS calendar_id, p.p_created + p.f AS fr, p.p_begun + p.r + p.paused AS rs,
-                   p.p_created + p.f * {share} AS fw, p.p_begun + p.r * {share} + p.paused AS rw
-            FROM p
-        ), z AS (
-            SELECT y.id, {_MOMENT.format(position='y.fr').replace('x.calendar_id', 'y.calendar_id')} AS fr,
-                   {_MOMENT.format(position='y.rs').replace('x.calendar_id', 'y.calendar_id')} AS rs,
-                   {_MOMENT.format(position='y.fw').replace('x.calendar_id', 'y.calendar_id') if percent else 'NULL::timestamp'} AS fw,
-                   {_MOMENT.format(position='y.rw').replace('x.calendar_id', 'y.calendar_id') if percent else 'NULL::timestamp'} AS rw
-            FROM y
-        )
-        UPDATE complaints c SET first_response_due_at = z.fr, resolution_due_at = z.rs,
-               first_response_warn_at = z.fw, resolution_warn_at = z.rw
-        FROM z WHERE c.id = z.id AND z.fr IS NOT NULL AND z.rs IS NOT NULL
-          AND (c.first_response_due_at, c.resolution_due_at) IS DISTINCT FROM (z.fr, z.rs)
-    """
-    result = db.session.execute(text(statement).bindparams(bindparam("calendar_ids", expanding=False)),
-                                {"calendar_ids": calendar_ids, "default_id": default_id})
-    return result.rowcount
+    ids = ", ".join(str(int(i)) for i in clocks) or "NULL"
+    default = "NULL" if default_id is None else str(int(default_id))
+    source = f"""
+        COPY (SELECT c.id, COALESCE(tm.calendar_id, {default}), c.priority,
+                     EXTRACT(EPOCH FROM c.created_at)::float8,
+                     EXTRACT(EPOCH FROM c.resolution_clock_from)::float8, c.sla_paused_seconds
+              FROM complaints c LEFT JOIN teams tm ON tm.id = c.team_id
+              WHERE c.status IN ({states}) AND COALESCE(tm.calendar_id, {default}) IN ({ids})) TO STDOUT"""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    cursor.execute("CREATE TEMPORARY TABLE sla_recomputed (id integer PRIMARY KEY, fr bigint, rs bigint, "
+                   "fw bigint, rw bigint) ON COMMIT DROP")
+    out: list[str] = []
+    floor = math.floor
+    with cursor.copy(source) as copy:
+        copy.set_types(["int4", "int4", "text", "float8", "float8", "int4"])
+        for ident, calendar_id, priority, created, begun, paused in copy.rows():
+            clock = clocks[calendar_id]
+            first, resolution = targets[priority]
+            position, moment = clock.position, clock.moment
+            created_at = position(created)
+            start = created_at if begun is None else position(begun)
+            rs = floor(moment(start + resolution + paused))
+            fr = floor(moment(created_at + first))
+            if share:
+                fw = floor(moment(created_at + first * share))
+                rw = floor(moment(start + resolution * share + paused))
+                out.append(f"{ident}\t{fr}\t{rs}\t{fw}\t{rw}\n")
+            else:
+                out.append(f"{ident}\t{fr}\t{rs}\t\\N\t\\N\n")
+    with cursor.copy("COPY sla_recomputed (id, fr, rs, fw, rw) FROM STDIN") as copy:
+        for block in range(0, len(out), 50_000):
+            copy.write("".join(out[block:block + 50_000]))
+    del out
+    cursor.execute("ANALYZE sla_recomputed")
+    cursor.execute("""
+        UPDATE complaints c SET first_response_due_at = n.fr_at, resolution_due_at = n.rs_at,
+               first_response_warn_at = n.fw_at, resolution_warn_at = n.rw_at
+        FROM (SELECT id, to_timestamp(fr) AT TIME ZONE 'UTC' AS fr_at, to_timestamp(rs) AT TIME ZONE 'UTC' AS rs_at,
+                     to_timestamp(fw) AT TIME ZONE 'UTC' AS fw_at, to_timestamp(rw) AT TIME ZONE 'UTC' AS rw_at
+              FROM sla_recomputed) n
+        WHERE c.id = n.id AND (c.first_response_due_at, c.resolution_due_at, c.first_response_warn_at,
+                               c.resolution_warn_at) IS DISTINCT FROM (n.fr_at, n.rs_at, n.fw_at, n.rw_at)""")
+    changed = cursor.rowcount
+    cursor.execute("DROP TABLE sla_recomputed")
+    return changed
 
 
 def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, percent: int,
@@ -195,7 +200,8 @@ def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, perce
     changed, last_id = 0, 0
     columns = (Complaint.id, Complaint.team_id, Complaint.priority, Complaint.created_at,
                Complaint.resolution_clock_from, Complaint.sla_paused_seconds,
-               Complaint.first_response_due_at, Complaint.resolution_due_at)
+               Complaint.first_response_due_at, Complaint.resolution_due_at, Complaint.first_response_warn_at,
+               Complaint.resolution_warn_at)
     while True:
         rows = db.session.execute(select(*columns).where(Complaint.status.in_(lifecycle.OPEN_STATES),
                                                          Complaint.id > last_id)
@@ -203,13 +209,15 @@ def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, perce
         if not rows:
             return changed
         updates = []
-        for ident, team_id, priority, created_at, begun, paused, old_first, old_resolution in rows:
+        for (ident, team_id, priority, created_at, begun, paused, old_first, old_resolution, old_first_warn,
+             old_resolution_warn) in rows:
             calendar_id = team_calendar.get(team_id) or default_id
             if calendar_id not in clocks:
                 continue
             values = due_dates(clocks[calendar_id], created_at, targets[priority], resolution_from=begun,
                                paused_seconds=paused or 0, percent=percent)
-            if (values["first_response_due_at"], values["resolution_due_at"]) != (old_first, old_resolution):
+            if (values["first_response_due_at"], values["resolution_due_at"], values["first_response_warn_at"],
+                    values["resolution_warn_at"]) != (old_first, old_resolution, old_first_warn, old_resolution_warn):
                 updates.append({"b_id": ident, **values})
         if updates:
             db.session.execute(
