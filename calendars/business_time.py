@@ -29,7 +29,17 @@ WeeklyHours = dict[int, tuple[Interval, ...]]   # weekday (0 = Monday) -> interv
 
 
 class CalendarError(ValueError):
-    """Input that does not describe a calendar; the message names the problem (for people)."""
+    """Input that does not describe a calendar; the message names the problem (for people).
+    `template` and `params` let the layers above translate it: gettext(error.template, **error.params)."""
+
+    def __init__(self, template: str, params: dict | None = None):
+        super().__init__(template % params if params else template)
+        self.template, self.params = template, params or {}
+
+
+def _(template: str, **params) -> CalendarError:
+    """A CalendarError with a message marked for translation (Babel extracts `_("…")`); no Flask here."""
+    return CalendarError(template, params)
 
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -38,10 +48,10 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 def _minutes(text: str, *, end: bool) -> int:
     match = _TIME.match(text)
     if not match:
-        raise CalendarError(f"'{text}' is not a time (use HH:MM, e.g. 09:00)")
+        raise _("'%(text)s' is not a time (use HH:MM, e.g. 09:00)", text=text)
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not end)):
-        raise CalendarError(f"'{text}' is not a time of day (00:00 to 24:00)")
+        raise _("'%(text)s' is not a time of day (00:00 to 24:00)", text=text)
     return hours * 60 + minutes
 
 
@@ -49,13 +59,13 @@ def _days(text: str) -> list[int]:
     days: list[int] = []
     for part in text.split(","):
         part = part.strip().lower()
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         if first not in DAYS or (last and last not in DAYS):
             bad = first if first not in DAYS else last
-            raise CalendarError(f"'{bad}' is not a day (use mon, tue, wed, thu, fri, sat, sun)")
+            raise _("'%(day)s' is not a day (use mon, tue, wed, thu, fri, sat, sun)", day=bad)
         start, stop = DAYS.index(first), DAYS.index(last or first)
         if stop < start:
-            raise CalendarError(f"'{part}': the range must run forwards (e.g. mon-fri)")
+            raise _("'%(days)s': the range must run forwards (e.g. mon-fri)", days=part)
         days.extend(range(start, stop + 1))
     return days
 
@@ -66,22 +76,22 @@ def parse_hours(spec: str) -> WeeklyHours:
     hours: dict[int, list[Interval]] = {}
     spec = (spec or "").strip()
     if not spec:
-        raise CalendarError("no opening hours given (e.g. \"mon-fri 09:00-17:00\")")
+        raise _("no opening hours given (e.g. \"mon-fri 09:00-17:00\")")
     for clause in re.split(r"[;\n]", spec):
         clause = clause.strip()
         if not clause:
             continue
-        day_part, _, time_part = clause.partition(" ")
+        day_part, _space, time_part = clause.partition(" ")
         if not time_part.strip():
-            raise CalendarError(f"'{clause}': give days and hours, e.g. \"mon-fri 09:00-17:00\"")
+            raise _("'%(clause)s': give days and hours, e.g. \"mon-fri 09:00-17:00\"", clause=clause)
         days = _days(day_part)
         for piece in re.split(r"[,\s]+", time_part.strip()):
             start_text, dash, end_text = piece.partition("-")
             if not dash:
-                raise CalendarError(f"'{piece}' is not an interval (use HH:MM-HH:MM)")
+                raise _("'%(interval)s' is not an interval (use HH:MM-HH:MM)", interval=piece)
             start, end = _minutes(start_text, end=False), _minutes(end_text, end=True)
             if end <= start:
-                raise CalendarError(f"'{piece}': the end must be after the start")
+                raise _("'%(interval)s': the end must be after the start", interval=piece)
             for day in days:
                 hours.setdefault(day, []).append((start, end))
     return normalise_hours(hours)
@@ -94,14 +104,14 @@ def normalise_hours(hours: dict[int, list[Interval]] | dict[str, list]) -> Weekl
     for day, intervals in hours.items():
         day = int(day)
         if not 0 <= day <= 6:
-            raise CalendarError(f"{day} is not a weekday")
+            raise _("%(day)s is not a weekday", day=day)
         ordered = sorted((int(a), int(b)) for a, b in intervals)
         for (a1, b1), (a2, _b2) in zip(ordered, ordered[1:]):
             if a2 < b1:
-                raise CalendarError(f"{DAYS[day]}: opening hours overlap")
+                raise _("%(day)s: opening hours overlap", day=DAYS[day])
         for a, b in ordered:
             if not (0 <= a < b <= 24 * 60):
-                raise CalendarError(f"{DAYS[day]}: {a}-{b} is not an interval of the day")
+                raise _("%(day)s: %(start)s-%(end)s is not an interval of the day", day=DAYS[day], start=a, end=b)
         if ordered:
             result[day] = tuple(ordered)
     return result
@@ -130,11 +140,11 @@ def format_hours(hours: WeeklyHours) -> str:
 def check_timezone(name: str) -> ZoneInfo:
     name = (name or "").strip()
     if not name or name not in available_timezones():
-        raise CalendarError(f"'{name}' is not a time zone (use an IANA name, e.g. Europe/Warsaw)")
+        raise _("'%(zone)s' is not a time zone (use an IANA name, e.g. Europe/Warsaw)", zone=name)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CalendarError(f"'{name}' is not a time zone (use an IANA name, e.g. Europe/Warsaw)") from None
+        raise _("'%(zone)s' is not a time zone (use an IANA name, e.g. Europe/Warsaw)", zone=name) from None
 
 
 def check_holiday_country(country: str | None, region: str | None = None) -> tuple[str | None, str | None]:
@@ -145,16 +155,16 @@ def check_holiday_country(country: str | None, region: str | None = None) -> tup
     region = (region or "").strip() or None
     if country is None:
         if region:
-            raise CalendarError("a holiday region needs a country")
+            raise _("a holiday region needs a country")
         return None, None
     supported = holidays.list_supported_countries()
     if country not in supported:
-        raise CalendarError(f"'{country}' is not a country the holidays package knows (use an ISO 3166 code, e.g. PL)")
+        raise _("'%(country)s' is not a country the holidays package knows (use an ISO 3166 code, e.g. PL)", country=country)
     if region is not None:
         regions = {r.upper(): r for r in supported[country]}
         if region.upper() not in regions:
             known = ", ".join(supported[country][:12]) or "none"
-            raise CalendarError(f"'{region}' is not a region of {country} (known: {known})")
+            raise _("'%(region)s' is not a region of %(country)s (known: %(known)s)", region=region, country=country, known=known)
         region = regions[region.upper()]
     return country, region
 
@@ -248,7 +258,7 @@ class BusinessClock:
         rather than the start of the next one when it falls exactly on the boundary)."""
         i = bisect_left(self.after, position)
         if i >= len(self.after):
-            raise CalendarError("the calendar's range of years is too short for this due date")
+            raise _("the calendar's range of years is too short for this due date")
         if position <= self.before[i]:
             return self.starts[i]
         return self.starts[i] + (position - self.before[i])
@@ -285,7 +295,7 @@ def compile_calendar(zone_name: str, hours: WeeklyHours, closed: set[date] | fro
                      first_year: int, last_year: int) -> BusinessClock:
     """The BusinessClock of local years first_year..last_year (a day either side for zones)."""
     if not hours:
-        raise CalendarError("a calendar needs opening hours on at least one day")
+        raise _("a calendar needs opening hours on at least one day")
     return BusinessClock.from_spans(open_spans(zone_name, hours, frozenset(closed),
                                                date(first_year, 1, 1), date(last_year, 12, 31)))
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
+from calendars.business_time import _  # a CalendarError with a translatable message
 from calendars.business_time import (EPOCH, BusinessClock, CalendarError, WeeklyHours, check_holiday_country,
                                      check_timezone, compile_calendar, holiday_dates, normalise_hours, parse_hours)
 from calendars.models import Calendar, CalendarSpan, ClosedDay
@@ -49,18 +50,18 @@ def save_calendar(*, name: str, timezone: str, hours: str | WeeklyHours, holiday
     problem) for a bad time zone, day, hour, country or region."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise CalendarError("a calendar needs a name of at most 100 characters")
+        raise _("a calendar needs a name of at most 100 characters")
     check_timezone(timezone)
     weekly = parse_hours(hours) if isinstance(hours, str) else normalise_hours(hours)
     if not weekly:
-        raise CalendarError("a calendar needs opening hours on at least one day")
+        raise _("a calendar needs opening hours on at least one day")
     country, region = check_holiday_country(holiday_country, holiday_region)
     clash = db.session.scalar(select(Calendar.id).where(Calendar.name == name, Calendar.id != (calendar_id or 0)))
     if clash is not None:
-        raise CalendarError(f"another calendar is called '{name}'")
+        raise _("another calendar is called '%(name)s'", name=name)
     calendar = db.session.get(Calendar, calendar_id) if calendar_id else None
     if calendar_id and calendar is None:
-        raise CalendarError("no such calendar")
+        raise _("no such calendar")
     if is_default:
         db.session.execute(update(Calendar).where(Calendar.is_default.is_(True), Calendar.id != (calendar_id or 0))
                            .values(is_default=False))
@@ -77,7 +78,7 @@ def save_calendar(*, name: str, timezone: str, hours: str | WeeklyHours, holiday
 
 def add_closed_day(calendar: Calendar, day: date, name: str, *, now: datetime) -> ClosedDay:
     if any(closed.day == day for closed in calendar.closed_days):
-        raise CalendarError(f"{day.isoformat()} is already a closed day")
+        raise _("%(date)s is already a closed day", date=day.isoformat())
     closed = ClosedDay(day=day, name=(name or "").strip()[:200])
     calendar.closed_days.append(closed)
     rebuild_spans(calendar, now=now)

@@ -19,8 +19,14 @@ from platform_support.errors import NotFound, ServiceError
 DEFAULT_LEVELS = ((1, "owner", 0), (2, "team_lead", 4 * 60), (3, "managers", 8 * 60))
 
 
+def translated(exc: CalendarError) -> str:
+    """The calendar module's message in the reader's language."""
+    return _(exc.template, **exc.params)
+
+
 def _refused(exc: CalendarError, field: str) -> ServiceError:
-    return ServiceError(str(exc), {field: [str(exc)]})
+    message = translated(exc)
+    return ServiceError(message, {field: [message]})
 
 
 def save_calendar(*, name: str, timezone: str, hours: str, holiday_country: str | None = None,
