@@ -80,7 +80,6 @@ def test_dst_spring_forward_and_fall_back_in_warsaw(app):
 
 def test_waiting_for_the_customer_pauses_the_clock_by_business_time(app, staff):
     from complaints import actions, tracking
-    from complaints.changes import record_event, transition
     from extensions import db
 
     calendar("Warsaw", "Europe/Warsaw", "PL", default=True)
@@ -92,9 +91,9 @@ def test_waiting_for_the_customer_pauses_the_clock_by_business_time(app, staff):
     due = complaint.resolution_due_at
     # Asked the customer something on Thursday 14 January at 15:00 local (14:00 UTC)…
     asked = datetime(2027, 1, 14, 14, 0)
-    transition(complaint, "wait_for_customer")
-    record_event(complaint, "progress_update", now=asked, public=True, actor=staff.agent)
-    db.session.commit()
+    actions.post_update(reference, "Could you send a photo?", public=True, actor=staff.agent, now=asked,
+                        wait_for_customer=True)
+    db.session.refresh(complaint)
     assert complaint.status == "waiting" and complaint.waiting_since == asked
     assert complaint.resolution_due_at == due   # frozen while waiting
     # …the answer arrives on Monday 18 January at 10:00 local: Thu 2 h + Fri 8 h + Mon 1 h = 11 business hours.
@@ -235,16 +234,15 @@ def test_no_escalation_outside_the_recipients_hours_unless_urgent(app, staff):
 
 
 def test_a_waiting_complaint_is_neither_warned_nor_escalated(app, staff):
-    from complaints import admin_services, jobs
-    from complaints.changes import record_event, transition
+    from complaints import actions, admin_services, jobs
     from complaints.models import Complaint
     from extensions import db
 
     admin_services.save_sla("normal", 1, 2)
     reference = _owned(staff, support.NOW)
+    actions.post_update(reference, "Which size?", public=True, actor=staff.agent, now=support.NOW,
+                        wait_for_customer=True)
     complaint = db.session.scalar(db.select(Complaint).filter_by(reference=reference))
-    transition(complaint, "wait_for_customer")
-    record_event(complaint, "progress_update", now=support.NOW, public=True, actor=staff.agent)
-    db.session.commit()
+    assert complaint.status == "waiting"
     later = support.NOW + timedelta(days=3)
     assert jobs.warn_before_breach(later) == 0 and jobs.escalate_overdue(now=later) == 0
