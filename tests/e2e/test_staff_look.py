@@ -28,7 +28,7 @@ PAGES = (
     "/staff/surveys/invitations", "/staff/mail/", "/staff/inbound/", "/staff/settings/", "/staff/accounts",
     "/staff/password", "/staff/two-factor", "/staff/sessions", "/staff/tokens/", "/staff/tokens/all",
     "/staff/admin/sign-in-security", "/admin/root-causes", "/admin/priority-rules", "/admin/sla",
-    "/admin/audit/", "/admin/webhooks/",
+    "/admin/audit/", "/admin/webhooks/", "/admin/teams/", "/admin/calendars/", "/admin/categories",
 )
 FOLLOW = (  # (list page, CSS selector of the first link to follow)
     ("/staff/complaints/", "main table a[href^='/staff/complaints/']"),

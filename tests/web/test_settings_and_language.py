@@ -46,7 +46,7 @@ def test_admin_sees_one_settings_entry_and_the_groups(browser, client, staff):
     page = client.get("/staff/settings/").get_data(as_text=True)
     for group in ("People & access", "Intake", "SLA", "Surveys", "Mail", "Integrations", "Privacy & audit"):
         assert group in page, group
-    for url in ("/staff/accounts", "/admin/root-causes", "/admin/sla", "/admin/audit/", "/admin/webhooks/",
+    for url in ("/staff/accounts", "/admin/teams/", "/admin/categories", "/admin/calendars/", "/admin/root-causes", "/admin/sla", "/admin/audit/", "/admin/webhooks/",
                 "/staff/inbound/", "/staff/mail/", "/staff/admin/sign-in-security"):
         assert f'href="{url}"' in page, url
 
