@@ -32,13 +32,11 @@ class Group:
 GROUPS: tuple[Group, ...] = (
     Group("people", _l("People & access"), (
         Entry("staff.accounts", _l("Staff accounts"), _l("Who can sign in, with which role"), also=("staff.edit_account",)),
-        Entry("staff_teams.teams", _l("Teams"), _l("Who works together, leads, who is away"), also=("staff_teams.edit",)),
         Entry("staff_security.sign_in_security", _l("Sign-in security"), _l("Second factor, lock-out, single sign-on")),
         Entry("staff_tokens.everyone", _l("All API tokens"), _l("Every token, its scope and last use")),
         Entry("staff_teams.teams", _l("Teams"), _l("Members, lead, working hours, who is away"), also=("staff_teams.edit",)),
     )),
     Group("intake", _l("Intake"), (
-        Entry("complaints_rules.categories", _l("Intake categories"), _l("What a complaint is about, and its extra fields")),
         Entry("complaints_admin.root_causes", _l("Root causes"), _l("The list agents choose a cause from")),
         Entry("complaints_admin.priority_rules", _l("Priority rules"), _l("How a new complaint's priority is set")),
         Entry("complaints_rules.categories", _l("Categories and custom fields"),
@@ -49,8 +47,6 @@ GROUPS: tuple[Group, ...] = (
     )),
     Group("sla", _l("SLA"), (
         Entry("complaints_admin.sla", _l("Response and resolution targets"), _l("Per priority, in working hours")),
-        Entry("business_hours.calendars", _l("Calendars"), _l("Opening hours, holidays and closed days"),
-              also=("business_hours.edit",)),
         Entry("business_hours.calendars", _l("Calendars"), _l("Time zones, opening hours, public holidays, closed days"),
               also=("business_hours.edit",)),
     )),

@@ -51,6 +51,13 @@ def test_admin_sees_one_settings_entry_and_the_groups(browser, client, staff):
         assert f'href="{url}"' in page, url
 
 
+def test_every_settings_page_is_in_the_menu_once_and_exists(app):
+    from staff.settings_menu import GROUPS
+    endpoints = [e for group in GROUPS for entry in group.entries for e in (entry.endpoint, *entry.also)]
+    assert len(endpoints) == len(set(endpoints)), sorted(e for e in endpoints if endpoints.count(e) > 1)
+    assert set(endpoints) <= set(app.view_functions), set(endpoints) - set(app.view_functions)
+
+
 def test_a_settings_page_shows_the_grouped_side_menu_with_itself_current(browser, client, staff):
     browser.login(staff.admin)
     found = nav(client.get("/admin/sla").get_data(as_text=True))
