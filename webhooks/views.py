@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from platform_support.errors import ServiceError
 from staff.auth import role_required
@@ -30,7 +31,9 @@ def endpoints():
             flash(_("Webhook added. Copy the signing secret now: it is not shown again."), "success")
             form = EndpointForm(formdata=None)
     return render_template("webhooks/endpoints.html", form=form, new_secret=new_secret,
-                           endpoints=services.all_endpoints(), deliveries=services.recent_deliveries())
+                           endpoints=services.all_endpoints(), deliveries=services.recent_deliveries(),
+                           delivery_labels={"queued": pgettext("webhook", "queued"), "delivered": pgettext("webhook", "delivered"),
+                                            "parked": pgettext("webhook", "parked")})
 
 
 @blueprint.route("/<int:endpoint_id>/active", methods=["POST"])
