@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "staff.settings_views:blueprint",
     "complaints.public_views:blueprint",
     "complaints.staff_views:blueprint",
+    "complaints.canned_views:blueprint",
     "complaints.admin_views:blueprint",
     "complaints.rules_admin_views:blueprint",
     "complaints.classification_views:blueprint",

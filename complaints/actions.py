@@ -12,8 +12,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints import signals
-from complaints.changes import check_minutes, check_version, last_change, who_and_when, email_customer, mark_first_response, record_event, require_text, transition
+from complaints import signals, uploads
+from complaints.changes import attach_uploads, check_minutes, check_version, last_change, who_and_when, email_customer, mark_first_response, record_event, require_text, transition
 from complaints.lifecycle import PRIORITIES
 from complaints.models import Complaint, ComplaintEvent, RootCause
 from complaints.queries import is_visible_to, lock_complaint
@@ -93,18 +93,21 @@ def record_fact(reference: str, text: str, *, actor: StaffUser, minutes: int = 0
 
 def post_update(reference: str, message: str, *, public: bool, actor: StaffUser, minutes: int = 0,
                 now: datetime | None = None, expected_version: int | None = None,
-                wait_for_customer: bool = False) -> ComplaintEvent:
+                wait_for_customer: bool = False, attachments: list[uploads.Upload] | None = None) -> ComplaintEvent:
     """A public progress update (e-mailed, on the tracking page) or an internal note (never shown
     to the customer). A public update that asks the customer something may wait for the answer
     (`wait_for_customer`): the complaint is `waiting` until the customer's next message (e-mail or
     tracking page) takes it back to `in_progress`; WAITING_AUTO_CLOSE_DAYS later without one, the
-    worker resolves it (complaints.jobs.close_unanswered)."""
+    worker resolves it (complaints.jobs.close_unanswered). `attachments` (checked by
+    `uploads.check_uploads`) go with it: on the tracking page with a public update, staff-only
+    with a note."""
     now = now or utcnow()
     minutes = check_minutes(minutes)
     message = require_text(message, "message", _("Write the update."))
     if wait_for_customer and not public:
         raise ServiceError(_("Only a public update can wait for the customer's answer."),
                            {"wait_for_customer": [_("The customer never sees an internal note.")]})
+    accepted = uploads.check_uploads(attachments or [])
     complaint = _locked(reference, actor, expected_version)
     if public:
         action = "wait_for_customer" if wait_for_customer else "progress_update"
@@ -114,10 +117,12 @@ def post_update(reference: str, message: str, *, public: bool, actor: StaffUser,
         event = record_event(complaint, "progress_update", now=now, public=True, body=message, actor=actor,
                              minutes=minutes, detail=detail)
         email_customer(complaint, "complaint_progress_update", now=now, context={"message": message, "author": actor,
-                                                                                   "waiting": wait_for_customer})
+                                                                                   "waiting": wait_for_customer,
+                                                                                   "attachment_names": [u.filename for u, _t, _e in accepted]})
     else:
         transition(complaint, "internal_note")
         event = record_event(complaint, "internal_note", now=now, public=False, body=message, actor=actor, minutes=minutes)
+    attach_uploads(complaint, accepted, by_customer=False, now=now, event=event)
     db.session.commit()
     return event
 

@@ -13,7 +13,7 @@ from complaints.labels import EVENT_LABELS
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from complaints.sla import sync_waiting
 from extensions import db
-from notifications.services import queue_email
+from notifications.services import RenderedEmail, queue_email, render_email
 from platform_support.errors import Conflict, ServiceError
 from staff.models import StaffUser
 
@@ -108,18 +108,28 @@ def mark_first_response(complaint: Complaint, action: str, now: datetime) -> Non
         complaint.first_responded_at = now
 
 
-def email_customer(complaint: Complaint, kind: str, *, now: datetime, context: dict | None = None,
-                    dedupe_key: str | None = None) -> None:
+def _customer_email(complaint: Complaint, kind: str, context: dict | None) -> dict:
     # Dates in the customer's own time zone (the customer file knows it; new customers get UTC).
     # Every one carries the tracking link and is answerable (Reply-To, thread headers: links.py).
     customer = complaint.customer
+    return dict(template=kind, language=complaint.language, timezone=customer.timezone if customer else None,
+                context={"complaint": complaint, "tracking_url": links.link_url(complaint.reference), **(context or {})})
+
+
+def email_customer(complaint: Complaint, kind: str, *, now: datetime, context: dict | None = None,
+                    dedupe_key: str | None = None) -> None:
     queued = queue_email(kind=kind, to_address=complaint.contact_email, to_name=complaint.contact_name,
-                template=kind, language=complaint.language, timezone=customer.timezone if customer else None,
-                dedupe_key=dedupe_key, extra_headers=links.thread_headers(complaint),
-                context={"complaint": complaint, "tracking_url": links.link_url(complaint.reference), **(context or {})},
-                customer_id=complaint.customer_id, complaint_id=complaint.id, now=now)
+                         dedupe_key=dedupe_key, extra_headers=links.thread_headers(complaint),
+                         customer_id=complaint.customer_id, complaint_id=complaint.id, now=now,
+                         **_customer_email(complaint, kind, context))
     if queued is not None:  # a customer who prefers the phone or a visit gets a call too (complaints.tasks)
         tasks.add_call_task(complaint, kind, now=now)
+
+
+def preview_customer_email(complaint: Complaint, kind: str, *, context: dict | None = None) -> RenderedEmail:
+    """The e-mail `email_customer` would queue, rendered by the same code, without queuing it
+    (the composer's preview)."""
+    return render_email(**_customer_email(complaint, kind, context))
 
 
 

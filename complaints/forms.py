@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from complaints.filing import MAX_LENGTHS
@@ -77,11 +77,29 @@ class AssignForm(ActionForm):
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
 
 
+# The composer's switch. The default is the internal note: a reply reaches the customer and
+# cannot be taken back, so sending one is always an explicit choice.
+COMPOSER_MODES = [("reply", _l("Reply to the customer")), ("note", _l("Internal note")), ("fact", _l("Fact"))]
+
+
 class UpdateForm(ActionForm):
+    """The complaint page's one composer: a reply to the customer, an internal note or a fact."""
+    mode = RadioField(_l("Write"), choices=COMPOSER_MODES, default="note", validators=[Optional()])
     message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
-    public = BooleanField(_l("Send to the customer (unticked: internal note, never shown to the customer)"), default=True)
+    attachments = MultipleFileField(_l("Attach files"))
     wait_for_customer = BooleanField(_l("Wait for the customer's answer (the complaint waits until they reply)"))
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
+
+    @property
+    def public(self) -> bool:
+        return self.mode.data == "reply"
+
+
+class CannedResponseForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="en")
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=10_000)])
+    shared = BooleanField(_l("Shared with everyone (admins only)"))
 
 
 class CommitActionForm(ActionForm):

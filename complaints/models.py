@@ -444,3 +444,38 @@ class TriggerFiring(db.Model):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True,
                                               index=True)
     fired_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+
+class CannedResponse(db.Model):
+    """A prepared answer staff insert into a reply or note: shared ones (no owner) are managed by
+    admins, personal ones by the agent who owns them. One language each; placeholders such as
+    {name} or {reference} are filled in per complaint by `complaints.canned.fill`."""
+
+    __tablename__ = "canned_responses"
+    __table_args__ = (Index("ix_canned_responses_owner_language", "owner_staff_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+    title: Mapped[str] = mapped_column(String(120), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+    owner = relationship("StaffUser")
+
+
+class ComplaintPresence(db.Model):
+    """Who has a complaint open right now, and whether they are typing: one row per viewer,
+    refreshed by the page's short polling, ignored once `seen_at` is older than
+    `complaints.presence.EXPIRY`."""
+
+    __tablename__ = "complaint_presence"
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    typing_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    staff = relationship("StaffUser")

@@ -13,3 +13,9 @@ complaint_assigned = _signals.signal("complaint-assigned")
 complaint_resolved = _signals.signal("complaint-resolved")
 complaint_reopened = _signals.signal("complaint-reopened")
 complaint_closed = _signals.signal("complaint-closed")
+
+# Asked by the staff complaint page for the customer card (complaints cannot import the packages
+# above it): called with `customer_id=<int>` and `viewer=<StaffUser>`; each receiver returns a list
+# of `complaints.workspace.CardFact` (e.g. surveys: the last NPS and CSAT answers), showing the
+# viewer only what `complaints.queries.tied_to_visible` lets them see.
+customer_card_facts = _signals.signal("complaint-customer-card-facts")

@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import pytz
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from complaints import actions, bulk, classification, filing, queries, saved_views, tasks
+from complaints import actions, bulk, canned, classification, filing, presence, queries, saved_views, tasks, workspace
+from complaints.changes import preview_customer_email
 from complaints.forms import (AssignForm, BulkForm, CallForm, CloseForm, CommitActionForm, FactForm, PriorityForm,
                               ReopenForm, ResolveForm, SaveViewForm, StaffComplaintForm, UpdateForm)
 from complaints.labels import CHANNEL_LABELS, EVENT_LABELS, TASK_TOPICS
 from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS, STATE_LABELS, STATES, allowed_actions
 from complaints.models import Attachment, Complaint
+from complaints.uploads import Upload
 from complaints.public_views import send_attachment
 from extensions import db
 from platform_support.clock import utcnow
@@ -239,14 +243,27 @@ def log_call(reference: str):
 
 FORM_NAMES = {"fact": "fact_form", "assign": "assign_form", "update": "update_form", "commit": "commit_form",
               "resolve": "resolve_form", "reopen": "reopen_form", "close": "close_form", "priority": "priority_form"}
+ORDER_COOKIE = "thread_order"  # the viewer's choice of oldest/newest first, remembered
+ZONE_COOKIE = "staff_tz"  # the viewer's IANA time zone, set by static/js/workspace.js
+
+
+def _viewer_timezone() -> None:
+    """Dates on the complaint page in the viewer's own zone (their browser tells it, see ZONE_COOKIE)."""
+    name = request.cookies.get(ZONE_COOKIE, "")
+    g.timezone = name if name in pytz.all_timezones_set else "UTC"
+
+
+def _thread_order() -> str:
+    order = request.args.get("order") or request.cookies.get(ORDER_COOKIE)
+    return order if order in workspace.ORDERS else "oldest"
 
 
 def _page_forms(complaint, submitted=None):
     """Every action form of the page, each carrying the complaint's current version; `submitted`
     (a refused form) is shown again with what was typed and its errors."""
-    assign = AssignForm(prefix="assign")
+    assign = AssignForm(prefix="assign", owner=complaint.owner.email if complaint.owner else None)
     staff = active_staff() if current_user.is_manager else [current_user]
-    assign.owner.choices = [(s.email, f"{s.name} ({s.email})") for s in staff]
+    assign.owner.choices = [(s.email, s.name) for s in staff]
     resolve = ResolveForm(prefix="resolve")
     resolve.root_cause.choices = [("", _("Choose…"))] + [(rc.code, rc.name) for rc in actions.active_root_causes()]
     priority = PriorityForm(prefix="priority", priority=complaint.priority)
@@ -265,12 +282,37 @@ def _page_forms(complaint, submitted=None):
     return forms
 
 
-def _detail_page(complaint, submitted=None, status: int = 200, **extra):
+def _detail_page(complaint, submitted=None, status: int = 200, preview=None, **extra):
     """`extra`: more for the page's blocks (classification_typed: the classification block as typed)."""
-    return render_template("complaints/staff/detail.html", complaint=complaint, now=utcnow(),
-                           actions=allowed_actions(complaint.status), categories=classification.all_categories(),
-                           call_tasks=tasks.tasks_of(complaint), task_form=EmptyForm(), task_topics=TASK_TOPICS,
-                           **_page_forms(complaint, submitted), **extra), status
+    _viewer_timezone()
+    now = utcnow()
+    order = _thread_order()
+    forms = _page_forms(complaint, submitted)
+    composer = forms["update_form"]
+    if submitted is None and request.method == "GET" and request.args.get("canned"):
+        # Without JavaScript the canned-response picker is a GET form: the page comes back with the
+        # text filled in (with JavaScript, the same text arrives from `canned_text`).
+        try:
+            chosen = canned.get_usable(bounded_int(request.args.get("canned"), minimum=1), current_user)
+        except NotFound:
+            flash(_("No such canned response."), "error")
+        else:
+            composer.message.data = canned.fill(chosen, complaint, actor=current_user)
+    before, after = workspace.queue_neighbours(complaint, current_user)
+    body = render_template(
+        "complaints/staff/detail.html", complaint=complaint, now=now, actions=allowed_actions(complaint.status),
+        entries=workspace.thread(complaint, order=order), order=order, stamp=workspace.stamp,
+        card=workspace.customer_card(complaint, current_user), previous_ref=before, next_ref=after,
+        canned_responses=canned.usable_by(current_user, complaint.language), 
+        others=presence.others(complaint.id, current_user.id, now=now), poll_seconds=presence.POLL_SECONDS,
+        preview=preview, viewer_zone=g.timezone, filed_through=workspace.channel_of_filing(complaint),
+        categories=classification.all_categories(),
+        call_tasks=tasks.tasks_of(complaint), task_form=EmptyForm(), task_topics=TASK_TOPICS, **forms, **extra)
+    response = make_response(body, status)
+    if request.args.get("order") in workspace.ORDERS:
+        response.set_cookie(ORDER_COOKIE, order, max_age=365 * 24 * 3600, path="/staff", samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    return response
 
 
 @blueprint.route("/<reference>/tasks/<int:task_id>", methods=["POST"])
@@ -316,6 +358,8 @@ def _act(reference: str, form, perform, success: str):
             status = exc.status_code
             flash(exc.message, "error")
             for name, messages in exc.fields.items():
+                if name == "text" and hasattr(form, "message"):
+                    name = "message"  # a fact written in the composer
                 if hasattr(form, name):
                     getattr(form, name).errors = list(getattr(form, name).errors or []) + list(messages)
         else:
@@ -349,16 +393,88 @@ def assign(reference: str):
         _("Owner assigned; the customer has been told who is responsible."))
 
 
+def _uploads_from(field) -> list[Upload]:
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    return [Upload(filename=f.filename, content=f.stream.read(limit + 1)) for f in (field.data or []) if f and f.filename]
+
+
 @blueprint.route("/<reference>/updates", methods=["POST"])
 @login_required
 def update(reference: str):
+    """The composer: a reply to the customer, an internal note or a fact (its `mode`)."""
     form = UpdateForm(prefix="update")
-    message = _("Update sent to the customer.") if form.public.data else _("Internal note added.")
-    if form.public.data and form.wait_for_customer.data:
-        message = _("Update sent to the customer; the complaint waits for their answer.")
+    mode = form.mode.data if form.mode.data in ("reply", "note", "fact") else "note"
+    if mode == "fact":
+        return _act(reference, form, lambda f: actions.record_fact(
+            reference, f.message.data, actor=current_user, minutes=f.minutes.data, expected_version=f.seen_version),
+            _("Fact recorded."))
+    wait = mode == "reply" and bool(form.wait_for_customer.data)
+    message = _("Reply sent to the customer.") if mode == "reply" else _("Internal note added.")
+    if wait:
+        message = _("Reply sent to the customer; the complaint waits for their answer.")
     return _act(reference, form, lambda f: actions.post_update(
-        reference, f.message.data, public=bool(f.public.data), actor=current_user, minutes=f.minutes.data,
-        expected_version=f.seen_version, wait_for_customer=bool(f.wait_for_customer.data)), message)
+        reference, f.message.data, public=mode == "reply", actor=current_user, minutes=f.minutes.data,
+        expected_version=f.seen_version, attachments=_uploads_from(f.attachments), wait_for_customer=wait), message)
+
+
+@blueprint.route("/<reference>/preview", methods=["POST"])
+@login_required
+def preview(reference: str):
+    """The e-mail the customer would get for the composer's text, rendered by the code that renders
+    the real one (JSON for the page's script; without it, the page again with the preview)."""
+    form = UpdateForm(prefix="update")
+    try:
+        complaint = queries.get_visible_complaint(reference, current_user)
+    except NotFound:
+        abort(404)
+    if not form.validate_on_submit():
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=_("Write the reply first.")), 400
+        return _detail_page(complaint, form, 400)
+    g.audit_recorded = True  # a preview changes nothing
+    names = ([f.filename for f in (form.attachments.data or []) if f and f.filename]
+             or [name[:255] for name in request.form.getlist("preview_attachment")[:20]])  # the script sends names only
+    rendered = preview_customer_email(complaint, "complaint_progress_update", context={
+        "message": form.message.data.strip(), "author": current_user, "attachment_names": names,
+        "waiting": bool(form.wait_for_customer.data)})
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(subject=rendered.subject, text=rendered.text_body, to=complaint.contact_email)
+    form.mode.data = "reply"
+    return _detail_page(complaint, form, 200, preview=rendered)
+
+
+@blueprint.route("/<reference>/canned/<int:canned_id>")
+@login_required
+def canned_text(reference: str, canned_id: int):
+    """A canned response filled in for this complaint (plain text, as JSON)."""
+    try:
+        complaint = queries.get_visible_complaint(reference, current_user)
+        chosen = canned.get_usable(canned_id, current_user)
+    except NotFound:
+        abort(404)
+    return jsonify(text=canned.fill(chosen, complaint, actor=current_user), language=chosen.language)
+
+
+@blueprint.route("/<reference>/presence", methods=["POST"])
+@login_required
+def presence_report(reference: str):
+    """The page's heartbeat: I am here (and typing, if so); who else is, and the current version."""
+    try:
+        complaint = queries.get_visible_complaint(reference, current_user)
+    except NotFound:
+        abort(404)
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
+    now = utcnow()
+    if payload.get("leaving") is True:
+        presence.leave(complaint.id, current_user.id)
+    else:
+        presence.report(complaint.id, current_user.id, typing=payload.get("typing") is True, now=now)
+    presence.purge(now)
+    db.session.commit()
+    g.audit_recorded = True  # a heartbeat every few seconds is not a staff action for the audit log
+    viewers = presence.others(complaint.id, current_user.id, now=now)
+    return jsonify(version=complaint.version, others=[{"name": v.name, "typing": v.typing} for v in viewers])
 
 
 @blueprint.route("/<reference>/commit", methods=["POST"])

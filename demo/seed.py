@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
-from complaints.models import Complaint, ComplaintEvent, RootCause, SlaTarget
+from complaints.models import CannedResponse, Complaint, ComplaintEvent, RootCause, SlaTarget
 from customers.models import Customer, Order, Organisation
 from demo import texts
 from extensions import db
@@ -82,6 +82,7 @@ def seed_demo(*, now: datetime, seed: int = 2027, customers: int = 600) -> SeedS
     rng = random.Random(seed)
     summary = SeedSummary()
     staff = _staff(summary)
+    _canned_responses(staff, now)
     start = now - timedelta(days=int(MONTHS * 30.4))
     people = _customers(rng, seed, customers, start, now, summary)
     _orders(rng, people, start, now, summary)
@@ -90,6 +91,24 @@ def seed_demo(*, now: datetime, seed: int = 2027, customers: int = 600) -> SeedS
     db.session.commit()
     _derive(now, summary)
     return summary
+
+
+# Prepared answers for the complaint page's composer: shared ones (no owner) and one agent's own.
+CANNED = [
+    (None, "en", "Replacement on its way", "{salutation}\n\nThank you for your patience. A replacement for your order "
+     "(complaint {reference}) is on its way; {owner} will keep you posted.\n\nYou can follow it here: {tracking_link}"),
+    (None, "en", "We need a photo", "{salutation}\n\nTo settle complaint {reference} quickly, could you send us a photo "
+     "of the damage? Just reply to this e-mail. We plan to resolve it by {due_date}."),
+    (None, "pl", "Wymiana w drodze", "{salutation}\n\nDziękujemy za cierpliwość. Wymiana (reklamacja {reference}) jest "
+     "już w drodze; {owner} będzie Państwa informować.\n\nStatus: {tracking_link}"),
+    (3, "en", "Courier claim (note)", "Courier claim opened for {reference}; photos attached to the claim."),
+]
+
+
+def _canned_responses(staff: list[StaffUser], now: datetime) -> None:
+    for owner, language, title, body in CANNED:
+        db.session.add(CannedResponse(owner_staff_id=None if owner is None else staff[owner].id, language=language,
+                                      title=title, body=body, created_at=now, updated_at=now))
 
 
 def _staff(summary: SeedSummary) -> list[StaffUser]:

@@ -17,8 +17,9 @@ def deliver(app):
 
 
 def submit(page, form_selector: str):
+    button = "#composer-submit" if form_selector == "#composer-form" else f"{form_selector} button[type=submit]"
     with page.expect_navigation():
-        page.click(f"{form_selector} button[type=submit]")
+        page.click(button)
 
 
 def test_customer_files_staff_work_it_customer_follows_it(page, live_server, e2e_smtp, artifacts):
@@ -51,18 +52,23 @@ def test_customer_files_staff_work_it_customer_follows_it(page, live_server, e2e
         page.click("button:has-text('Sign in')")
     page.click(f"a:has-text('{reference}')")
     page.wait_for_url(f"**/staff/complaints/{reference}")
-    page.fill("#fact-text", "Courier photo confirms the crushed box.")
-    page.fill("#fact-minutes", "5")
-    submit(page, "form[action$='/facts']")
+    # One composer: a fact, a reply to the customer, an internal note (its default).
+    assert page.is_checked("#update-mode-note")
+    page.check("#update-mode-fact")
+    page.fill("#update-message", "Courier photo confirms the crushed box.")
+    page.fill("#update-minutes", "5")
+    submit(page, "#composer-form")
     assert "Fact recorded" in page.content()
     page.select_option("#assign-owner", staff.agent.email)
     submit(page, "form[action$='/assign']")
     assert "Owner assigned" in page.content()
+    page.check("#update-mode-reply")
     page.fill("#update-message", "A replacement vase leaves our warehouse tomorrow.")
-    submit(page, "form[action$='/updates']")
+    submit(page, "#composer-form")
+    assert "Reply sent to the customer" in page.content()
     page.fill("#update-message", "INTERNAL: claim the damage from the courier.")
-    page.uncheck("#update-public")
-    submit(page, "form[action$='/updates']")
+    assert page.is_checked("#update-mode-note")
+    submit(page, "#composer-form")
     assert "Internal note added" in page.content()
 
     # The customer opens the link from the e-mail: the owner's name and the update, no internal note.
@@ -77,9 +83,10 @@ def test_customer_files_staff_work_it_customer_follows_it(page, live_server, e2e
     customer.close()
 
     # Staff resolve it with a root cause.
+    page.click("#resolve-panel summary")
+    assert "e-mailed to the customer" in page.inner_text("#resolve-panel")
     page.fill("#resolve-resolution", "Replacement delivered intact.")
     page.select_option("#resolve-root_cause", "damaged_in_transit")
-    page.fill("#resolve-minutes", "10")
     submit(page, "form[action$='/resolve']")
     assert "Complaint resolved" in page.content()
     assert "Damaged in transit" in page.inner_text("main")

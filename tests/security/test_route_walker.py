@@ -152,6 +152,7 @@ def _good_values(rule, tokens) -> dict:
         "rule_id": lambda: _first("priority_rules"),
         "endpoint_id": lambda: _first("webhook_endpoints"),
         "attachment_id": lambda: _first("attachments"),
+        "canned_id": lambda: _first("canned_responses"),
         "stored_name": lambda: _first("attachments", "stored_name"),
         "external_id": lambda: _first("customers", "external_id"),
         "code": lambda: _first("root_causes", "code"),

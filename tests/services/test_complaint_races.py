@@ -132,7 +132,7 @@ def test_the_page_keeps_the_typed_text_when_someone_acted_meanwhile(browser, cli
     actions.resolve(complaint.reference, "Refunded", "damaged_in_transit", actor=staff.admin, now=NOW)
     response = client.post(page_url + "/updates", data={
         "csrf_token": csrf_from(page), "update-version": version, "update-message": "My long careful answer",
-        "update-public": "y"})
+        "update-mode": "reply"})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "My long careful answer" in html

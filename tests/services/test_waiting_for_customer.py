@@ -138,7 +138,7 @@ def test_the_api_and_the_complaint_page_can_wait_for_the_customer(app, client, b
     detail = f"/staff/complaints/{other}"
     page = client.get(detail).get_data(as_text=True)
     assert "Wait for the customer&#39;s answer" in page or "Wait for the customer's answer" in page
-    posted = browser.post_form(detail, {"update-message": QUESTION, "update-public": "y", "update-wait_for_customer": "y"},
+    posted = browser.post_form(detail, {"update-message": QUESTION, "update-mode": "reply", "update-wait_for_customer": "y"},
                                action=detail + "/updates", follow_redirects=True)
     assert "the complaint waits for their answer" in posted.get_data(as_text=True), posted.get_data(as_text=True)[-3000:]
     assert _complaint(other).status == "waiting"

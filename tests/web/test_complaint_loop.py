@@ -33,7 +33,7 @@ def test_customer_files_and_staff_work_the_complaint(browser, client, staff, db_
     detail = f"/staff/complaints/{complaint.reference}"
     assert browser.post_form(detail, {"fact-text": "Courier confirms damage"}, action=detail + "/facts").status_code == 302
     assert browser.post_form(detail, {"assign-owner": staff.agent.email}, action=detail + "/assign").status_code == 302
-    browser.post_form(detail, {"update-message": "Replacement is on its way", "update-public": "y"}, action=detail + "/updates")
+    browser.post_form(detail, {"update-message": "Replacement is on its way", "update-mode": "reply"}, action=detail + "/updates")
     browser.post_form(detail, {"update-message": "SECRET internal remark"}, action=detail + "/updates")
     db_session.rollback()
     assert complaint.owner_id == staff.agent.id and complaint.status == "in_progress"

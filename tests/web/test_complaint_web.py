@@ -251,7 +251,7 @@ def test_every_action_logs_minutes_and_internal_note_stays_internal(browser, cli
         ("/facts", {"fact-text": "Box was crushed", "fact-minutes": "4"}),
         ("/assign", {"assign-owner": staff.agent.email, "assign-minutes": "1"}),
         ("/updates", {"update-message": "PRIVATE: check the courier contract", "update-minutes": "2"}),
-        ("/updates", {"update-message": "A new vase is on its way.", "update-public": "y", "update-minutes": "5"}),
+        ("/updates", {"update-message": "A new vase is on its way.", "update-mode": "reply", "update-minutes": "5"}),
         ("/commit", {"commit-action": "Send a new vase", "commit-due_on": "2099-01-01", "commit-minutes": "6"}),
         ("/priority", {"priority-priority": "high", "priority-minutes": "1"}),
         ("/resolve", {"resolve-resolution": "Vase replaced", "resolve-root_cause": "damaged_in_transit",
