@@ -43,6 +43,29 @@ def survey_timeline_entries(_sender=None, *, customer_id: int, limit: int, viewe
     return entries
 
 
+def complaint_card_facts(_sender=None, *, customer_id: int, viewer, **_extra):
+    """The complaint page's customer card: the customer's last NPS and last CSAT answers that
+    `viewer` may see (complaints.signals.customer_card_facts)."""
+    from flask_babel import gettext as _
+    from sqlalchemy import select
+
+    from complaints.queries import tied_to_visible
+    from complaints.workspace import CardFact
+    from extensions import db
+    from surveys.models import SurveyAnswer, SurveyResponse
+
+    facts = []
+    for qtype, label in (("nps", _("Last NPS answer")), ("csat", _("Last CSAT answer"))):
+        row = db.session.execute(
+            select(SurveyAnswer.score, SurveyResponse.updated_at).join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .where(SurveyResponse.customer_id == customer_id, SurveyAnswer.qtype == qtype, SurveyAnswer.score.is_not(None),
+                   tied_to_visible(viewer, SurveyResponse.complaint_id))
+            .order_by(SurveyResponse.updated_at.desc(), SurveyResponse.id.desc()).limit(1)).first()
+        if row is not None:
+            facts.append(CardFact(label=label, value=str(row.score), at=row.updated_at))
+    return facts
+
+
 _connected = False
 
 
@@ -55,6 +78,7 @@ def connect() -> None:
 
     signals.complaint_resolved.connect(on_complaint_resolved)
     signals.complaint_reopened.connect(on_complaint_reopened)
+    signals.customer_card_facts.connect(complaint_card_facts)
     try:
         from customers.signals import timeline_sources
     except ImportError:  # an older customers package without a timeline

@@ -127,3 +127,20 @@ def test_emails_of_the_same_second_still_join_the_entry_that_sent_them(app, staf
     created, assigned, reply = workspace.thread(_complaint(reference, staff.agent))
     assert ([m.kind for m in created.emails], [m.kind for m in assigned.emails], [m.kind for m in reply.emails]) == (
         ["complaint_acknowledgement"], ["complaint_owner_assigned"], ["complaint_progress_update"])
+
+
+def test_the_card_shows_the_last_nps_and_csat_through_the_surveys_signal(app, staff, db_session):
+    from tests.support import surveys as survey_data
+
+    survey_data.install_default_surveys(db_session)
+    theirs = file(NOW, email="jan@example.com").complaint
+    actions.assign_owner(theirs.reference, staff.other_agent.email, actor=staff.manager, now=NOW)
+    current = file(NOW, email="jan@example.com").complaint
+    survey_data.answer(current.customer, NOW - timedelta(days=30), {"nps": 9, "csat": 5})
+    survey_data.answer(current.customer, NOW - timedelta(days=2), {"nps": 3}, complaint_id=theirs.id)
+    db_session.commit()
+    facts = {f.label: f.value for f in workspace.customer_card(current, staff.manager).facts}
+    assert facts == {"Last NPS answer": "3", "Last CSAT answer": "5"}
+    # An agent does not see the answer tied to a complaint they may not see.
+    facts = {f.label: f.value for f in workspace.customer_card(current, staff.agent).facts}
+    assert facts == {"Last NPS answer": "9", "Last CSAT answer": "5"}
