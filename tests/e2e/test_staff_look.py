@@ -29,6 +29,7 @@ PAGES = (
     "/staff/password", "/staff/two-factor", "/staff/sessions", "/staff/tokens/", "/staff/tokens/all",
     "/staff/admin/sign-in-security", "/admin/root-causes", "/admin/priority-rules", "/admin/sla",
     "/admin/audit/", "/admin/webhooks/", "/admin/teams/", "/admin/calendars/", "/admin/categories",
+    "/admin/routing-rules", "/admin/trigger-rules",
 )
 FOLLOW = (  # (list page, CSS selector of the first link to follow)
     ("/staff/complaints/", "main table a[href^='/staff/complaints/']"),
