@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
@@ -86,47 +85,43 @@ def evaluate(complaint: Complaint, *, filed: bool, now: datetime) -> list[str]:
     return fired
 
 
-def _entry(complaint: Complaint, rule: TriggerRule, text: str, detail: dict, *, now: datetime) -> None:
-    record_event(complaint, "rule_applied", now=now, public=False, body=text,
-                 detail={"rule": rule.name, "rule_id": rule.id, **detail})
+def _entry(complaint: Complaint, rule: TriggerRule, detail: dict, *, now: datetime) -> dict:
+    """One action on the timeline: which rule, what it did (the page says it in the reader's
+    language from `detail`)."""
+    record_event(complaint, "rule_applied", now=now, public=False, detail={"rule": rule.name, "rule_id": rule.id, **detail})
+    return detail
 
 
 def _act(rule: TriggerRule, complaint: Complaint, *, now: datetime) -> None:
-    # Timeline texts are stored, so written once in English like the product's other stored entries.
-    taken: list[str] = []
+    taken: list[dict] = []
     assignee = None
-    with force_locale("en"):
-        if rule.set_priority and rule.set_priority != complaint.priority:
-            before = complaint.priority
-            complaint.priority = rule.set_priority
-            apply_sla(complaint, complaint.created_at)
-            taken.append(_("priority set to %(priority)s", priority=PRIORITY_LABELS[rule.set_priority]))
-            _entry(complaint, rule, taken[-1], {"action": "set_priority", "from": before, "to": rule.set_priority},
-                   now=now)
-        if rule.add_tag and classification.add_tag(complaint, rule.add_tag):
-            taken.append(_("tag %(tag)s added", tag=rule.add_tag))
-            _entry(complaint, rule, taken[-1], {"action": "add_tag", "tag": rule.add_tag}, now=now)
-        if rule.assign_to is not None and rule.assign_to.active and complaint.owner_id != rule.assign_to.id \
-                and complaint.status in ("new", "assigned", "in_progress", "waiting"):
-            assignee = rule.assign_to
-            previous = complaint.owner.name if complaint.owner else None
-            complaint.owner = assignee
-            if complaint.status == "new":
-                complaint.status = "assigned"
-            taken.append(_("assigned to %(name)s", name=assignee.name))
-            _entry(complaint, rule, taken[-1], {"action": "assign", "owner": assignee.name, "previous_owner": previous},
-                   now=now)
-        recipients = _recipients(rule.notify, complaint) if rule.notify else []
-        if assignee is not None and assignee not in recipients:
-            recipients.append(assignee)  # the new owner hears of it
-        if rule.notify:
-            _entry(complaint, rule, _("notified %(names)s", names=", ".join(p.name for p in recipients) or "—"),
-                   {"action": "notify", "notify": rule.notify, "recipients": [p.email for p in recipients]}, now=now)
+    if rule.set_priority and rule.set_priority != complaint.priority:
+        before = complaint.priority
+        complaint.priority = rule.set_priority
+        apply_sla(complaint, complaint.created_at)
+        taken.append(_entry(complaint, rule, {"action": "set_priority", "from": before, "to": rule.set_priority}, now=now))
+    if rule.add_tag and classification.add_tag(complaint, rule.add_tag):
+        taken.append(_entry(complaint, rule, {"action": "add_tag", "tag": rule.add_tag}, now=now))
+    if rule.assign_to is not None and rule.assign_to.active and complaint.owner_id != rule.assign_to.id \
+            and complaint.status in ("new", "assigned", "in_progress", "waiting"):
+        assignee = rule.assign_to
+        previous = complaint.owner.name if complaint.owner else None
+        complaint.owner = assignee
+        if complaint.status == "new":
+            complaint.status = "assigned"
+        taken.append(_entry(complaint, rule, {"action": "assign", "owner": assignee.name, "previous_owner": previous},
+                            now=now))
+    recipients = _recipients(rule.notify, complaint) if rule.notify else []
+    if assignee is not None and assignee not in recipients:
+        recipients.append(assignee)  # the new owner hears of it
+    if rule.notify:
+        _entry(complaint, rule, {"action": "notify", "notify": rule.notify, "names": [p.name for p in recipients]}, now=now)
     for person in recipients:
+        # Rendered in the recipient's language (the template says what each action did).
         queue_email(kind="complaint_rule_notice", to_address=person.email, to_name=person.name,
                     template="complaint_rule_notice", language=person.language,
                     context={"complaint": complaint, "rule": rule.name, "actions": taken,
-                             "priority_label": PRIORITY_LABELS[complaint.priority]}, staff_user_id=person.id,
+                             "PRIORITY_LABELS": PRIORITY_LABELS}, staff_user_id=person.id,
                     complaint_id=complaint.id, dedupe_key=f"rule:{rule.id}:{complaint.id}:{person.id}", now=now)
 
 
