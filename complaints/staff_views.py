@@ -19,6 +19,7 @@ from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS, STATE_LABELS, STAT
 from complaints.models import Attachment, Complaint
 from complaints.uploads import Upload
 from complaints.public_views import send_attachment
+from notifications.views import outbox_status_labels
 from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, PermissionDenied, ServiceError
@@ -301,7 +302,7 @@ def _detail_page(complaint, submitted=None, status: int = 200, preview=None, **e
     before, after = workspace.queue_neighbours(complaint, current_user)
     body = render_template(
         "complaints/staff/detail.html", complaint=complaint, now=now, actions=allowed_actions(complaint.status),
-        entries=workspace.thread(complaint, order=order), order=order, stamp=workspace.stamp,
+        entries=workspace.thread(complaint, order=order), order=order, stamp=workspace.stamper(), mail_status=outbox_status_labels(),
         card=workspace.customer_card(complaint, current_user), previous_ref=before, next_ref=after,
         canned_responses=canned.usable_by(current_user, complaint.language), 
         others=presence.others(complaint.id, current_user.id, now=now), poll_seconds=presence.POLL_SECONDS,

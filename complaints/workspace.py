@@ -5,16 +5,16 @@ quiet system lines), the side panel's customer card, and the complaint's neighbo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
-from flask_babel import format_date, format_time, get_locale
+from babel import Locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from complaints import signals
 from complaints.labels import EVENT_LABELS
-from complaints.lifecycle import OPEN_STATES, STATE_LABELS
+from complaints.lifecycle import OPEN_STATES, PRIORITY_LABELS, STATE_LABELS
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from complaints.queries import visible_to
 from customers.models import CustomerScore
@@ -34,14 +34,37 @@ _MAIL_OF_EVENT = {"created": "complaint_acknowledgement", "assigned": "complaint
                   "resolved": "complaint_resolved", "reopened": "complaint_reopened"}
 
 
+def stamper():
+    """A function formatting moments as the viewer reads them: their locale, their time zone
+    (Flask-Babel's selection), minutes but no seconds — "15 Jan 2027, 10:00". Locale, zone and
+    patterns are looked up once, and each local day and each clock time is formatted once (a long
+    thread formats hundreds of moments)."""
+    from babel.dates import get_date_format, get_datetime_format, get_time_format
+
+    locale = get_locale() or Locale.parse("en")
+    zone = get_timezone() or timezone.utc
+    combined = str(get_datetime_format("medium", locale=locale))
+    date_pattern, time_pattern = get_date_format("medium", locale=locale), get_time_format("short", locale=locale)
+    days: dict = {}
+    times: dict = {}
+
+    def stamp(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        moment = (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value).astimezone(zone)
+        day = days.get(moment.date())
+        if day is None:
+            day = days[moment.date()] = date_pattern.apply(moment, locale)
+        clock = times.get((moment.hour, moment.minute))
+        if clock is None:
+            clock = times[(moment.hour, moment.minute)] = time_pattern.apply(moment, locale)
+        return combined.replace("{1}", day).replace("{0}", clock)
+    return stamp
+
+
 def stamp(value: datetime | None) -> str:
-    """A moment as the viewer reads it: their locale, their time zone (Flask-Babel's selection),
-    minutes but no seconds — "15 Jan 2027, 10:00"."""
-    if value is None:
-        return ""
-    locale = get_locale()
-    pattern = locale.datetime_formats.get("medium", "{1} {0}") if locale is not None else "{1} {0}"
-    return str(pattern).replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
+    """One moment as `stamper` formats it."""
+    return stamper()(value)
 
 
 @dataclass
@@ -54,22 +77,16 @@ class Entry:
     channel: str = ""
     public: bool = False
     minutes: int = 0
-    event: ComplaintEvent | None = None
+    event: object | None = None  # the event's row (id, kind, public, body, detail, …, actor_name)
     attachments: list[Attachment] = field(default_factory=list)
-    emails: list[OutboxMessage] = field(default_factory=list)  # the e-mails this entry caused
-    email: OutboxMessage | None = None  # kind "email": an e-mail not tied to an entry
+    emails: list = field(default_factory=list)  # rows of the e-mails this entry caused
+    email: object | None = None  # kind "email": an e-mail not tied to an entry (its row)
     detail: str = ""  # the quiet line's particulars ("Ana → Piotr", "normal → high")
     key: tuple = (0,)
 
 
-def _who(event: ComplaintEvent) -> str:
-    if event.by_customer:
-        return _("the customer")
-    return event.actor.name if event.actor is not None else _("the system")
 
 
-def _channel_of_message(event: ComplaintEvent) -> str:
-    return _("by e-mail") if event.detail.get("inbound_id") else _("on the tracking page")
 
 
 def channel_of_filing(complaint: Complaint) -> str:
@@ -77,53 +94,72 @@ def channel_of_filing(complaint: Complaint) -> str:
             "phone": _("by phone"), "visit": _("in person"), "staff": _("filed by staff")}.get(complaint.channel, complaint.channel)
 
 
-def _quiet_detail(event: ComplaintEvent) -> str:
+def _quiet_detail(event: ComplaintEvent, words: dict) -> str:
+    """The particulars of a quiet line ("Ana → Piotr", "Normal → High"); `words`: labels resolved once."""
     detail = event.detail or {}
     if event.kind == "assigned":
         if detail.get("previous_owner"):
             return f"{detail['previous_owner']} → {detail.get('owner', '')}"
         return detail.get("owner", "")
     if event.kind == "priority_changed":
-        from complaints.lifecycle import PRIORITY_LABELS
-        return f"{PRIORITY_LABELS.get(detail.get('from'), detail.get('from', ''))} → {PRIORITY_LABELS.get(detail.get('to'), detail.get('to', ''))}"
+        priorities = words["priorities"]
+        return f"{priorities.get(detail.get('from'), detail.get('from', ''))} → {priorities.get(detail.get('to'), detail.get('to', ''))}"
     if event.kind == "escalated":
-        return _("first response overdue") if detail.get("breach") == "first_response" else _("resolution overdue")
-    if detail.get("from") in STATE_LABELS and detail.get("to") in STATE_LABELS and detail["to"] != detail["from"]:
-        return f"{STATE_LABELS.get(detail['from'], detail['from'])} → {STATE_LABELS.get(detail['to'], detail['to'])}"
+        return words["first_response_overdue"] if detail.get("breach") == "first_response" else words["resolution_overdue"]
+    states = words["states"]
+    if detail.get("from") in states and detail.get("to") in states and detail["to"] != detail["from"]:
+        return f"{states[detail['from']]} → {states[detail['to']]}"
     return ""
 
 
 def thread(complaint: Complaint, *, order: str = "oldest") -> list[Entry]:
     """Every entry of the complaint's conversation, oldest first (or newest first)."""
-    events = list(db.session.scalars(
-        select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)
-        .options(selectinload(ComplaintEvent.actor), selectinload(ComplaintEvent.attachments))
-        .order_by(ComplaintEvent.created_at, ComplaintEvent.id)))
+    # Plain rows, not ORM objects: a long thread is hundreds of events (Entry.event is a row with
+    # the event's columns and `actor_name`).
+    events = db.session.execute(
+        select(ComplaintEvent.id, ComplaintEvent.kind, ComplaintEvent.public, ComplaintEvent.body,
+               ComplaintEvent.detail, ComplaintEvent.by_customer, ComplaintEvent.minutes, ComplaintEvent.created_at,
+               StaffUser.name.label("actor_name"))
+        .outerjoin(StaffUser, StaffUser.id == ComplaintEvent.actor_staff_id)
+        .where(ComplaintEvent.complaint_id == complaint.id)
+        .order_by(ComplaintEvent.created_at, ComplaintEvent.id)).all()
+    files: dict[int | None, list[Attachment]] = {}
+    for attachment in db.session.scalars(select(Attachment).where(Attachment.complaint_id == complaint.id)
+                                         .order_by(Attachment.id)):
+        files.setdefault(attachment.event_id, []).append(attachment)
     # The e-mails to the customer (not the staff notifications); each joins the entry that caused it
     # (queued in the same transaction, so with the same timestamp), else stands on its own.
-    mails = list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.complaint_id == complaint.id, OutboxMessage.staff_user_id.is_(None))
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)))
+    mails = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.to_address, OutboxMessage.subject,
+               OutboxMessage.text_body, OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.created_at)
+        .where(OutboxMessage.complaint_id == complaint.id, OutboxMessage.staff_user_id.is_(None))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
+    # Words resolved once per page (a long thread has hundreds of entries).
+    labels = {kind: str(label) for kind, label in EVENT_LABELS.items()}
+    by_email, on_tracking_page, the_system = _("by e-mail"), _("on the tracking page"), _("the system")
+    words = {"priorities": {k: str(v) for k, v in PRIORITY_LABELS.items()}, "states": {k: str(v) for k, v in STATE_LABELS.items()},
+             "first_response_overdue": _("first response overdue"), "resolution_overdue": _("resolution overdue")}
     entries: list[Entry] = []
     by_moment: dict[tuple[datetime, str], list[Entry]] = {}
     for event in events:
         kind = event.kind
-        base = dict(at=event.created_at, who=_who(event), minutes=event.minutes, event=event, public=event.public,
-                    attachments=list(event.attachments), key=(event.created_at, 0, event.id),
-                    label=str(EVENT_LABELS.get(kind, kind)))
+        who = complaint.contact_name if event.by_customer else event.actor_name or the_system
+        base = dict(at=event.created_at, who=who, minutes=event.minutes, event=event, public=event.public,
+                    attachments=files.get(event.id, []), key=(event.created_at, 0, event.id),
+                    label=labels.get(kind, kind))
         if kind == "created":
             entry = Entry(kind="customer", body=complaint.description, channel=channel_of_filing(complaint),
                           **{**base, "who": complaint.contact_name,
-                             "attachments": [a for a in complaint.attachments if a.event_id in (None, event.id)]})
+                             "attachments": files.get(None, []) + files.get(event.id, [])})
         elif kind in _CUSTOMER_TEXT or (event.by_customer and event.body):
-            entry = Entry(kind="customer", body=event.body, channel=_channel_of_message(event),
-                          **{**base, "who": complaint.contact_name})
+            entry = Entry(kind="customer", body=event.body,
+                          channel=by_email if event.detail.get("inbound_id") else on_tracking_page, **base)
         elif kind in _OUR_PUBLIC_TEXT and event.body:
             entry = Entry(kind="reply", body=event.body, **base)
         elif kind in _INTERNAL_TEXT:
             entry = Entry(kind=_INTERNAL_TEXT[kind], body=event.body, **base)
         else:
-            entry = Entry(kind="system", detail=_quiet_detail(event), **base)
+            entry = Entry(kind="system", detail=_quiet_detail(event, words), **base)
         entries.append(entry)
         by_moment.setdefault((event.created_at, _MAIL_OF_EVENT.get(kind, "")), []).append(entry)
     for mail in mails:
