@@ -33,7 +33,7 @@ EVENT_LABELS = {
 
 # What a call (complaints.tasks) is about: the e-mail the customer was sent.
 TASK_TOPICS = {
-    "complaint_acknowledgement": _l("the complaint was received; what happens next"),
+    "complaint_acknowledgement": _l("receiving the complaint and what happens next"),
     "complaint_owner_assigned": _l("who is now responsible for the complaint"),
     "complaint_progress_update": _l("the progress update"),
     "complaint_action_committed": _l("the action we committed to"),
