@@ -32,7 +32,7 @@ PAGES = (
     "/admin/routing-rules", "/admin/trigger-rules",
 )
 FOLLOW = (  # (list page, CSS selector of the first link to follow)
-    ("/staff/complaints/", "main table a[href^='/staff/complaints/']"),
+    ("/staff/complaints/", "main table tbody a[href^='/staff/complaints/C-']"),
     ("/staff/customers/", "main table a[href^='/staff/customers/']"),
     ("/staff/surveys/", "main a[href$='/results']"),
     ("/staff/surveys/", "main a[href$='/edit']"),
