@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
@@ -45,6 +46,22 @@ def all_categories() -> list[Category]:
 
 def active_categories() -> list[Category]:
     return [c for c in all_categories() if c.active]
+
+
+def active_category_choices(language: str) -> list[tuple[str, str]]:
+    """(code, name in `language`) of the active categories, in the order of `active_categories`:
+    what the public form offers, on every visitor's form page (one Core statement, built once; no
+    autoflush: for a page's read, not inside a change to the categories)."""
+    rows = db.session.connection().execute(_active_names_statement()).all()
+    column = CATEGORY_LANGUAGES.index(language) + 1 if language in CATEGORY_LANGUAGES else None
+    english = CATEGORY_LANGUAGES.index("en") + 1
+    return [(row[0], (row[column] if column else None) or row[english]) for row in rows]
+
+
+@cache
+def _active_names_statement():
+    return (select(Category.code, *[getattr(Category, f"name_{language}") for language in CATEGORY_LANGUAGES])
+            .where(Category.active.is_(True)).order_by(Category.sort_order, Category.code))
 
 
 def active_category_ids() -> dict[str, int]:

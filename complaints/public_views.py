@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from complaints import classification, filing, staging, tracking, uploads
@@ -69,14 +70,16 @@ def _kept_ids() -> set[int]:
     return {i for i in (bounded_int(v, minimum=1) for v in request.form.getlist("keep_staged")) if i is not None}
 
 
-def _offer_categories(form) -> None:
+def _category_offer() -> tuple[list[tuple[str, str]], bool]:
+    """The category field's choices in the visitor's language, and whether one is required."""
+    categories = classification.active_category_choices(str(get_locale()))
+    required = bool(current_app.config["COMPLAINT_CATEGORY_REQUIRED"]) and bool(categories)
+    return [("", _("Choose…") if required else _("Not sure / other"))] + categories, required
+
+
+def _offer_categories(form, offer: tuple[list[tuple[str, str]], bool] | None = None) -> None:
     """The intake categories in the visitor's language as the category field's choices."""
-    config = current_app.config
-    language = str(get_locale())
-    categories = classification.active_categories()
-    required = bool(config["COMPLAINT_CATEGORY_REQUIRED"]) and bool(categories)
-    form.category.choices = [("", _("Choose…") if required else _("Not sure / other"))] + [
-        (c.code, c.name_in(language)) for c in categories]
+    form.category.choices, required = offer or _category_offer()
     if required:
         form.category.render_kw = {"required": True, "aria-required": "true"}
 
@@ -95,44 +98,47 @@ def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, no
                            max_mb=config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
 
 
-# Per-visitor values of the blank form: everything else on the page is the same for every new
-# visitor who reads it in the same language.
-_VISITOR_FIELDS = ("csrf_token", "submission_key")
+def _blank_form(language: str, submission_key: str, offer) -> ComplaintForm:
+    """The form a new visitor starts with (what `_blank_form_page` renders)."""
+    form = ComplaintForm()
+    form.language.data = language
+    form.submission_key.data = submission_key
+    _offer_categories(form, offer)
+    return form
 
 
-def _blank_form_page(form):
+def _blank_form_page():
     """The blank form a new visitor gets. Rendering it (Jinja, WTForms' widgets, the translated
-    labels) is most of the CPU of the product's busiest page, and it comes out the same for
+    labels) was most of the CPU of the product's busiest page, and it comes out the same for
     everyone except the CSRF token and the one-time submission key. So it is rendered once per
-    app, language and state of the form's fields (so choices or attributes a view sets are part
-    of the key) and those two values are put into the cut-open page per request. Not for staff
-    (their navigation, a sign-out form) nor a page with flashed messages, and never while
-    templates reload (development)."""
+    app, language and category choices — everything a blank form's page depends on: a view that
+    makes it depend on more must add that to `key` — and those two values are put into the
+    cut-open page per request (tests/web/test_blank_form_page.py compares it with a fresh
+    render). Staff (their navigation, a sign-out form), a page with flashed messages and
+    reloading templates (development) get a fresh render."""
     app = current_app
-    _offer_categories(form)  # before the key: the choices are part of it
-    if (app.jinja_env.auto_reload or current_user.is_authenticated or "_flashes" in session):
-        return _form_page(form, fresh_key=True, categories_offered=True)
-    values = [str(escape(getattr(form, name)._value())) for name in _VISITOR_FIELDS]
-    key = (str(get_locale()), app.config["UPLOAD_MAX_FILES"], app.config["UPLOAD_MAX_BYTES"],
-           tuple(_field_state(f) for f in form if f.name not in _VISITOR_FIELDS))
+    language = str(get_locale())
+    submission_key = secrets.token_urlsafe(32)
+    offer = _category_offer()
+    if app.jinja_env.auto_reload or current_user.is_authenticated or "_flashes" in session:
+        return _form_page(_blank_form(language, submission_key, offer), fresh_key=True, categories_offered=True)
+    key = (language, app.config["UPLOAD_MAX_FILES"], app.config["UPLOAD_MAX_BYTES"], repr(offer))
     pages = app.extensions.setdefault("complaint_form_pages", {})
     parts = pages.get(key)
+    # The CSRF token as the form's field would give it (Flask-WTF's defaults: same secret, same
+    # session entry); a URL-safe signed value, so escaping leaves it as it is.
+    values = [str(escape(generate_csrf())), submission_key]
     if parts is None:
-        page, status = _form_page(form, fresh_key=True, categories_offered=True)
+        page, status = _form_page(_blank_form(language, submission_key, offer), fresh_key=True,
+                                  categories_offered=True)
         parts = _cut_open(page, values)
-        if parts is not None and len(pages) < 100:  # bounded: a few languages × choice sets
+        if parts is not None and len(pages) < 100:  # bounded: a few languages × category sets
             pages[key] = parts
         return page, status
     page = [parts[0]]
     for value, rest in zip(values, parts[1:]):
         page += [value, rest]
     return "".join(page), 200
-
-
-def _field_state(f) -> tuple:
-    """What of a field the blank page shows (its label, value, choices and attributes)."""
-    return (f.name, f.type, str(f.label.text), repr(f.data), repr(getattr(f, "choices", None)),
-            repr(f.render_kw), tuple(f.errors) if isinstance(f.errors, list) else repr(f.errors))
 
 
 def _cut_open(page: str, values: list[str]) -> list[str] | None:
@@ -173,11 +179,9 @@ def form_too_large(exc):
 @blueprint.route("/complain", methods=["GET", "POST"])
 @limiter.limit(_complaint_limit, methods=["POST"])
 def complain():
-    form = ComplaintForm()
     if request.method == "GET":
-        form.language.data = str(get_locale())
-        form.submission_key.data = secrets.token_urlsafe(32)
-        return _blank_form_page(form)
+        return _blank_form_page()
+    form = ComplaintForm()
     fresh = _uploads_from(form.attachments)
     key = _submission_key(form)
     well_formed = form.validate_on_submit()  # CSRF, a date that parses, a listed choice
