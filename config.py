@@ -227,6 +227,8 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         COMPLAINT_RATE_LIMIT=env.rate_limit("COMPLAINT_RATE_LIMIT", "10 per minute;100 per day"),
         LOGIN_RATE_LIMIT=env.rate_limit("LOGIN_RATE_LIMIT", "10 per minute"),
         PUBLIC_RATE_LIMIT=env.rate_limit("PUBLIC_RATE_LIMIT", "60 per minute"),
+        # Answers through a survey's public link (receipts, counters) per client address.
+        PUBLIC_SURVEY_RATE_LIMIT=env.rate_limit("PUBLIC_SURVEY_RATE_LIMIT", "5 per hour"),
         API_AUTH_RATE_LIMIT=env.rate_limit("API_AUTH_RATE_LIMIT", "20 per minute"),  # failed bearer tokens
         # Per account (staff/throttle.py): this many failed sign-ins within the window lock it for a while.
         LOGIN_ACCOUNT_MAX_FAILURES=env.integer("LOGIN_ACCOUNT_MAX_FAILURES", 5, 1, 1000),

@@ -87,6 +87,7 @@ def recompute_all(now: datetime, config, *, progress: Callable[[str], None] | No
     session = db.session
     connection = session.connection()
     params = rules.parameters(now, config)
+    params["rates"] = rules.rates_needed(connection, params["rates"])
     steps = _Steps(progress)
     if is_postgresql(connection):
         session.commit()

@@ -65,10 +65,20 @@ def exchange_rates(config) -> tuple[tuple[str, str], ...]:
     return tuple(rates)
 
 
+def rates_needed(connection, rates) -> tuple | None:
+    """`rates`, or None when every order is in the revenue currency — then the amounts are summed
+    as they are (the figures' SQL stays as fast as before: no per-row CASE). One LIMIT 1 query."""
+    base = rates[0][0] if rates else "EUR"
+    foreign = connection.execute(sa.text("SELECT 1 FROM orders WHERE currency <> :base LIMIT 1"),
+                                 {"base": base}).first()
+    return rates if foreign is not None else None
+
+
 def converted(column: str, rates) -> str:
     """`column` (an amount in the order's currency) in the revenue currency; NULL for a currency
-    without a rate (SUM skips it: such an order adds no revenue)."""
-    rates = rates or (("EUR", "1"),)
+    without a rate (SUM skips it: such an order adds no revenue). `rates` None: as it is."""
+    if not rates:
+        return column
     if len(rates) == 1:
         return f"CASE WHEN currency = '{rates[0][0]}' THEN {column} END"
     whens = " ".join(f"WHEN '{code}' THEN {column}" + ("" if rate == "1" else f" * {rate}") for code, rate in rates)
@@ -98,7 +108,8 @@ def _sources(rates) -> dict:
     """(rows to group, the money column summed, how a sum becomes an amount), per dialect."""
     in_cents = ("(SELECT customer_id, ordered_on, due_on, paid_on, "
                 f"CAST(ROUND(({converted('amount', rates)}) * 100) AS BIGINT) AS cents FROM orders)")
-    return {"postgresql": ("orders", f"({converted('amount', rates)})", "{}"), "portable": (in_cents, "cents", "{} / 100.0")}
+    money = f"({converted('amount', rates)})" if rates else "amount"
+    return {"postgresql": ("orders", money, "{}"), "portable": (in_cents, "cents", "{} / 100.0")}
 
 
 _ORDERS = _sources(None)

@@ -68,7 +68,7 @@ def response_export_query(filters: ReportFilter):
                     func.coalesce(func.cast(SurveyAnswer.score, db.String), SurveyAnswer.choice),
                     SurveyAnswer.text, SurveyResponse.language)
              .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-             .join(Customer, Customer.id == SurveyResponse.customer_id)
+             .outerjoin(Customer, Customer.id == SurveyResponse.customer_id)  # public link: may be anonymous
              .outerjoin(Complaint, Complaint.id == SurveyResponse.complaint_id)
              .where(answered_at >= filters.start_at, answered_at < filters.end_at)
              .order_by(SurveyResponse.id, SurveyAnswer.id))

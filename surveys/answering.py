@@ -176,20 +176,9 @@ def record_tap(token: str, raw_score: str | None, *, now: datetime) -> SurveyPag
                         _invitation=invitation)
 
 
-def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: datetime, only_given: bool = False,
-                 _invitation: SurveyInvitation | None = None) -> SurveyPage:
-    """Confirm (submit=False) or finish (submit=True) the response. `raw` maps question id → value;
-    an empty value clears that answer (with `only_given`, questions missing from `raw` keep their
-    answers). A question whose condition (`show_if`) the earlier answers do not meet is skipped:
-    its answer is dropped and it is never required. Raises ServiceError (per-field messages)."""
-    invitation = _invitation or _invitation_for(token, lock=True)
-    state = _state(invitation, now)
-    if state != "open":
-        return SurveyPage(invitation, state, _language(invitation), _questions(invitation))
-    questions = _questions(invitation)
-    if only_given:
-        saved = _saved_values(invitation)
-        raw = {q.id: raw[q.id] if q.id in raw else saved.get(q.id) for q in questions}
+def parse_answers(questions: list[SurveyQuestion], raw: dict[int, str | None], *, submit: bool) -> dict:
+    """question id → parsed value (None: unanswered or skipped by its condition). Raises
+    ServiceError with per-field messages; at least one answer is needed."""
     parsed: dict[int, int | str | None] = {}
     errors: dict[str, list[str]] = {}
     for question in questions:
@@ -211,12 +200,11 @@ def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: d
     if all(v is None for v in parsed.values()):
         raise ServiceError(_("Please answer at least one question."),
                            {f"q{questions[0].id}": [_("Please answer this question.")]} if questions else {})
+    return parsed
 
-    response = invitation.response
-    if response is None:
-        response = SurveyResponse(invitation=invitation, survey_id=invitation.survey_id, customer_id=invitation.customer_id,
-                                  complaint_id=invitation.complaint_id, language=_language(invitation), created_at=now)
-        db.session.add(response)
+
+def store_answers(response: SurveyResponse, questions: list[SurveyQuestion], parsed: dict) -> None:
+    """Write the parsed answers onto the response (removing cleared ones)."""
     existing = {a.question_id: a for a in response.answers}
     for question in questions:
         value = parsed[question.id]
@@ -231,6 +219,30 @@ def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: d
         answer.score = value if question.qtype in SCALES else None
         answer.choice = value if question.qtype == "choice" else None
         answer.text = value if question.qtype == "text" else None
+
+
+def save_answers(token: str, raw: dict[int, str | None], *, submit: bool, now: datetime, only_given: bool = False,
+                 _invitation: SurveyInvitation | None = None) -> SurveyPage:
+    """Confirm (submit=False) or finish (submit=True) the response. `raw` maps question id → value;
+    an empty value clears that answer (with `only_given`, questions missing from `raw` keep their
+    answers). A question whose condition (`show_if`) the earlier answers do not meet is skipped:
+    its answer is dropped and it is never required. Raises ServiceError (per-field messages)."""
+    invitation = _invitation or _invitation_for(token, lock=True)
+    state = _state(invitation, now)
+    if state != "open":
+        return SurveyPage(invitation, state, _language(invitation), _questions(invitation))
+    questions = _questions(invitation)
+    if only_given:
+        saved = _saved_values(invitation)
+        raw = {q.id: raw[q.id] if q.id in raw else saved.get(q.id) for q in questions}
+    parsed = parse_answers(questions, raw, submit=submit)
+
+    response = invitation.response
+    if response is None:
+        response = SurveyResponse(invitation=invitation, survey_id=invitation.survey_id, customer_id=invitation.customer_id,
+                                  complaint_id=invitation.complaint_id, language=_language(invitation), created_at=now)
+        db.session.add(response)
+    store_answers(response, questions, parsed)
     response.updated_at = now
     if submit:
         response.submitted_at = now

@@ -98,3 +98,9 @@ class AlertAcknowledgeForm(FlaskForm):
 class AlertReopenForm(FlaskForm):
     reason = TextAreaField(_l("Why reopen the complaint?"), validators=[DataRequired(), Length(max=5000)])
     reopen = SubmitField(_l("Reopen the complaint"))
+
+
+class PublicLinkForm(FlaskForm):
+    enabled = BooleanField(_l("Public link on (receipts, counters, QR code)"))
+    anonymous = BooleanField(_l("Anonymous: do not ask for an e-mail address"))
+    save = SubmitField(_l("Save the public link"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,7 @@ ALERT_STATUSES = ("open", "done", "dismissed")
 
 class Survey(db.Model):
     __tablename__ = "surveys"
+    __table_args__ = (Index("uq_surveys_public_token", "public_token", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
@@ -32,6 +34,9 @@ class Survey(db.Model):
     title: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     intro: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Public link (receipts, counters, QR code): /s/<public_token>; None = no public link.
+    public_token: Mapped[str | None] = mapped_column(String(32))
+    public_anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
 
@@ -104,13 +109,18 @@ class SurveyResponse(db.Model):
     """One per invitation; editable until submitted. Answers count once confirmed (saved)."""
 
     __tablename__ = "survey_responses"
-    __table_args__ = (Index("ix_survey_responses_updated", "updated_at", "id"),)
+    __table_args__ = (Index("ix_survey_responses_updated", "updated_at", "id"),
+                      UniqueConstraint("survey_id", "respondent_key", name="uq_survey_responses_respondent"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("survey_invitations.id", ondelete="CASCADE"),
-                                               unique=True, nullable=False)
+    # None for an answer through the survey's public link (no invitation; no customer when anonymous).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitations.id", ondelete="CASCADE"),
+                                                      unique=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False, index=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default="email", server_default="email")
+    # Public link: SHA-256 of the respondent id in the signed cookie (one answer per browser).
+    respondent_key: Mapped[str | None] = mapped_column(String(64))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="SET NULL"), index=True)
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
     created_at: Mapped[datetime] = created_at_column()

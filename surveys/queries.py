@@ -51,10 +51,11 @@ class SurveyResults:
     min_n: int
     questions: list[QuestionResult]
     comments: list[tuple[SurveyResponse, SurveyAnswer]]
+    public: int = 0  # answers through the public link: no invitation, so not in the response rate
 
     @property
     def response_rate(self) -> float | None:
-        return None if not self.invited else round(100 * self.responded / self.invited, 1)
+        return None if not self.invited else round(100 * (self.responded - self.public) / self.invited, 1)
 
     # No "opened" rate: clicks are counted from GETs, which scanners inflate and answers recorded
     # without a counted visit (imports, a tap on a second device) deflate; the page explains why.
@@ -77,8 +78,10 @@ def survey_results(survey_id: int, *, actor, since: datetime | None = None, comm
                                                tied_to_visible(actor, SurveyResponse.complaint_id))
     if since is not None:
         answered = answered.where(SurveyResponse.updated_at >= since)
-    responded, submitted = db.session.execute(
-        select(func.count(), func.count(SurveyResponse.submitted_at)).where(SurveyResponse.id.in_(answered))).one()
+    responded, submitted, public = db.session.execute(
+        select(func.count(), func.count(SurveyResponse.submitted_at),
+               func.count(SurveyResponse.id).filter(SurveyResponse.channel == "public"))
+        .where(SurveyResponse.id.in_(answered))).one()
     # One GROUP BY for every question's distribution.
     rows = db.session.execute(
         select(SurveyAnswer.question_id, SurveyAnswer.score, SurveyAnswer.choice, func.count())
@@ -100,7 +103,8 @@ def survey_results(survey_id: int, *, actor, since: datetime | None = None, comm
         select(SurveyResponse, SurveyAnswer).join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
         .where(SurveyResponse.id.in_(answered), SurveyAnswer.qtype == "text", SurveyAnswer.text != "")
         .order_by(SurveyResponse.updated_at.desc(), SurveyResponse.id.desc()).limit(comments)).all()
-    return SurveyResults(survey, invited, clicked, responded, submitted, min_n, results, [tuple(r) for r in latest])
+    return SurveyResults(survey, invited, clicked, responded, submitted, min_n, results, [tuple(r) for r in latest],
+                         public)
 
 
 def all_surveys() -> list[Survey]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -14,10 +14,10 @@ from extensions import db
 from platform_support.clock import utcnow
 from platform_support.errors import NotFound, ServiceError
 from platform_support.forms import EmptyForm
-from surveys import alerts, answering, queries, services
+from surveys import alerts, answering, public_link, queries, services
 from surveys.forms import (LANGUAGE_CHOICES, AlertAcknowledgeForm, AlertAssignForm, AlertCloseForm, AlertReopenForm,
-                           MoveForm, NewSurveyForm, QuestionForm, SurveyForm, answer_form)
-from surveys.models import INVITATION_STATUSES, SCALES
+                           MoveForm, NewSurveyForm, PublicLinkForm, QuestionForm, SurveyForm, answer_form)
+from surveys.models import INVITATION_STATUSES, SCALES, Survey
 from surveys.texts import missing_languages, text_in
 
 blueprint = Blueprint("surveys_staff", __name__, url_prefix="/staff/surveys")
@@ -156,7 +156,39 @@ def edit(survey_id: int):
                            question_forms=question_forms, new_question=new_question, move_form=MoveForm(),
                            remove_form=EmptyForm(), english={"title": text_in(survey.title, "en")[0]},
                            title_source=text_in(survey.title, language)[1],
-                           missing=missing_languages(survey, LANGUAGE_CODES))
+                           missing=missing_languages(survey, LANGUAGE_CODES),
+                           public_form=PublicLinkForm(enabled=survey.public_token is not None,
+                                                      anonymous=survey.public_anonymous),
+                           public_url=_public_url(survey))
+
+
+def _public_url(survey) -> str | None:
+    if survey.public_token is None:
+        return None
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("surveys_public.open_survey",
+                                                                 public_token=survey.public_token)
+
+
+@blueprint.route("/<int:survey_id>/public-link", methods=["POST"])
+@login_required
+def public_link_settings(survey_id: int):
+    form = PublicLinkForm()
+    _run(lambda: public_link.set_public_link(survey_id, enabled=form.enabled.data, anonymous=form.anonymous.data,
+                                             actor=current_user, now=utcnow()), _("Public link saved."), form)
+    return redirect(url_for("surveys_staff.edit", survey_id=survey_id) + "#public-link")
+
+
+@blueprint.route("/<int:survey_id>/qr.svg")
+@login_required
+def public_qr(survey_id: int):
+    """The public link as a QR code to print (SVG: sharp at any size)."""
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or survey.public_token is None:
+        abort(404)
+    svg = public_link.qr_svg(_public_url(survey), text_in(survey.title, "en")[0])
+    response = current_app.response_class(svg, mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = f'inline; filename="survey-{survey.code}-qr.svg"'
+    return response
 
 
 @blueprint.route("/<int:survey_id>/preview")

@@ -5,6 +5,8 @@ GET shows (and notes the click); only POST records answers. Every page is privat
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import get_locale, refresh
@@ -13,7 +15,7 @@ from extensions import csrf, db, limiter
 from platform_support.clock import utcnow
 from platform_support.database import write_intent
 from platform_support.errors import NotFound, ServiceError
-from surveys import answering
+from surveys import answering, public_link
 from surveys.defaults import SCALE_LABELS
 from surveys.forms import UnsubscribeForm, answer_form
 from surveys.texts import localized
@@ -101,6 +103,81 @@ def show(token: str):
     except NotFound as exc:
         return _not_found(exc)
     return _render(page)
+
+
+def _public_answer_limit() -> str:
+    return current_app.config["PUBLIC_SURVEY_RATE_LIMIT"]
+
+
+def _open_page(survey, *, form=None, error: str = "", status: int = 200, email: str = ""):
+    questions = public_link.questions_of(survey)
+    page = answering.SurveyPage(SimpleNamespace(survey=survey, complaint=None), "open", str(get_locale()), questions)
+    page.error = error
+    form = form or answer_form(questions, page.language)
+    return _private(render_template("surveys/public/survey.html", page=page, form=form, public=True, email=email,
+                                    token=survey.public_token,
+                                    form_action=url_for("surveys_public.open_answer", public_token=survey.public_token)),
+                    status)
+
+
+def _with_respondent(response, survey, respondent: str | None, cookie: str | None):
+    if respondent is None and cookie is not None:
+        response.set_cookie(public_link.cookie_name(survey), cookie, max_age=400 * 86400, httponly=True,
+                            samesite="Lax", secure=request.is_secure,
+                            path=url_for("surveys_public.open_survey", public_token=survey.public_token))
+    return response
+
+
+@blueprint.route("/open/<public_token>", methods=["GET"])
+@limiter.limit(_public_limit)
+def open_survey(public_token: str):
+    """The survey's public link (receipt, counter, QR code): in the visitor's language."""
+    try:
+        survey = public_link.public_survey(public_token)
+    except NotFound as exc:
+        return _not_found(exc)
+    respondent = public_link.respondent_from(request.cookies.get(public_link.cookie_name(survey)))
+    if public_link.already_answered(survey, respondent):
+        return _private(render_template("surveys/public/answered.html", page=None))
+    cookie = None
+    if respondent is None:
+        _new, cookie = public_link.new_respondent()
+    return _with_respondent(_open_page(survey), survey, respondent, cookie)
+
+
+@blueprint.route("/open/<public_token>", methods=["POST"])
+@limiter.limit(_public_limit)
+@limiter.limit(_public_answer_limit)
+def open_answer(public_token: str):
+    try:
+        survey = public_link.public_survey(public_token)
+    except NotFound as exc:
+        return _not_found(exc)
+    cookie = request.cookies.get(public_link.cookie_name(survey))
+    respondent = public_link.respondent_from(cookie)
+    new_cookie = None
+    if respondent is None:  # cookies refused or a first POST without the page: this request's own id
+        respondent, new_cookie = public_link.new_respondent()
+    questions = public_link.questions_of(survey)
+    form = answer_form(questions, str(get_locale()), formdata=request.form)
+    email = (request.form.get("email") or "")[:254]
+    if not form.validate():
+        return _with_respondent(_open_page(survey, form=form, status=400, email=email), survey, None, new_cookie)
+    raw = {q.id: getattr(form, f"q{q.id}").data for q in questions}
+    try:
+        public_link.submit_public(public_token, raw, respondent=respondent, email=email, language=str(get_locale()),
+                                  now=utcnow())
+    except public_link.AlreadyAnswered:
+        db_rollback()
+        return _private(render_template("surveys/public/answered.html", page=None))
+    except ServiceError as exc:
+        db_rollback()
+        for name, messages in exc.fields.items():
+            if hasattr(form, name):
+                getattr(form, name).errors = list(messages)
+        return _with_respondent(_open_page(survey, form=form, error=exc.message, status=400, email=email,),
+                                survey, None, new_cookie)
+    return _with_respondent(_private(render_template("surveys/public/thanks.html", page=None)), survey, None, new_cookie)
 
 
 @blueprint.route("/<token>/tap", methods=["POST"])
