@@ -4,14 +4,14 @@ Receipts and counters carry a link that anyone may open: a response then has no 
 when anonymous (or the address matches no file), no customer; `respondent_key` (a hash of the
 signed cookie's id) lets one browser answer once (issue 18).
 
-Revision ID: 0020_surveys_public_link
-Revises: 0019_complaints_call_tasks
+Revision ID: 0022_surveys_public_link
+Revises: 0021_complaints_workspace
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_surveys_public_link"
-down_revision = "0019_complaints_call_tasks"
+revision = "0022_surveys_public_link"
+down_revision = "0021_complaints_workspace"
 branch_labels = None
 depends_on = None
 
