@@ -140,6 +140,7 @@ def run(count: int, profile: bool, *, postgresql: bool) -> None:
 
             profiler = cProfile.Profile()
             profiler.runcall(timed)
+            profiler.dump_stats(os.environ.get("BENCH_PROFILE_FILE", "/tmp/bench-inbound.prof"))
         else:
             timed()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

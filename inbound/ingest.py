@@ -179,7 +179,7 @@ def _process(row: InboundMessage, raw: bytes, *, now: datetime, lenient: bool) -
         db.session.flush()
         detail["inbound_id"] = row.id
         event = complaint_side.append_message(found.complaint, text, parsed.attachments, now=now, detail=detail)
-        if found.proves_receipt:  # a reply from the contact address confirms it (complaints.contact)
+        if found.proves_receipt and found.complaint.contact_confirmed_at is None:  # complaints.contact
             confirm_by_reply(found.complaint.reference, parsed.from_address, now=now)
         db.session.flush()
         row.event_id = event.id
