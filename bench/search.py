@@ -240,6 +240,7 @@ def measure_service(app, terms: dict[str, list[str]], requests: int) -> dict[str
                     samples.append((time.perf_counter() - started) * 1000)
                     db.session.rollback()
                 results[name] = samples
+                print(f"  {name:52} p50 {statistics.median(samples):7.1f} ms   p95 {p95(samples):7.1f} ms", flush=True)
     return results
 
 
@@ -257,6 +258,7 @@ def measure(app, requests: int, rng: random.Random) -> dict[str, list[float]]:
             for round_ in range(requests):
                 samples += timed(client, paths[round_ % len(paths)], 1)
             results[f"search {kind} ({who})"] = samples
+            print(f"  search {kind} ({who}): p50 {statistics.median(samples):.1f} ms p95 {p95(samples):.1f} ms", flush=True)
     for who, client in (("manager", manager), ("agent", agent)):
         for sort in [s for s in SORTS if s != "relevance"]:
             first = f"/staff/complaints/?sort={sort}"
