@@ -58,6 +58,9 @@ def test_good_values_are_read_and_typed():
     ("COMPLAINT_RATE_LIMIT", "lots", "Flask-Limiter rates"),
     ("RECOMPUTE_WORK_MEM", "a lot", "PostgreSQL memory size"),
     ("MAIL_FROM", "care", "e-mail address"),
+    ("WAITING_AUTO_CLOSE_DAYS", "366", "an integer from 0 to 365"),
+    ("WAITING_AUTO_CLOSE_DAYS", "two weeks", "an integer from 0 to 365"),
+    ("REOPEN_DAYS", "-1", "an integer of at least 0"),
 ])
 def test_a_bad_value_names_the_variable_and_what_it_accepts(name, value, allowed):
     with pytest.raises(ConfigError) as raised:
