@@ -62,7 +62,7 @@ INSERT INTO complaints (reference, tracking_token_hash, customer_id, contact_nam
 SELECT 'B-' || g, 'b' || g, :customer, 'Bench', 'bench@example.com', '', 'email', 'en', 'Late', 'It was late.', '', '',
        (ARRAY['new', 'assigned', 'in_progress', 'waiting'])[1 + g % 4],
        (ARRAY['urgent', 'high', 'normal', 'low'])[1 + g % 4], 'web', 1,
-       :start + make_interval(secs => (g * 7919) % (330 * 86400)), :start, :start, :start, '', '', 0, 0,
+       :start + make_interval(secs => (g::bigint * 7919) % (330 * 86400)), :start, :start, :start, '', '', 0, 0,
        (ARRAY[NULL, :warsaw, :prague]::int[])[1 + g % 3], (g % 5) * 1800
   FROM generate_series(1, :n) AS g
 """

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, bindparam, literal, select
+from sqlalchemy import Integer, String, and_, bindparam, func, literal, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from complaints import changes, links, routing, signals, uploads
@@ -25,7 +25,7 @@ from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
 from complaints.classification import active_category_ids, category_required
 from complaints.contact import STAFF_ENTERED
-from complaints.models import CHANNELS, Complaint, ComplaintEvent, ComplaintTask, SlaTarget
+from complaints.models import CHANNELS, Complaint, ComplaintEvent, ComplaintTask, SlaCategoryTarget, SlaTarget
 from complaints.tasks import CALL_CHANNELS
 from complaints.priority_rules import complaint_priority_expression
 from calendars import services as calendar_services
@@ -166,6 +166,8 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     key_hash = hash_secret(submission_key) if submission_key else None
     token = _tracking_token_for(submission_key)
     email = new.email.strip()
+    # Read once per request (check_new_complaint has it already): its targets join the lookup.
+    category_id = active_category_ids().get(new.category) if new.category else None
 
     session = db.session()  # the Session itself (the scoped proxy lacks in_transaction)
     # Read apart only from an idle session (the request's case): ending the read must not end a
@@ -173,9 +175,9 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     if (session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
             and not (session.new or session.dirty or session.deleted)):
         with reading_only(), db.engine.connect() as connection:
-            known = _look_up(connection, email, key_hash)
+            known = _look_up(connection, email, key_hash, category_id)
     else:
-        known = _look_up(session.connection(), email, key_hash)
+        known = _look_up(session.connection(), email, key_hash, category_id)
     if known.twin_id is not None:
         return _twin(known.twin_id, token)
 
@@ -203,7 +205,7 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         "closed_at": None, "reopened_count": 0, "handling_minutes": 0,
         # Someone of staff took it from the person (phone, visit): nobody else could have used the address.
         "contact_confirmed_at": now if channel in STAFF_ENTERED else None,
-        "category_id": active_category_ids().get(new.category) if new.category else None,
+        "category_id": category_id,
     }
     # The e-mail carries the signed link, not the token the filer saw on the page: opening it
     # proves the address (complaints.contact).
@@ -313,9 +315,9 @@ class _Known:
         return self.customer.id if self.customer is not None else None
 
 
-def _look_up(connection, email: str, key_hash: str | None) -> _Known:
+def _look_up(connection, email: str, key_hash: str | None, category_id: int | None = None) -> _Known:
     row = connection.execute(_lookup_statement(), {"email_normalised": normalise_email(email),
-                                                   "key_hash": key_hash}).one()
+                                                   "key_hash": key_hash, "category_id": category_id}).one()
     (twin_id, customer_id, name, language, zone, salutation, patronymic, channel, priority, first_hours,
      resolution_hours, calendar_id, calendar_version) = row
     if twin_id is not None:
@@ -337,17 +339,23 @@ def _lookup_statement():
     """One row: an earlier filing of the same submission key (NULL without a key), the customer
     file of the address (all NULL for a newcomer), the priority its segments give
     (`complaint_priority_expression`: "normal" for a newcomer, who has no segments yet), the SLA
-    target of that priority (NULL when none is set: the defaults apply) and the default
+    target of that priority — its category's own when it has one — (NULL when none is set: the
+    defaults apply) and the default
     calendar's id and version (NULL: none, wall-clock hours)."""
     twin = select(Complaint.id).where(Complaint.submission_key == bindparam("key_hash", type_=String)).scalar_subquery()
     priority = complaint_priority_expression(Customer.id)
     one_row = select(literal(1).label("one")).subquery()
     return (select(twin.label("twin_id"), Customer.id, Customer.name, Customer.language, Customer.timezone,
                    Customer.salutation, Customer.patronymic, Customer.preferred_channel, priority,
-                   SlaTarget.first_response_hours, SlaTarget.resolution_hours, Calendar.id, Calendar.version)
+                   func.coalesce(SlaCategoryTarget.first_response_hours, SlaTarget.first_response_hours),
+                   func.coalesce(SlaCategoryTarget.resolution_hours, SlaTarget.resolution_hours),
+                   Calendar.id, Calendar.version)
             .select_from(one_row)
             .outerjoin(Customer, Customer.email_normalised == bindparam("email_normalised"))
             .outerjoin(SlaTarget, SlaTarget.priority == priority)
+            # The category's own targets for that priority, when the complaint names a category.
+            .outerjoin(SlaCategoryTarget, and_(SlaCategoryTarget.category_id == bindparam("category_id", type_=Integer),
+                                               SlaCategoryTarget.priority == priority))
             .outerjoin(Calendar, Calendar.is_default.is_(True)))
 
 

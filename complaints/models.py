@@ -40,6 +40,19 @@ class SlaTarget(db.Model):
     resolution_hours: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class SlaCategoryTarget(db.Model):
+    """A category's own targets for a priority (business hours); without a row the priority's
+    targets (SlaTarget) apply."""
+
+    __tablename__ = "sla_category_targets"
+    __table_args__ = (CheckConstraint(one_of("priority", PRIORITIES), name="priority"),)
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(20), primary_key=True)
+    first_response_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    resolution_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 ESCALATION_RECIPIENTS = ("owner", "team_lead", "managers")
 SLA_CLOCKS = ("first_response", "resolution")
 

@@ -27,7 +27,7 @@ from calendars import services as calendar_services
 from calendars.business_time import EPOCH, BusinessClock
 from calendars.models import Calendar
 from complaints import lifecycle, reference_data
-from complaints.models import Complaint, SlaTarget
+from complaints.models import Complaint, SlaCategoryTarget, SlaTarget
 from extensions import db
 from staff.teams import Team
 
@@ -35,7 +35,13 @@ from staff.teams import Team
 DEFAULT_SLA_HOURS = {priority: (first, resolution) for priority, first, resolution in reference_data.SLA_HOURS}
 
 
-def sla_hours(priority: str) -> tuple[int, int]:
+def sla_hours(priority: str, category_id: int | None = None) -> tuple[int, int]:
+    """The targets of a priority (business hours): the category's own if it has them, else the
+    priority's (sla_targets), else DEFAULT_SLA_HOURS."""
+    if category_id is not None:
+        own = db.session.get(SlaCategoryTarget, (category_id, priority))
+        if own is not None:
+            return own.first_response_hours, own.resolution_hours
     target = db.session.get(SlaTarget, priority)
     if target is not None:
         return target.first_response_hours, target.resolution_hours
@@ -96,7 +102,7 @@ def apply_sla(complaint: Complaint, start: datetime | None = None, hours: tuple[
     the filing moment (created_at); a reopened complaint's resolution clock counts from its
     resolution_clock_from."""
     values = due_dates(clock_of_complaint(complaint), start or complaint.created_at,
-                       hours or sla_hours(complaint.priority), resolution_from=complaint.resolution_clock_from,
+                       hours or sla_hours(complaint.priority, complaint.category_id), resolution_from=complaint.resolution_clock_from,
                        paused_seconds=complaint.sla_paused_seconds or 0, percent=warning_percent())
     for name, value in values.items():
         setattr(complaint, name, value)
@@ -140,7 +146,9 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
     rows whose moments changed. (A pure-SQL version with per-row index lookups in calendar_spans
     measured ~100 µs per complaint on this machine: too slow for a million.)"""
     share = percent / 100.0
-    targets = {p: (f * 3600.0, r * 3600.0) for p, (f, r) in ((p, sla_hours(p)) for p in lifecycle.PRIORITIES)}
+    targets = {(None, p): (f * 3600.0, r * 3600.0) for p, (f, r) in ((p, sla_hours(p)) for p in lifecycle.PRIORITIES)}
+    for row in db.session.scalars(select(SlaCategoryTarget)):
+        targets[(row.category_id, row.priority)] = (row.first_response_hours * 3600.0, row.resolution_hours * 3600.0)
     versions = dict(db.session.execute(select(Calendar.id, Calendar.version).where(Calendar.id.in_(calendar_ids))).all())
     clocks = {i: calendar_services.clock(i, v) for i, v in versions.items()}
     states = ", ".join(f"'{s}'" for s in lifecycle.OPEN_STATES)
@@ -149,7 +157,7 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
     source = f"""
         COPY (SELECT c.id, COALESCE(tm.calendar_id, {default}), c.priority,
                      EXTRACT(EPOCH FROM c.created_at)::float8,
-                     EXTRACT(EPOCH FROM c.resolution_clock_from)::float8, c.sla_paused_seconds
+                     EXTRACT(EPOCH FROM c.resolution_clock_from)::float8, c.sla_paused_seconds, c.category_id
               FROM complaints c LEFT JOIN teams tm ON tm.id = c.team_id
               WHERE c.status IN ({states}) AND COALESCE(tm.calendar_id, {default}) IN ({ids})) TO STDOUT"""
     cursor = db.session.connection().connection.driver_connection.cursor()
@@ -158,10 +166,10 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
     out: list[str] = []
     floor = math.floor
     with cursor.copy(source) as copy:
-        copy.set_types(["int4", "int4", "text", "float8", "float8", "int4"])
-        for ident, calendar_id, priority, created, begun, paused in copy.rows():
+        copy.set_types(["int4", "int4", "text", "float8", "float8", "int4", "int4"])
+        for ident, calendar_id, priority, created, begun, paused, category_id in copy.rows():
             clock = clocks[calendar_id]
-            first, resolution = targets[priority]
+            first, resolution = targets.get((category_id, priority)) or targets[(None, priority)]
             position, moment = clock.position, clock.moment
             created_at = position(created)
             start = created_at if begun is None else position(begun)
@@ -193,7 +201,9 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
 
 def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, percent: int,
                           batch: int = 5000) -> int:
-    targets = {p: sla_hours(p) for p in lifecycle.PRIORITIES}
+    targets = {(None, p): sla_hours(p) for p in lifecycle.PRIORITIES}
+    for row in db.session.scalars(select(SlaCategoryTarget)):
+        targets[(row.category_id, row.priority)] = (row.first_response_hours, row.resolution_hours)
     calendars = {c.id: c for c in db.session.scalars(select(Calendar).where(Calendar.id.in_(calendar_ids)))}
     clocks = {i: calendar_services.clock(i, c.version) for i, c in calendars.items()}
     team_calendar = dict(db.session.execute(select(Team.id, Team.calendar_id)).all())
@@ -201,7 +211,7 @@ def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, perce
     columns = (Complaint.id, Complaint.team_id, Complaint.priority, Complaint.created_at,
                Complaint.resolution_clock_from, Complaint.sla_paused_seconds,
                Complaint.first_response_due_at, Complaint.resolution_due_at, Complaint.first_response_warn_at,
-               Complaint.resolution_warn_at)
+               Complaint.resolution_warn_at, Complaint.category_id)
     while True:
         rows = db.session.execute(select(*columns).where(Complaint.status.in_(lifecycle.OPEN_STATES),
                                                          Complaint.id > last_id)
@@ -210,11 +220,12 @@ def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, perce
             return changed
         updates = []
         for (ident, team_id, priority, created_at, begun, paused, old_first, old_resolution, old_first_warn,
-             old_resolution_warn) in rows:
+             old_resolution_warn, category_id) in rows:
             calendar_id = team_calendar.get(team_id) or default_id
             if calendar_id not in clocks:
                 continue
-            values = due_dates(clocks[calendar_id], created_at, targets[priority], resolution_from=begun,
+            hours = targets.get((category_id, priority)) or targets[(None, priority)]
+            values = due_dates(clocks[calendar_id], created_at, hours, resolution_from=begun,
                                paused_seconds=paused or 0, percent=percent)
             if (values["first_response_due_at"], values["resolution_due_at"], values["first_response_warn_at"],
                     values["resolution_warn_at"]) != (old_first, old_resolution, old_first_warn, old_resolution_warn):

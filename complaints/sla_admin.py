@@ -120,3 +120,32 @@ def save_escalation_levels(levels: list[tuple[str, int]]) -> None:
     for level, (recipient, delay) in enumerate(levels, start=1):
         db.session.add(SlaEscalationLevel(level=level, recipient=recipient, delay_minutes=delay))
     db.session.commit()
+
+
+def save_category_targets(category_code: str, priority: str, first_response_hours: int | None,
+                          resolution_hours: int | None) -> int:
+    """A category's own targets for a priority (None, None: back to the priority's). Recomputes the
+    open complaints' due dates; returns how many moved."""
+    from complaints.classification import category_by_code
+    from complaints.lifecycle import PRIORITIES
+    from complaints.models import SlaCategoryTarget
+
+    category = category_by_code((category_code or "").strip())
+    if category is None:
+        raise ServiceError(_("No such category."), {"category": [_("No such category.")]})
+    if priority not in PRIORITIES:
+        raise ServiceError(_("Unknown priority."), {"priority": [_("Choose a priority from the list.")]})
+    row = db.session.get(SlaCategoryTarget, (category.id, priority))
+    if first_response_hours is None and resolution_hours is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        if not (first_response_hours and resolution_hours and 0 < first_response_hours <= resolution_hours <= 8760):
+            raise ServiceError(_("The first response must be due before the resolution."),
+                               {"first_response_hours": [_("Must be at least 1 and not more than the resolution time.")]})
+        row = row or SlaCategoryTarget(category_id=category.id, priority=priority)
+        row.first_response_hours, row.resolution_hours = first_response_hours, resolution_hours
+        db.session.add(row)
+    moved = recompute_open_due_dates(None)
+    db.session.commit()
+    return moved

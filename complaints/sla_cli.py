@@ -47,17 +47,25 @@ def set_calendar(zone: str, hours: str, country: str | None, region: str | None,
 @click.option("--first-response", "first", required=True, type=click.IntRange(1, 8760),
               help="Business hours to the first response.")
 @click.option("--resolution", required=True, type=click.IntRange(1, 8760), help="Business hours to the resolution.")
-def set_target(priority: str, first: int, resolution: int) -> None:
-    """Set a priority's targets, in business hours (new complaints and priority changes use them)."""
+@click.option("--category", default=None, help="A category's code: its own targets for this priority.")
+def set_target(priority: str, first: int, resolution: int, category: str | None) -> None:
+    """Set a priority's targets, in business hours (new complaints and priority changes use them;
+    with --category, that category's own, and the open complaints are recomputed)."""
     if first > resolution:
         raise click.BadParameter("the first response must not be due after the resolution",
                                  param_hint="--first-response")
     try:
         with write_intent():
-            admin_services.save_sla(priority, first, resolution)
+            if category:
+                sla_admin.save_category_targets(category, priority, first, resolution)
+            else:
+                admin_services.save_sla(priority, first, resolution)
     except ServiceError as exc:
+        if "category" in exc.fields:
+            raise click.BadParameter(exc.message, param_hint="--category") from None
         raise click.UsageError(exc.message) from None
-    click.echo(f"{priority}: first response {first} business hours, resolution {resolution} business hours")
+    scope = f" in category {category}" if category else ""
+    click.echo(f"{priority}{scope}: first response {first} business hours, resolution {resolution} business hours")
 
 
 @sla_cli.command("show")

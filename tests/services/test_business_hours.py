@@ -246,3 +246,26 @@ def test_a_waiting_complaint_is_neither_warned_nor_escalated(app, staff):
     assert complaint.status == "waiting"
     later = support.NOW + timedelta(days=3)
     assert jobs.warn_before_breach(later) == 0 and jobs.escalate_overdue(now=later) == 0
+
+
+def test_a_category_has_its_own_targets_at_filing_and_after_a_change(app):
+    from complaints import classification, sla_admin
+    from complaints.models import Complaint
+    from extensions import db
+
+    calendar("Warsaw", "Europe/Warsaw", None, default=True)
+    names = {lang: "Damaged parcel" for lang in ("en", "pl", "ru", "ro", "cs")}
+    classification.save_category(code="damaged", names=names)
+    classification.forget_cached_categories()
+    friday_16 = datetime(2027, 1, 15, 15, 0)
+    before = support.file(friday_16, category="damaged").complaint.reference
+    assert sla_admin.save_category_targets("damaged", "normal", 2, 16) == 1     # the open one recomputed
+    after = support.file(friday_16, email="ewa@example.com", category="damaged").complaint
+    plain = support.file(friday_16, email="ola@example.com").complaint
+    for complaint in (db.session.scalar(db.select(Complaint).filter_by(reference=before)), after):
+        assert complaint.first_response_due_at == datetime(2027, 1, 18, 9, 0)  # Fri 1 h + Mon 1 h
+        assert complaint.resolution_due_at == datetime(2027, 1, 19, 15, 0)     # Fri 1 + Mon 8 + Tue 7
+    assert plain.first_response_due_at == datetime(2027, 1, 18, 15, 0)          # the priority's 8 hours
+    sla_admin.save_category_targets("damaged", "normal", None, None)
+    assert db.session.scalar(db.select(Complaint.first_response_due_at).filter_by(reference=before)) == \
+        datetime(2027, 1, 18, 15, 0)
