@@ -1,13 +1,13 @@
 """Business hours (issue 17): SLA targets per category and priority (else the priority's).
 
-Revision ID: 0021_sla_category_targets
-Revises: 0020_complaints_routing_triggers
+Revision ID: 0023_sla_category_targets
+Revises: 0022_surveys_public_link
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_sla_category_targets"
-down_revision = "0020_complaints_routing_triggers"
+revision = "0023_sla_category_targets"
+down_revision = "0022_surveys_public_link"
 branch_labels = None
 depends_on = None
 
