@@ -230,3 +230,8 @@ def test_the_page_at_desktop_and_phone_widths(page, live_server, artifacts):
         assert overflow <= 0, f"horizontal scroll at {width} px"
         page.screenshot(path=str(SCREENSHOTS / f"workspace-{width}.png"), full_page=True)
         page.screenshot(path=str(artifacts / f"workspace-{width}.png"), full_page=True)
+        page.goto(f"{live_server.url}/staff/canned-responses/")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"canned responses: horizontal scroll at {width} px"
+        assert "Replacement on its way" in page.inner_text("main")
+        page.screenshot(path=str(SCREENSHOTS / f"canned-{width}.png"), full_page=True)
