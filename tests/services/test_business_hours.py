@@ -269,3 +269,26 @@ def test_a_category_has_its_own_targets_at_filing_and_after_a_change(app):
     sla_admin.save_category_targets("damaged", "normal", None, None)
     assert db.session.scalar(db.select(Complaint.first_response_due_at).filter_by(reference=before)) == \
         datetime(2027, 1, 18, 15, 0)
+
+
+def test_dashboard_sla_compliance_counts_business_time(app, staff):
+    from datetime import date
+
+    from complaints import actions
+    from reports import complaint_stats
+    from reports.filters import ReportFilter
+
+    calendar("Warsaw", "Europe/Warsaw", "PL", default=True)
+    friday_16 = datetime(2027, 1, 15, 15, 0)
+    reference = support.file(friday_16).complaint.reference
+    # Answered on Monday at 10:00 local: 66 wall-clock hours later, 2 business hours — on time.
+    actions.assign_owner(reference, staff.agent.email, actor=staff.agent, now=datetime(2027, 1, 18, 9, 0))
+    from extensions import db
+    from reports.aggregation import refresh_report_aggregates
+
+    later = datetime(2027, 1, 20, 12, 0)
+    refresh_report_aggregates(later, full=True)
+    db.session.commit()
+    chart = complaint_stats.sla_by_priority(ReportFilter(start=date(2027, 1, 1), end=date(2027, 1, 31)), later)
+    normal = next(row for row in chart.rows if row[0] == "normal")
+    assert normal[2] == 1 and normal[1] in (1, 1.0, 100, 100.0), chart.rows   # 1 of 1 first responses on time
