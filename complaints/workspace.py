@@ -25,7 +25,7 @@ from staff.models import StaffUser
 # Event kinds the thread shows as a bubble of their own; everything else is a quiet line.
 _CUSTOMER_TEXT = {"customer_message"}
 _OUR_PUBLIC_TEXT = {"progress_update", "action_committed", "resolved", "reopened"}
-_INTERNAL_TEXT = {"internal_note": "note", "fact": "fact"}
+_INTERNAL_TEXT = {"internal_note": "note", "fact": "fact", "call_logged": "note"}  # a call: what was said, internal
 ORDERS = ("oldest", "newest")
 # The e-mail each kind of event sends the customer (complaints.actions, filing): an e-mail joins the
 # entry of the same moment and kind (timestamps have whole seconds: kind and moment together).
