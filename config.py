@@ -284,6 +284,7 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         # (% of complaints answered/resolved on time) under which the trend check raises an alert.
         REPORT_REFRESH_SECONDS=env.integer("REPORT_REFRESH_SECONDS", 600, 10),
         SLA_COMPLIANCE_TARGET=env.integer("SLA_COMPLIANCE_TARGET", 90, 0, 100),
+        THEMES_INTERVAL_SECONDS=env.integer("THEMES_INTERVAL_SECONDS", 3600, 60),  # the theme job (reports.themes)
         AUTOMATED_MESSAGES_PER_MONTH=env.integer("AUTOMATED_MESSAGES_PER_MONTH", 4, 0),
 
         # Segmentation (issue 3). ABC: A = customers making the top ABC_A_SHARE % of last-12-months

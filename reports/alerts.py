@@ -12,6 +12,8 @@ Three rules, each comparing the latest complete period with the ones before it:
 - **Category rising**: the same test on the intake category of every complaint received, resolved
   or not (counted live from `complaints`: the category is known at filing, so a surge shows
   while the complaints are still open, not weeks later when their root causes are found).
+- **Theme rising**: the same test on the texts customers wrote (complaints, replies, survey
+  answers) filed under a theme by `reports.themes`, by the week they were written.
 - **SLA under target**: last complete week's first-response or resolution compliance (of the
   complaints whose outcome is known) below SLA_COMPLIANCE_TARGET, with at least 10 outcomes.
 
@@ -31,8 +33,8 @@ from sqlalchemy.exc import IntegrityError
 from complaints.models import Category, Complaint, RootCause
 from extensions import db
 from notifications.services import queue_email
-from reports import stats
-from reports.models import ComplaintDaily, ReportAlert, SurveyDaily
+from reports import stats, themes
+from reports.models import ComplaintDaily, ReportAlert, SurveyDaily, Theme
 from reports.survey_stats import METRIC_LABELS, METRICS, score_for
 from staff.models import StaffUser
 
@@ -136,6 +138,24 @@ def category_findings(now: datetime) -> list[dict]:
     return findings
 
 
+def theme_findings(now: datetime) -> list[dict]:
+    """A theme (reports.themes) written about significantly more in the last complete week."""
+    latest_start = week_start(now.date()) - timedelta(weeks=1)
+    start = datetime.combine(latest_start - timedelta(weeks=CAUSE_BASELINE_WEEKS), datetime.min.time())
+    theme_rows = db.session.execute(select(Theme.id, Theme.label, Theme.language)).all()
+    counts = themes.weekly_counts([row.id for row in theme_rows], start, CAUSE_BASELINE_WEEKS + 1)
+    findings = []
+    for row in theme_rows:
+        weeks = counts[row.id]
+        latest, previous = weeks[-1], weeks[:-1]
+        if stats.significant_rise(latest, previous):
+            findings.append({
+                "kind": "theme_rise", "key": f"theme_rise:{row.id}:{latest_start.isoformat()}",
+                "period": latest_start.isoformat(), "theme_id": row.id, "theme": row.label, "language": row.language,
+                "latest": latest, "previous": previous, "z": round(stats.poisson_rise_z(latest, previous), 2)})
+    return findings
+
+
 def sla_findings(now: datetime) -> list[dict]:
     target = float(current_app.config.get("SLA_COMPLIANCE_TARGET", 90))
     latest_start = week_start(now.date()) - timedelta(weeks=1)
@@ -170,6 +190,10 @@ def describe(finding: dict) -> str:
         return _("Complaints in category %(code)s (resolved or not) rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
                  code=finding["category"], latest=finding["latest"], period=finding["period"],
                  previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
+    if kind == "theme_rise":
+        return _("Customers wrote about “%(theme)s” %(latest)d times in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
+                 theme=finding["theme"], latest=finding["latest"], period=finding["period"],
+                 previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
     measure = _("first responses") if finding["measure"] == "first_response" else _("resolutions")
     return _("Only %(compliance)s %% of %(measure)s were on time in the week from %(period)s (target %(target)s %%, n=%(n)d).",
              compliance=finding["compliance"], measure=measure, period=finding["period"], target=finding["target"],
@@ -184,6 +208,8 @@ def title_of(finding: dict) -> str:
         return _("More complaints about %(code)s", code=finding["root_cause"])
     if kind == "category_rise":
         return _("More complaints in category %(code)s", code=finding["category"])
+    if kind == "theme_rise":
+        return _("Theme rising: %(theme)s", theme=finding["theme"])
     return _("SLA compliance under target")
 
 
@@ -210,7 +236,8 @@ def raise_alert(finding: dict, *, now: datetime) -> ReportAlert | None:
 
 
 def check_trends(now: datetime) -> list[ReportAlert]:
-    findings = score_drop_findings(now) + root_cause_findings(now) + category_findings(now) + sla_findings(now)
+    findings = (score_drop_findings(now) + root_cause_findings(now) + category_findings(now) + theme_findings(now)
+                + sla_findings(now))
     raised = [alert for alert in (raise_alert(f, now=now) for f in findings) if alert is not None]
     db.session.commit()
     return raised

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -175,3 +175,51 @@ Index("ix_complaints_status_created_owner", Complaint.status, Complaint.created_
 _OPEN = one_of("status", OPEN_STATES)
 Index("ix_complaints_open_due", Complaint.resolution_due_at, Complaint.id,
       postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN))
+
+
+class Theme(db.Model):
+    """A theme found in what customers write (reports.themes): one language, a label and the
+    keyphrases YAKE found in its most typical texts, and the centroid its new texts are matched
+    against (the strongest hashed features, {index: weight})."""
+
+    __tablename__ = "report_themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), nullable=False, index=True)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    keyphrases: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    centroid: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class ThemeMention(db.Model):
+    """One text a customer wrote, read by the theme job: a complaint's description ("complaint"),
+    an e-mailed or tracking-page reply ("reply", a complaint event) or a survey answer's text
+    ("answer"). theme_id NULL: read but in no theme yet (reconsidered by later runs). The text
+    itself stays where it was written (erasure there removes it here too: quotes are read live)."""
+
+    __tablename__ = "report_theme_mentions"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_report_theme_mentions_source"),
+                      Index("ix_report_theme_mentions_theme", "theme_id", "written_at"),
+                      Index("ix_report_theme_mentions_pending", "language", "written_at",
+                            sqlite_where=text("theme_id IS NULL"), postgresql_where=text("theme_id IS NULL")))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("report_themes.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10), nullable=False)
+    source_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    written_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class ThemeCursor(db.Model):
+    """The last id of each source the theme job has read: a run reads only what is newer."""
+
+    __tablename__ = "report_theme_cursors"
+
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    updated_at: Mapped[datetime] = created_at_column()

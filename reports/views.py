@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from extensions import db
 
 from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
 from platform_support.spreadsheets import csv_download
-from reports import alerts, complaint_stats, exports, segment_queries
+from reports import alerts, complaint_stats, exports, segment_queries, themes
 from reports.filters import ReportFilter, parse_filter
+from reports.models import Theme, ThemeMention
 from reports.registry import SECTIONS, chart_for, charts_for
 from staff.auth import role_required
 from surveys.alerts import loop_times
@@ -39,7 +43,8 @@ def dashboard():
         owners=complaint_stats.owner_choices() if current_user.is_manager else [],
         root_causes=complaint_stats.root_cause_choices(), segments=segment_queries.segment_choices(),
         categories=complaint_stats.category_choices(), custom_fields=complaint_stats.custom_field_choices(),
-        query_args=found.query_args(), SECTIONS=SECTIONS, loops=loop_times(current_user, now=utcnow()))
+        query_args=found.query_args(), SECTIONS=SECTIONS, loops=loop_times(current_user, now=utcnow()),
+        themes=themes.dashboard_themes(current_user, utcnow()))
 
 
 def _chart_or_404(name: str, found: ReportFilter):
@@ -82,6 +87,26 @@ def root_cause_complaints(code: str):
         abort(404)
     return render_template("reports/root_cause.html", complaints=complaints, code=code, name=names[code],
                            filters=found, query_args=found.query_args())
+
+
+@blueprint.route("/themes/<int:theme_id>")
+@login_required
+def theme_detail(theme_id: int):
+    """A theme's texts that the reader may see, newest first, each linked to its complaint."""
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    condition = themes.visibility(current_user)
+    total = db.session.scalar(select(func.count(ThemeMention.id)).where(ThemeMention.theme_id == theme.id, condition))
+    if not total:
+        abort(404)  # nothing the reader may see: as if it were not there
+    per_page = 50
+    found = themes.quotes(theme.id, condition, limit=per_page, offset=(page - 1) * per_page)
+    return render_template("reports/theme.html", theme=theme, quotes=found,
+                           phrases=themes.phrases_for(theme, current_user, condition), total=total, page=page,
+                           pages=(total + per_page - 1) // per_page)
 
 
 @blueprint.route("/transitions")

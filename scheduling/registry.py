@@ -26,6 +26,7 @@ from notifications.jobs import deliver_outbox_job
 from platform_support import job_requests
 from reports.aggregation import refresh_report_aggregates_job
 from reports.alerts import check_trends_job
+from reports.themes import compute_themes_job
 from surveys.jobs import dispatch_survey_invitations_job, plan_relationship_surveys_job
 from webhooks.delivery import deliver_webhooks_job
 
@@ -69,6 +70,9 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
         # go out with the outbox delivery below).
         ScheduledJob("refresh-report-aggregates", refresh_report_aggregates_job, "interval",
                      {"seconds": config["REPORT_REFRESH_SECONDS"]}),
+        # Themes in what customers wrote since the last run (before the trend check: a theme's
+        # sudden rise is one of its alerts).
+        ScheduledJob("compute-themes", compute_themes_job, "interval", {"seconds": config["THEMES_INTERVAL_SECONDS"]}),
         ScheduledJob("check-negative-trends", check_trends_job, "interval", {"seconds": 3600}),
         ScheduledJob("deliver-outbox", deliver_outbox_job, "interval",
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
