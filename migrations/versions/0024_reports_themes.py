@@ -1,13 +1,13 @@
 """Reports: themes found in what customers write (keyphrases + clusters, issue 18)
 
-Revision ID: 0023_reports_themes
-Revises: 0022_surveys_public_link
+Revision ID: 0024_reports_themes
+Revises: 0023_sla_category_targets
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_reports_themes"
-down_revision = "0022_surveys_public_link"
+revision = "0024_reports_themes"
+down_revision = "0023_sla_category_targets"
 branch_labels = None
 depends_on = None
 
