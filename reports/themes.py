@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from complaints.models import Complaint, ComplaintEvent
 from extensions import db
@@ -407,9 +407,10 @@ def dashboard_themes(actor, now: datetime, *, limit: int = 10, quotes_per_theme:
     monday = now.date() - timedelta(days=now.weekday())
     start = datetime.combine(monday - timedelta(weeks=TREND_WEEKS), datetime.min.time())
     count = func.count(ThemeMention.id)
+    window = and_(ThemeMention.written_at >= start, ThemeMention.written_at <= now)
     rows = db.session.execute(
         select(Theme, count).join(ThemeMention, ThemeMention.theme_id == Theme.id)
-        .where(condition, ThemeMention.written_at >= start, ThemeMention.written_at <= now)
+        .where(condition, window)
         .group_by(Theme.id).order_by(count.desc(), Theme.id).limit(limit)).all()
     weekly = weekly_counts([theme.id for theme, _n in rows], start, TREND_WEEKS + 1, condition)
     out = []
@@ -418,12 +419,26 @@ def dashboard_themes(actor, now: datetime, *, limit: int = 10, quotes_per_theme:
         previous = weeks[:-2]  # the complete weeks before the last complete one
         baseline = sum(previous) / len(previous) if previous else 0.0
         last = weeks[-2]
-        trend = "up" if last > baseline * 1.5 and last >= 3 else "down" if last < baseline * 0.5 else "flat"
+        # A direction only when there are enough texts for it to mean something.
+        trend = ("up" if last >= 3 and last > baseline * 1.5 else
+                 "down" if baseline >= 2 and last < baseline * 0.5 else "flat")
         phrases = phrases_for(theme, actor, condition)
         out.append({"theme": theme, "phrases": phrases, "count": int(n), "weeks": weeks, "last_week": last,
                     "baseline": round(baseline, 1), "trend": trend,
-                    "quotes": quotes(theme.id, condition, limit=quotes_per_theme)})
+                    "quotes": _distinct(quotes(theme.id, and_(condition, window), limit=quotes_per_theme * 3),
+                                        quotes_per_theme)})
     return out
+
+
+def _distinct(found: list[dict], n: int) -> list[dict]:
+    """The first `n` quotes with different texts (customers often write the same short line)."""
+    seen, out = set(), []
+    for quote in found:
+        key = fold(quote["text"])
+        if key not in seen:
+            seen.add(key)
+            out.append(quote)
+    return out[:n]
 
 
 def phrases_for(theme: Theme, actor, condition=None, sample: int = 200) -> list[str]:
