@@ -14,7 +14,7 @@ A pending file is a JSON object, msgid → translations:
                           "pl": ["%(n)s reklamacja", "%(n)s reklamacje", "%(n)s reklamacji"], …},
      "ctx|Open": {"context": "ctx", "id": "Open", "pl": "…", …}}
 
-English entries stay empty (the source text shows). Entries already translated are left alone
+English entries get the source text. Entries already translated are left alone
 unless --force. Prints what it filled and what is still missing.
 """
 from __future__ import annotations
@@ -38,6 +38,26 @@ def load_pending(folder: Path) -> dict:
             msgid = entry.get("id", key)
             merged[(context, msgid)] = entry
     return merged
+
+
+def _fill_english(force: bool) -> None:
+    """The English catalogue's translation is the source text itself (singular and plural)."""
+    path = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        catalogue = read_po(handle, locale="en")
+    filled = 0
+    for message in catalogue:
+        if not message.id:
+            continue
+        done = all(message.string) if isinstance(message.string, (list, tuple)) else bool(message.string)
+        if done and not force:
+            continue
+        message.string = tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
+        message.flags.discard("fuzzy")
+        filled += 1
+    with open(path, "wb") as handle:
+        write_po(handle, catalogue, width=76)
+    print(f"en: {filled} filled")
 
 
 def main(argv: list[str]) -> int:
@@ -73,6 +93,7 @@ def main(argv: list[str]) -> int:
         with open(path, "wb") as handle:
             write_po(handle, catalogue, width=76)
         print(f"{language}: {filled} filled")
+    _fill_english(force)
     print(f"still missing: {missing}")
     return 1 if missing else 0
 
