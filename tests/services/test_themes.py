@@ -166,3 +166,34 @@ def test_dashboard_and_drill_down_pages_keep_to_the_visibility_rule(app, staff, 
     assert browser.get("/staff/reports/themes/999999").status_code == 404
     browser.get("/staff/logout")
     browser.client.cookie_jar.clear() if hasattr(browser.client, "cookie_jar") else None
+
+
+CS_CHANGE = ["Změnil bych rychlost doručení, kurýr přijel pozdě.", "Rychlejší doručení, balík přišel po termínu.",
+             "Doručení se zpozdilo, příště prosím rychleji.", "Kurýr se zpozdil o týden, zlepšete doručení.",
+             "Zásilka dorazila se zpožděním, změňte dopravce."]
+
+
+def test_survey_text_answers_are_themed_and_kept_to_the_visibility_rule(app, staff, db_session):
+    from tests.support.customers import customer
+    from tests.support.surveys import answer, install_default_surveys
+    install_default_surveys(db_session)
+    who = customer()
+    hidden = complaint_row(owner=staff.other_agent, created=NOW - timedelta(days=9))
+    for i, text in enumerate(CS_CHANGE * 2):  # "what would you change?" after no complaint (relationship-like)
+        answer(who, NOW - timedelta(days=3, hours=i), {"nps": 5}, comment=text, language="cs")
+    secret = answer(who, NOW - timedelta(days=2), {"nps": 3}, complaint_id=hidden.id, language="cs",
+                    comment="Kurýr přijel pozdě, doručení se zpozdilo — heslo ZEBRA.")
+    db.session.commit()
+    run = themes.compute_themes(NOW)
+    assert run.read["answer"] == 11 and run.new_themes == 1
+    theme_id = db.session.scalar(select(ThemeMention.theme_id).where(ThemeMention.source == "answer",
+                                                                     ThemeMention.complaint_id == hidden.id))
+    assert theme_id is not None
+    assert db.session.get(Theme, theme_id).language == "cs"
+    seen_by_agent = themes.quotes(theme_id, themes.visibility(staff.agent), limit=50)
+    seen_by_owner = themes.quotes(theme_id, themes.visibility(staff.other_agent), limit=50)
+    untied = db.session.scalar(select(func.count()).select_from(ThemeMention).where(
+        ThemeMention.theme_id == theme_id, ThemeMention.complaint_id.is_(None)))
+    assert untied >= 5 and len(seen_by_agent) == untied  # answers tied to no complaint: visible to all
+    assert not any("ZEBRA" in q["text"] for q in seen_by_agent)
+    assert any("ZEBRA" in q["text"] for q in seen_by_owner) and secret.id
