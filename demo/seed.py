@@ -383,13 +383,15 @@ def _surveys(rng, seed, people, complaints, start, now, summary) -> None:
 
 
 def _derive(now: datetime, summary: SeedSummary) -> None:
-    """Segments (a quarter ago and now, so there are transitions), report tables, trend check."""
+    """Segments (a quarter ago and now, so there are transitions), report tables, themes, trend check."""
     from customers.recompute import recompute_all
     from reports.aggregation import refresh_report_aggregates
     from reports.alerts import check_trends
+    from reports.themes import compute_themes
 
     recompute_all(now - timedelta(days=91), current_app.config)
     result = recompute_all(now, current_app.config)
     summary.transitions = result.transitions
     refresh_report_aggregates(now, full=True)
+    compute_themes(now)  # the dashboard's "What customers write about" (and its theme_rise alerts)
     summary.alerts = len(check_trends(now))

@@ -37,6 +37,10 @@ def test_seed_fills_every_chart_and_refuses_a_second_time(app, runner, db_sessio
     for model in (ComplaintDaily, CustomerValue, SurveyDaily):
         assert _count(model) > 0
     assert _count(ReportAlert) > 0
+    from reports.models import Theme, ThemeMention
+    # What customers wrote is read into themes, in several of the five languages.
+    assert len(set(db.session.scalars(select(Theme.language).distinct()))) >= 3
+    assert _count(ThemeMention) > 0
 
     again = runner.invoke(args=["demo", "seed", "--now", NOW_TEXT])
     assert again.exit_code != 0
