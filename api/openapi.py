@@ -149,7 +149,11 @@ def customer_paths() -> dict:
                   preferred_channel={"type": "string", "enum": ["email", "phone", "in_person"]},
                   salutation={"type": "string", "maxLength": 200}, patronymic={"type": "string", "maxLength": 100},
                   job_title=STR, notes=STR, preferred_days={"type": "string", "example": "mon,wed"})
-    customer = _obj(["external_id", "name", "scores", "segments"], external_id=STR, **fields, erased={"type": "boolean"},
+    # What a file holds may be empty where a client may not send null: files opened by a complaint have
+    # no external id, and organisation, birthday and the like stay unset until someone knows them.
+    stored = {name: {**schema, "nullable": True} for name, schema in fields.items() if name != "name"}
+    customer = _obj(["external_id", "name", "scores", "segments"], external_id=NULLABLE_STR, name=fields["name"],
+                    **stored, erased={"type": "boolean"},
                     scores=_obj(["satisfaction", "loyalty"], satisfaction={"type": "number", "nullable": True},
                                 loyalty={"type": "number", "nullable": True}),
                     segments=_obj(["abc", "category", "stage"], abc=nullable_enum("A", "B", "C"),

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from platform_support import file_store
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import Attachment, Complaint, ComplaintEvent
+from complaints.search import forget_deleted_text
 from customers.privacy import ERASED_EMAIL, ErasureItem, ExportSection, plain
 from customers.signals import (activity_sources, customer_erasing, erasure_identifiers, erasure_preview,
                                export_sections)
@@ -74,6 +75,7 @@ def erase(_sender=None, *, erasure, **_extra) -> None:
         subject=_("[erased]"), text_body="", html_body=None, extra_headers={}, to_name="", last_error=""))
     db.session.execute(sa.update(OutboxMessage).where(about, OutboxMessage.staff_user_id.is_(None))
                        .values(to_address=ERASED_EMAIL))
+    forget_deleted_text()
 
 
 def export(_sender=None, *, customer_id: int, **_extra) -> list[ExportSection]:

@@ -29,6 +29,8 @@ import re
 
 from sqlalchemy import Float, Integer, column, func, literal_column, select, table, text
 
+from extensions import db
+
 # Letters FTS5's remove_diacritics leaves alone but unaccent (and a reader) folds.
 FOLD = {"ł": "l", "Ł": "L", "ё": "е", "Ё": "Е", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"}
 MAX_TERMS = 8
@@ -218,6 +220,15 @@ _DROP_SQLITE = [f"DROP TRIGGER IF EXISTS {name}" for name in reversed(TRIGGER_NA
     f"DROP TABLE IF EXISTS {SEARCH_TABLE}"]
 _FILL_SQLITE = (f"INSERT INTO {SEARCH_TABLE} ({_COLUMNS_SQLITE})"
                 f" SELECT {_sqlite_values('c', _SQLITE_MESSAGES)} FROM complaints c")
+
+
+def forget_deleted_text() -> None:
+    """After an erasure: SQLite's FTS5 keeps a deleted row's words in its index segments until they
+    are merged (secure-delete needs SQLite 3.42), so merge them now — within the erasing transaction —
+    and the person's words are gone from every table. PostgreSQL's row holds its own tsvector, which
+    the triggers already rewrote."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES('optimize')"))
 
 
 def create_search(connection) -> None:

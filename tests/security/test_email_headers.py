@@ -49,7 +49,7 @@ def test_even_past_validation_no_header_reaches_the_smtp_server(mail_app, smtp_s
     """Defence in depth: a value that skipped the filing's rules (an import, a future caller) is
     neutralised when the e-mail is built."""
     from complaints import filing
-    monkeypatch.setattr(filing, "check_new_complaint", lambda new, now: {})
+    monkeypatch.setattr(filing, "check_new_complaint", lambda new, now, **_: {})
     file_complaint(name=name, email="eve@example.com", subject="Broken\r\nX-Injected: yes")
     report = deliver_outbox(now=NOW)
     assert report.sent == 1
