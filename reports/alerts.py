@@ -94,16 +94,9 @@ def root_cause_findings(now: datetime) -> list[dict]:
     for cause_id, index, n in db.session.execute(query):
         counts.setdefault(cause_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
     names = dict(db.session.execute(select(RootCause.id, RootCause.code)).all())
-    findings = []
-    for cause_id, weeks in counts.items():
-        latest, previous = weeks[-1], weeks[:-1]
-        if stats.significant_rise(latest, previous):
-            code = names.get(cause_id, str(cause_id))
-            findings.append({
-                "kind": "root_cause_rise", "key": f"root_cause_rise:{code}:{latest_start.isoformat()}",
-                "period": latest_start.isoformat(), "root_cause": code, "latest": latest, "previous": previous,
-                "z": round(stats.poisson_rise_z(latest, previous), 2)})
-    return findings
+    return [_rise("root_cause_rise", code, latest_start, weeks, root_cause=code)
+            for cause_id, weeks in counts.items() for code in [names.get(cause_id, str(cause_id))]
+            if stats.significant_rise(weeks[-1], weeks[:-1])]
 
 
 def category_findings(now: datetime) -> list[dict]:
@@ -126,16 +119,9 @@ def category_findings(now: datetime) -> list[dict]:
         if 0 <= int(index) <= CAUSE_BASELINE_WEEKS:
             counts.setdefault(category_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
     codes = dict(db.session.execute(select(Category.id, Category.code)).all())
-    findings = []
-    for category_id, weeks in counts.items():
-        latest, previous = weeks[-1], weeks[:-1]
-        if stats.significant_rise(latest, previous):
-            code = codes.get(category_id, str(category_id))
-            findings.append({
-                "kind": "category_rise", "key": f"category_rise:{code}:{latest_start.isoformat()}",
-                "period": latest_start.isoformat(), "category": code, "latest": latest, "previous": previous,
-                "z": round(stats.poisson_rise_z(latest, previous), 2)})
-    return findings
+    return [_rise("category_rise", code, latest_start, weeks, category=code)
+            for category_id, weeks in counts.items() for code in [codes.get(category_id, str(category_id))]
+            if stats.significant_rise(weeks[-1], weeks[:-1])]
 
 
 def theme_findings(now: datetime) -> list[dict]:
@@ -144,16 +130,16 @@ def theme_findings(now: datetime) -> list[dict]:
     start = datetime.combine(latest_start - timedelta(weeks=CAUSE_BASELINE_WEEKS), datetime.min.time())
     theme_rows = db.session.execute(select(Theme.id, Theme.label, Theme.language)).all()
     counts = themes.weekly_counts([row.id for row in theme_rows], start, CAUSE_BASELINE_WEEKS + 1)
-    findings = []
-    for row in theme_rows:
-        weeks = counts[row.id]
-        latest, previous = weeks[-1], weeks[:-1]
-        if stats.significant_rise(latest, previous):
-            findings.append({
-                "kind": "theme_rise", "key": f"theme_rise:{row.id}:{latest_start.isoformat()}",
-                "period": latest_start.isoformat(), "theme_id": row.id, "theme": row.label, "language": row.language,
-                "latest": latest, "previous": previous, "z": round(stats.poisson_rise_z(latest, previous), 2)})
-    return findings
+    return [_rise("theme_rise", row.id, latest_start, counts[row.id], theme_id=row.id, theme=row.label,
+                  language=row.language)
+            for row in theme_rows if stats.significant_rise(counts[row.id][-1], counts[row.id][:-1])]
+
+
+def _rise(kind: str, key: object, latest_start, weeks: list[int], **what) -> dict:
+    """One finding of a weekly count that rose significantly (the last week against the ones before)."""
+    latest, previous = weeks[-1], weeks[:-1]
+    return {"kind": kind, "key": f"{kind}:{key}:{latest_start.isoformat()}", "period": latest_start.isoformat(),
+            **what, "latest": latest, "previous": previous, "z": round(stats.poisson_rise_z(latest, previous), 2)}
 
 
 def sla_findings(now: datetime) -> list[dict]:
