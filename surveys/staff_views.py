@@ -109,15 +109,8 @@ def results(survey_id: int):
 @blueprint.route("/<int:survey_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(survey_id: int):
-    if not current_user.is_manager:
-        abort(403)
-    try:
-        survey = services.get_survey(survey_id)
-    except NotFound:
-        abort(404)
-    language = request.values.get("language") or "en"
-    if language not in LANGUAGE_CODES:
-        language = "en"
+    survey = _managed_survey(survey_id)
+    language = _builder_language(request.values.get("language"))
     form = SurveyForm(language=language)
     if request.method == "POST":
         if _run(lambda: services.update_survey(survey_id, language=form.language.data, title=form.title.data,
@@ -195,15 +188,8 @@ def public_qr(survey_id: int):
 @login_required
 def preview(survey_id: int):
     """The customer's page of this survey in one language, answers not saved (builder)."""
-    if not current_user.is_manager:
-        abort(403)
-    try:
-        survey = services.get_survey(survey_id)
-    except NotFound:
-        abort(404)
-    language = request.args.get("language") or "en"
-    if language not in LANGUAGE_CODES:
-        language = "en"
+    survey = _managed_survey(survey_id)
+    language = _builder_language(request.args.get("language"))
     questions = [q for q in survey.questions if not q.retired]
     page = answering.SurveyPage(SimpleNamespace(survey=survey, complaint=None), "open", language, questions)
     with force_locale(language):
@@ -305,3 +291,17 @@ def reopen_complaint(alert_id: int):
     _run(lambda: alerts.reopen_complaint_from_alert(alert_id, form.reason.data, actor=current_user, now=utcnow()),
          _("Complaint reopened."), form)
     return redirect(url_for("surveys_staff.alert_list"))
+
+
+def _managed_survey(survey_id: int):
+    """The survey a manager edits or previews (403 for others, 404 for none)."""
+    if not current_user.is_manager:
+        abort(403)
+    try:
+        return services.get_survey(survey_id)
+    except NotFound:
+        abort(404)
+
+
+def _builder_language(value: str | None) -> str:
+    return value if value in LANGUAGE_CODES else "en"
