@@ -11,6 +11,7 @@ from extensions import db
 
 from platform_support.clock import utcnow
 from platform_support.errors import ServiceError
+from platform_support.parsing import bounded_int
 from platform_support.spreadsheets import csv_download
 from reports import alerts, complaint_stats, exports, segment_queries, themes
 from reports.filters import ReportFilter, parse_filter
@@ -96,8 +97,7 @@ def theme_detail(theme_id: int):
     theme = db.session.get(Theme, theme_id)
     if theme is None:
         abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    page = bounded_int(request.args.get("page"), minimum=1, maximum=9999) or 1  # '²'.isdigit() is true
     condition = themes.visibility(current_user)
     total = db.session.scalar(select(func.count(ThemeMention.id)).where(ThemeMention.theme_id == theme.id, condition))
     if not total:
