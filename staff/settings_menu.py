@@ -36,6 +36,11 @@ GROUPS: tuple[Group, ...] = (
         Entry("staff_tokens.everyone", _l("All API tokens"), _l("Every token, its scope and last use")),
         Entry("staff_teams.teams", _l("Teams"), _l("Members, lead, working hours, who is away"), also=("staff_teams.edit",)),
     )),
+    Group("conversations", _l("Conversations"), (
+        Entry("canned.index", _l("Canned responses"),
+              _l("Prepared replies and notes for the composer: your own, and the shared ones admins keep"),
+              role="agent", also=("canned.edit",)),
+    )),
     Group("intake", _l("Intake"), (
         Entry("complaints_admin.root_causes", _l("Root causes"), _l("The list agents choose a cause from")),
         Entry("complaints_admin.priority_rules", _l("Priority rules"), _l("How a new complaint's priority is set")),

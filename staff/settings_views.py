@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from platform_support.errors import ServiceError
 from staff import services
-from staff.auth import role_required, safe_next
+from staff.auth import safe_next
 from staff.forms import LanguageForm
 from staff.settings_menu import settings_sections
 
@@ -20,8 +20,9 @@ blueprint = Blueprint("staff_settings", __name__, url_prefix="/staff/settings")
 
 
 @blueprint.route("/")
-@role_required("manager")
+@login_required
 def index():
+    """Everyone has settings (an agent: their canned responses); each sees the entries of their role."""
     return render_template("staff/settings.html", sections=settings_sections(current_user))
 
 

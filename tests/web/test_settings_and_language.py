@@ -46,7 +46,7 @@ def test_admin_sees_one_settings_entry_and_the_groups(browser, client, staff):
     page = client.get("/staff/settings/").get_data(as_text=True)
     for group in ("People & access", "Intake", "SLA", "Surveys", "Mail", "Integrations", "Privacy & audit"):
         assert group in page, group
-    for url in ("/staff/accounts", "/admin/teams/", "/admin/categories", "/admin/calendars/", "/admin/root-causes", "/admin/sla", "/admin/audit/", "/admin/webhooks/",
+    for url in ("/staff/canned-responses/", "/staff/accounts", "/admin/teams/", "/admin/categories", "/admin/calendars/", "/admin/root-causes", "/admin/sla", "/admin/audit/", "/admin/webhooks/",
                 "/staff/inbound/", "/staff/mail/", "/staff/admin/sign-in-security"):
         assert f'href="{url}"' in page, url
 
@@ -74,11 +74,18 @@ def test_a_manager_sees_only_the_settings_a_manager_may_open(browser, client, st
     assert client.get("/admin/sla").status_code == 403
 
 
-def test_an_agent_has_no_settings(browser, client, staff):
+def test_an_agent_has_only_the_settings_of_their_own_work(browser, client, staff):
+    """An agent's Settings is their canned responses (the one thing of theirs to set up); none of
+    the administration pages are offered."""
     browser.login(staff.agent)
     labels = [text for _, _, text in nav(client.get("/staff/complaints/").get_data(as_text=True)).main]
-    assert "Settings" not in labels and "Queue" in labels
-    assert client.get("/staff/settings/").status_code == 403
+    assert "Settings" in labels and "Queue" in labels
+    page = client.get("/staff/settings/").get_data(as_text=True)
+    assert 'href="/staff/canned-responses/"' in page and "Conversations" in page
+    assert 'href="/staff/mail/"' not in page and 'href="/staff/accounts"' not in page
+    canned = nav(client.get("/staff/canned-responses/").get_data(as_text=True))
+    assert [text for _, marked, text in canned.side if marked == "page"] == ["Canned responses"]
+    assert [text for _, marked, text in canned.main if marked == "page"] == ["Settings"]
 
 
 def test_the_language_chosen_is_stored_and_speaks_on_every_staff_page(browser, client, staff, db_session):
