@@ -89,6 +89,7 @@ class UpdateForm(ActionForm):
     attachments = MultipleFileField(_l("Attach files"))
     wait_for_customer = BooleanField(_l("Wait for the customer's answer (the complaint waits until they reply)"))
     minutes = IntegerField(_l("Minutes spent"), validators=MINUTES)
+    staging_key = HiddenField()  # the page's secret under which refused submissions keep their files
 
     @property
     def public(self) -> bool:

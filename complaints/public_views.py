@@ -65,11 +65,6 @@ def _submission_key(form) -> str | None:
     return key if key and 16 <= len(key) <= 64 else None
 
 
-def _kept_ids() -> set[int]:
-    from platform_support.parsing import bounded_int
-    return {i for i in (bounded_int(v, minimum=1) for v in request.form.getlist("keep_staged")) if i is not None}
-
-
 def _category_offer() -> tuple[list[tuple[str, str]], bool]:
     """The category field's choices in the visitor's language, and whether one is required."""
     categories = classification.active_category_choices(str(get_locale()))
@@ -198,7 +193,7 @@ def complain():
         _show_errors(form, filing.check_new_complaint(new, now=utcnow()))  # every error at once
     else:
         staged = staging.may_have_staged(request.form)
-        new.attachments = (staging.take(key, _kept_ids()) if staged else []) + fresh
+        new.attachments = (staging.take(key, staging.kept_ids(request.form)) if staged else []) + fresh
         try:
             filed = filing.file_complaint(new, channel="web", submission_key=key)
         except ServiceError as exc:

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from complaints import actions, bulk, canned, classification, filing, presence, queries, saved_views, tasks, workspace
+from complaints import (actions, bulk, canned, classification, filing, presence, queries, saved_views, staging, tasks,
+                        workspace)
 from complaints.changes import preview_customer_email
 from complaints.forms import (AssignForm, BulkForm, CallForm, CloseForm, CommitActionForm, FactForm, PriorityForm,
                               ReopenForm, ResolveForm, SaveViewForm, StaffComplaintForm, UpdateForm)
@@ -280,7 +281,26 @@ def _page_forms(complaint, submitted=None):
         forms[name] = submitted
     for form in forms.values():
         form.version.data = str(complaint.version)  # what this page shows; a resubmit is based on it
+    composer = forms["update_form"]
+    if staging.staff_key(current_user.id, composer.staging_key.data) is None:
+        composer.staging_key.data = secrets.token_urlsafe(32)
     return forms
+
+
+def _composer_files(form, submitted) -> dict:
+    """The files a refused composer submission kept (staging); only read when the composer itself
+    was refused, so an ordinary page view reads nothing of them."""
+    if not isinstance(submitted, UpdateForm):
+        return {"composer_staged": []}
+    return {"composer_staged": staging.staged_for(staging.staff_key(current_user.id, form.staging_key.data))}
+
+
+def _keep_composer_files(key: str | None, fresh: list[Upload]) -> list[str]:
+    """After a refusal (or for the page's preview without JavaScript): the files left unticked go,
+    the acceptable new ones are kept; returns the names of those that could not be kept."""
+    if staging.may_have_staged(request.form):
+        staging.drop_unticked(key, staging.kept_ids(request.form))
+    return staging.stage(key, fresh, now=utcnow())
 
 
 def _detail_page(complaint, submitted=None, status: int = 200, preview=None, **extra):
@@ -300,6 +320,7 @@ def _detail_page(complaint, submitted=None, status: int = 200, preview=None, **e
         else:
             composer.message.data = canned.fill(chosen, complaint, actor=current_user)
     before, after = workspace.queue_neighbours(complaint, current_user)
+    extra = {**_composer_files(composer, submitted), **extra}
     body = render_template(
         "complaints/staff/detail.html", complaint=complaint, now=now, actions=allowed_actions(complaint.status),
         entries=workspace.thread(complaint, order=order), order=order, stamp=workspace.stamper(), mail_status=outbox_status_labels(),
@@ -344,11 +365,14 @@ def detail(reference: str):
     return _detail_page(complaint)
 
 
-def _act(reference: str, form, perform, success: str):
+def _act(reference: str, form, perform, success: str, *, refused=None, done=None):
     """Validate the form, run one service call, then go back to the complaint. A refused action
     shows the page again with what was typed and every error at once (nothing typed is lost);
-    a conflict (someone changed the complaint meanwhile) says what changed, with a 409."""
+    a conflict (someone changed the complaint meanwhile) says what changed, with a 409.
+    `refused()` runs after a refusal's rollback and returns more for the page (the composer keeps
+    its files); `done()` after the success."""
     status = 400
+    extra = {}
     if form.validate_on_submit():
         try:
             perform(form)
@@ -364,6 +388,8 @@ def _act(reference: str, form, perform, success: str):
                 if hasattr(form, name):
                     getattr(form, name).errors = list(getattr(form, name).errors or []) + list(messages)
         else:
+            if done is not None:
+                done()
             flash(success, "success")
             return redirect(url_for("complaints_staff.detail", reference=reference))
     else:
@@ -374,7 +400,9 @@ def _act(reference: str, form, perform, success: str):
         complaint = queries.get_visible_complaint(reference, current_user)
     except NotFound:
         abort(404)
-    return _detail_page(complaint, form, status)
+    if refused is not None:
+        extra = refused() or {}
+    return _detail_page(complaint, form, status, **extra)
 
 
 @blueprint.route("/<reference>/facts", methods=["POST"])
@@ -413,9 +441,26 @@ def update(reference: str):
     message = _("Reply sent to the customer.") if mode == "reply" else _("Internal note added.")
     if wait:
         message = _("Reply sent to the customer; the complaint waits for their answer.")
-    return _act(reference, form, lambda f: actions.post_update(
-        reference, f.message.data, public=mode == "reply", actor=current_user, minutes=f.minutes.data,
-        expected_version=f.seen_version, attachments=_uploads_from(f.attachments), wait_for_customer=wait), message)
+    # Files chosen now, and those kept from a refused attempt (complaints/staging.py): a refusal
+    # keeps the acceptable ones for the next try and names the others; the text is shown as typed.
+    key = staging.staff_key(current_user.id, form.staging_key.data)
+    fresh = _uploads_from(form.attachments)
+    had_staged = staging.may_have_staged(request.form)
+
+    def post(f):
+        kept = staging.take(key, staging.kept_ids(request.form)) if had_staged else []
+        actions.post_update(reference, f.message.data, public=mode == "reply", actor=current_user, minutes=f.minutes.data,
+                            expected_version=f.seen_version, attachments=kept + fresh, wait_for_customer=wait)
+
+    def keep_files():
+        return {"composer_not_kept": _keep_composer_files(key, fresh)}
+
+    def drop_staged():
+        if had_staged:
+            staging.discard(key)
+            db.session.commit()
+
+    return _act(reference, form, post, message, refused=keep_files, done=drop_staged)
 
 
 @blueprint.route("/<reference>/preview", methods=["POST"])
@@ -428,20 +473,25 @@ def preview(reference: str):
         complaint = queries.get_visible_complaint(reference, current_user)
     except NotFound:
         abort(404)
+    json_wanted = request.accept_mimetypes.best == "application/json"
+    key = staging.staff_key(current_user.id, form.staging_key.data)
+    # Without JavaScript the page comes back (with the preview): the chosen files are kept for the send.
+    not_kept = [] if json_wanted else _keep_composer_files(key, _uploads_from(form.attachments))
     if not form.validate_on_submit():
-        if request.accept_mimetypes.best == "application/json":
+        if json_wanted:
             return jsonify(error=_("Write the reply first.")), 400
-        return _detail_page(complaint, form, 400)
+        return _detail_page(complaint, form, 400, composer_not_kept=not_kept)
     g.audit_recorded = True  # a preview changes nothing
-    names = ([f.filename for f in (form.attachments.data or []) if f and f.filename]
+    staged = [] if json_wanted else staging.staged_for(key)
+    names = ([f.original_name for f in staged]
              or [name[:255] for name in request.form.getlist("preview_attachment")[:20]])  # the script sends names only
     rendered = preview_customer_email(complaint, "complaint_progress_update", context={
         "message": form.message.data.strip(), "author": current_user, "attachment_names": names,
         "waiting": bool(form.wait_for_customer.data)})
-    if request.accept_mimetypes.best == "application/json":
+    if json_wanted:
         return jsonify(subject=rendered.subject, text=rendered.text_body, to=complaint.contact_email)
     form.mode.data = "reply"
-    return _detail_page(complaint, form, 200, preview=rendered)
+    return _detail_page(complaint, form, 200, preview=rendered, composer_not_kept=not_kept)
 
 
 @blueprint.route("/<reference>/canned/<int:canned_id>")

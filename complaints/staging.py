@@ -6,6 +6,10 @@ within STAGED_HOURS.
 Only files that passed the same checks as any attachment (sniffed type, size) are kept; the
 form names the refused ones. The key is a secret in the form; only its hash is stored.
 
+The staff complaint page's composer (a reply or note refused: empty text, someone changed the
+complaint meanwhile, a file too large) keeps its files the same way, under a key of its own that
+is bound to the staff member (`staff_key`).
+
 The form that lists staged files also carries the hidden field `STAGED_FIELD`: a submission
 without it has nothing staged (its key is fresh, or was refused without files), so the filing of
 a new visitor's complaint — the product's hot path — reads nothing of this table.
@@ -37,6 +41,22 @@ class StagedUpload(db.Model):
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+
+
+KEEP_FIELD = "keep_staged"  # one checkbox per staged file, ticked: send it
+
+
+def staff_key(staff_id: int, key: str | None) -> str | None:
+    """The staging key of a staff composer: the page's secret, bound to the person, so no one
+    else's submission can take (or see) what they attached."""
+    return f"staff:{staff_id}:{key}" if key and 16 <= len(key) <= 64 else None
+
+
+def kept_ids(form_data) -> set[int]:
+    """The staged files the person left ticked (KEEP_FIELD)."""
+    from platform_support.parsing import bounded_int
+
+    return {i for i in (bounded_int(v, minimum=1) for v in form_data.getlist(KEEP_FIELD)) if i is not None}
 
 
 def staged_for(submission_key: str | None) -> list[StagedUpload]:
@@ -86,6 +106,13 @@ def take(submission_key: str | None, keep_ids: set[int] | None = None) -> list[U
         except FileNotFoundError:
             _drop(staged)
     return uploads
+
+
+def drop_unticked(submission_key: str | None, keep_ids: set[int]) -> None:
+    """The files the person unticked on the page that listed them go now (not committed)."""
+    for staged in staged_for(submission_key):
+        if staged.id not in keep_ids:
+            _drop(staged)
 
 
 def discard(submission_key: str | None) -> None:

@@ -76,6 +76,7 @@
       var files = form.querySelector("input[type=file]");
       data.delete("update-attachments");
       if (files) Array.prototype.forEach.call(files.files, function (file) { data.append("preview_attachment", file.name); });
+      form.querySelectorAll("input[name='keep_staged']:checked").forEach(function (kept) { data.append("preview_attachment", kept.dataset.name); });
       fetch(root.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin",
                                         headers: { Accept: "application/json", "X-CSRFToken": csrf } })
         .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
