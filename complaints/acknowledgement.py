@@ -18,10 +18,10 @@ from flask import current_app
 
 from customers.salutations import catalogue_for, salutation
 from notifications.services import RenderedEmail, fill_in, placeholders, render_email
-from platform_support.templating import local_datetime
+from platform_support.templating import ZONED, local_datetime
 
 TEMPLATE = "complaint_acknowledgement"
-DATE_FORMAT = "medium"  # what `|when` uses without an argument, as the templates do
+DATE_FORMAT = ZONED  # what the templates' `|when("zoned")` uses: minutes and the zone's name
 _MAX_SKELETONS = 500  # (language, time zone) pairs kept per app
 
 SALUTATION, REFERENCE, FIRST_RESPONSE, RESOLUTION, TRACKING_URL = placeholders(
@@ -68,8 +68,8 @@ def compose_acknowledgement(complaint, customer, tracking_url: str) -> RenderedE
 
 @lru_cache(maxsize=1024)
 def _local_moment(value: datetime, zone_name: str, language: str) -> str:
-    """A due date as the customer reads it. The "medium" format shows whole seconds in every
-    language (tested), so filings within the same second share one Babel formatting (≈ 30 µs)."""
+    """A due date as the customer reads it (no seconds, the zone named), so filings within the same
+    second share one Babel formatting (≈ 30 µs)."""
     return local_datetime(value, zone_name, language, DATE_FORMAT)
 
 

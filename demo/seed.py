@@ -96,11 +96,11 @@ def seed_demo(*, now: datetime, seed: int = 2027, customers: int = 600) -> SeedS
 # Prepared answers for the complaint page's composer: shared ones (no owner) and one agent's own.
 CANNED = [
     (None, "en", "Replacement on its way", "{salutation}\n\nThank you for your patience. A replacement for your order "
-     "(complaint {reference}) is on its way; {owner} will keep you posted.\n\nYou can follow it here: {tracking_link}"),
+     "(complaint {reference}) is on its way; {owner} will keep you posted."),
     (None, "en", "We need a photo", "{salutation}\n\nTo settle complaint {reference} quickly, could you send us a photo "
      "of the damage? Just reply to this e-mail. We plan to resolve it by {due_date}."),
     (None, "pl", "Wymiana w drodze", "{salutation}\n\nDziękujemy za cierpliwość. Wymiana (reklamacja {reference}) jest "
-     "już w drodze; {owner} będzie Państwa informować.\n\nStatus: {tracking_link}"),
+     "już w drodze; {owner} będzie Państwa informować."),
     (3, "en", "Courier claim (note)", "Courier claim opened for {reference}; photos attached to the claim."),
 ]
 

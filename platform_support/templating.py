@@ -5,6 +5,8 @@ Dates: stored datetimes are naive UTC. `|when` shows them in the time zone Flask
 (the page's `g.timezone`, or the recipient's zone while an e-mail is rendered under
 `notifications.services.force_timezone`), or in an explicit zone: `value|when(tz="Europe/Prague")`.
 Python code that needs the same text outside a template calls `local_datetime(value, tz, locale)`.
+`|when("zoned")` (ZONED) is what customers read: minutes without seconds, then the zone's name —
+"Dec 3, 2026, 11:00 AM (Europe/Warsaw)".
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from markupsafe import Markup, escape
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -50,10 +52,21 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
+ZONED = "zoned"  # a moment for a customer: no seconds, the zone named
+
+
 def local_datetime(value: datetime | None, tz: str | None, locale: str, fmt: str = "medium") -> str:
     """A stored (naive UTC) datetime as the reader in zone `tz` and `locale` reads it."""
     if value is None:
         return ""
+    if fmt == ZONED:
+        where = zone(tz)
+        moment = _as_utc(value).astimezone(where)
+        parsed = Locale.parse(locale)
+        combined = str(babel_dates.get_datetime_format("medium", locale=parsed))
+        day = babel_dates.get_date_format("medium", locale=parsed).apply(moment, parsed)
+        clock = babel_dates.get_time_format("short", locale=parsed).apply(moment, parsed)
+        return f"{combined.replace('{1}', day).replace('{0}', clock)} ({where.key})"
     return babel_dates.format_datetime(_as_utc(value), fmt, tzinfo=zone(tz), locale=locale)
 
 
@@ -63,6 +76,8 @@ def when(value: datetime | date | str | None, fmt: str = "medium", tz: str | Non
     if isinstance(value, str):  # formatted already (e.g. a placeholder of complaints.acknowledgement)
         return value
     if isinstance(value, datetime):
+        if fmt == ZONED:
+            return local_datetime(value, tz or str(get_timezone() or "UTC"), str(get_locale()), ZONED)
         if tz is not None:
             return local_datetime(value, tz, str(get_locale()), fmt)
         return format_datetime(value, fmt)

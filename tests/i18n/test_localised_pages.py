@@ -112,6 +112,9 @@ def test_numbers_and_dates_follow_the_locale(app):
     assert samples["cs"][1] == "25\xa0%"
     assert local_datetime(datetime(2027, 7, 1, 12, 0), "Europe/Prague", "cs") == "1. 7. 2027 14:00:00"
     assert local_datetime(datetime(2027, 7, 1, 12, 0), "Not/AZone", "en") == "Jul 1, 2027, 12:00:00\u202fPM"
+    # What customers read (tracking page, acknowledgement): no seconds, the zone named.
+    assert local_datetime(datetime(2027, 7, 1, 12, 0), "Europe/Prague", "cs", "zoned") == "1. 7. 2027 14:00 (Europe/Prague)"
+    assert local_datetime(datetime(2027, 1, 1, 12, 0), "Europe/Warsaw", "pl", "zoned") == "1 sty 2027, 13:00 (Europe/Warsaw)"
 
 
 def test_the_browsers_time_zone_goes_to_a_new_customer_file(client, db_session):
