@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import unquote
 
 import pytz
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request,
@@ -251,7 +252,7 @@ ZONE_COOKIE = "staff_tz"  # the viewer's IANA time zone, set by static/js/worksp
 
 def _viewer_timezone() -> None:
     """Dates on the complaint page in the viewer's own zone (their browser tells it, see ZONE_COOKIE)."""
-    name = request.cookies.get(ZONE_COOKIE, "")
+    name = unquote(request.cookies.get(ZONE_COOKIE, ""))[:64]  # the script writes it URL-encoded (Europe%2FWarsaw)
     g.timezone = name if name in pytz.all_timezones_set else "UTC"
 
 

@@ -151,5 +151,7 @@ def test_order_is_remembered_and_dates_are_in_the_viewers_zone(browser, client, 
     assert "Times in Asia/Tokyo" in html and "6:00" in html  # filed 09:00 UTC = 18:00 in Tokyo
     page_only = re.sub(r'<pre class="pre mail-text"[^>]*>.*?</pre>', "", html, flags=re.S)  # e-mails as sent
     assert not re.search(r"\d:\d\d:\d\d", re.sub(r"<[^>]+>", "", page_only))  # no seconds in the page's own dates
+    client.set_cookie("staff_tz", "Asia%2FTokyo", path="/staff")  # as static/js/workspace.js writes it
+    assert "Times in Asia/Tokyo" in _page(client, ref)
     client.set_cookie("staff_tz", "Not/AZone", path="/staff")
     assert "Times in UTC" in _page(client, ref)
