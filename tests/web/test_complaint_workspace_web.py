@@ -155,3 +155,41 @@ def test_order_is_remembered_and_dates_are_in_the_viewers_zone(browser, client, 
     assert "Times in Asia/Tokyo" in _page(client, ref)
     client.set_cookie("staff_tz", "Not/AZone", path="/staff")
     assert "Times in UTC" in _page(client, ref)
+
+
+def test_a_refused_reply_keeps_its_file_for_its_author_only(browser, client, app, staff, db_session):
+    """A reply refused by the version check keeps its file on the server (complaints/staging.py)
+    under the page's key bound to the author: the author's next send takes it; the same key in
+    another staff member's submission finds nothing."""
+    from complaints.staging import StagedUpload
+
+    ref = file().complaint.reference
+    browser.login(staff.manager)
+    detail = f"/staff/complaints/{ref}"
+    opened = _page(client, ref)
+    key = re.search(r'name="update-staging_key" type="hidden" value="([^"]+)"', opened).group(1)
+    seen = _version(opened)
+    assert browser.post_form(detail, {"update-message": "Meanwhile"}, action=detail + "/updates").status_code == 302
+    refused = browser.post_form(detail, {"update-message": "Label attached", "update-mode": "reply", "update-version": seen,
+                                         "update-staging_key": key, "update-attachments": (io.BytesIO(PNG), "label.png")},
+                                action=detail + "/updates", content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Label attached" in html and "label.png" in html
+    staged_id = re.search(r'name="keep_staged" value="(\d+)"', html).group(1)
+    db_session.rollback()
+    assert db_session.query(StagedUpload).count() == 1
+    client.post("/staff/logout", data={"csrf_token": csrf_from(_page(client, ref))})
+    browser.login(staff.admin)
+    other = browser.post_form(detail, {"update-message": "Not mine", "update-staging_key": key, "staged_files": "1",
+                                       "keep_staged": staged_id}, action=detail + "/updates")
+    assert other.status_code == 302
+    db_session.rollback()
+    assert db_session.query(Attachment).count() == 0 and db_session.query(StagedUpload).count() == 1
+    client.post("/staff/logout", data={"csrf_token": csrf_from(_page(client, ref))})
+    browser.login(staff.manager)
+    done = browser.post_form(detail, {"update-message": "Label attached", "update-mode": "reply", "update-staging_key": key,
+                                      "staged_files": "1", "keep_staged": staged_id}, action=detail + "/updates")
+    assert done.status_code == 302
+    db_session.rollback()
+    (stored,) = db_session.scalars(select(Attachment))
+    assert stored.original_name == "label.png" and db_session.query(StagedUpload).count() == 0
