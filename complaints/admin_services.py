@@ -47,7 +47,12 @@ def sla_table() -> list[tuple[str, int, int]]:
     return table
 
 
-def save_sla(priority: str, first_response_hours: int, resolution_hours: int) -> SlaTarget:
+def save_sla(priority: str, first_response_hours: int, resolution_hours: int) -> tuple[SlaTarget, int]:
+    """A priority's targets (business hours). The open complaints of that priority get their due
+    dates recomputed in the same transaction, as after a calendar change; returns the target and
+    how many complaints' due dates moved."""
+    from complaints.sla import recompute_open_due_dates
+
     if priority not in PRIORITIES:
         raise ServiceError(_("Unknown priority."))
     if not (0 < first_response_hours <= resolution_hours):
@@ -56,5 +61,6 @@ def save_sla(priority: str, first_response_hours: int, resolution_hours: int) ->
     target = db.session.get(SlaTarget, priority) or SlaTarget(priority=priority)
     target.first_response_hours, target.resolution_hours = first_response_hours, resolution_hours
     db.session.add(target)
+    moved = recompute_open_due_dates(None, priorities=[priority])
     db.session.commit()
-    return target
+    return target, moved

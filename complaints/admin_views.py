@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from calendars.services import default_calendar
 from complaints import admin_services, priority_rules, sla_admin
@@ -82,13 +83,16 @@ def save_sla(priority: str):
     form = SlaForm(prefix=priority)
     if form.validate_on_submit():
         try:
-            admin_services.save_sla(priority, form.first_response_hours.data, form.resolution_hours.data)
+            _target, moved = admin_services.save_sla(priority, form.first_response_hours.data,
+                                                     form.resolution_hours.data)
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
-            flash(_("SLA targets saved. They apply to new complaints and priority changes."), "success")
+            flash(ngettext("SLA targets saved. The due dates of %(num)d open complaint were recomputed.",
+                           "SLA targets saved. The due dates of %(num)d open complaints were recomputed.", moved),
+                  "success")
     else:
-        flash(_("Enter whole hours between 1 and 8760."), "error")
+        flash(_("Enter whole business hours between 1 and 8760."), "error")
     return redirect(url_for("complaints_admin.sla"))
 
 

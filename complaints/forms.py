@@ -137,8 +137,15 @@ class RootCauseForm(FlaskForm):
 
 
 class SlaForm(FlaskForm):
-    first_response_hours = IntegerField(_l("First response (hours)"), validators=[DataRequired(), NumberRange(min=1, max=24 * 365)])
-    resolution_hours = IntegerField(_l("Resolution (hours)"), validators=[DataRequired(), NumberRange(min=1, max=24 * 365)])
+    """A priority's targets. They are business hours (the calendar's opening hours, without
+    holidays, closed days and the time spent waiting for the customer), so the labels say so."""
+    first_response_hours = IntegerField(
+        _l("First response (business hours)"), validators=[DataRequired(), NumberRange(min=1, max=24 * 365)],
+        description=_l("Counted in the opening hours of the complaint's calendar: 8 business hours on a "
+                       "9-to-5 calendar is one working day."))
+    resolution_hours = IntegerField(
+        _l("Resolution (business hours)"), validators=[DataRequired(), NumberRange(min=1, max=24 * 365)],
+        description=_l("Counted in opening hours too; the time the complaint waits for the customer does not count."))
 
 
 class PriorityRuleForm(FlaskForm):

@@ -139,7 +139,8 @@ def business_seconds(complaint: Complaint, start: datetime, end: datetime) -> fl
 
 
 # --- recomputing after a calendar or target change (set-based) ----------------------------------
-def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, percent: int) -> int:
+def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, percent: int,
+                          priorities: list[str] | None = None, wall_clock: bool = False) -> int:
     """PostgreSQL: the open complaints of these calendars streamed out with COPY, their four
     moments computed by the compiled clocks (two binary searches each, ~10⁵ complaints/s), streamed
     back with COPY into a temporary table, and one set-based UPDATE … FROM that table writes the
@@ -150,16 +151,22 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
     for row in db.session.scalars(select(SlaCategoryTarget)):
         targets[(row.category_id, row.priority)] = (row.first_response_hours * 3600.0, row.resolution_hours * 3600.0)
     versions = dict(db.session.execute(select(Calendar.id, Calendar.version).where(Calendar.id.in_(calendar_ids))).all())
-    clocks = {i: calendar_services.clock(i, v) for i, v in versions.items()}
+    clocks: dict[int | None, BusinessClock | None] = {i: calendar_services.clock(i, v) for i, v in versions.items()}
     states = ", ".join(f"'{s}'" for s in lifecycle.OPEN_STATES)
     ids = ", ".join(str(int(i)) for i in clocks) or "NULL"
     default = "NULL" if default_id is None else str(int(default_id))
+    which = f"COALESCE(tm.calendar_id, {default}) IN ({ids})"
+    if wall_clock:
+        clocks[None] = None
+        which = f"({which} OR COALESCE(tm.calendar_id, {default}) IS NULL)"
+    if priorities is not None:
+        which += " AND c.priority IN (" + ", ".join(f"'{p}'" for p in priorities if p in lifecycle.PRIORITIES) + ")"
     source = f"""
         COPY (SELECT c.id, COALESCE(tm.calendar_id, {default}), c.priority,
                      EXTRACT(EPOCH FROM c.created_at)::float8,
                      EXTRACT(EPOCH FROM c.resolution_clock_from)::float8, c.sla_paused_seconds, c.category_id
               FROM complaints c LEFT JOIN teams tm ON tm.id = c.team_id
-              WHERE c.status IN ({states}) AND COALESCE(tm.calendar_id, {default}) IN ({ids})) TO STDOUT"""
+              WHERE c.status IN ({states}) AND {which}) TO STDOUT"""
     cursor = db.session.connection().connection.driver_connection.cursor()
     cursor.execute("CREATE TEMPORARY TABLE sla_recomputed (id integer PRIMARY KEY, fr bigint, rs bigint, "
                    "fw bigint, rw bigint) ON COMMIT DROP")
@@ -170,14 +177,20 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
         for ident, calendar_id, priority, created, begun, paused, category_id in copy.rows():
             clock = clocks[calendar_id]
             first, resolution = targets.get((category_id, priority)) or targets[(None, priority)]
-            position, moment = clock.position, clock.moment
-            created_at = position(created)
-            start = created_at if begun is None else position(begun)
-            rs = floor(moment(start + resolution + paused))
-            fr = floor(moment(created_at + first))
+            if clock is None:       # no calendar at all: wall-clock seconds, kept to the microsecond
+                start = created if begun is None else begun
+                fr, rs = round((created + first) * 1e6), round((start + resolution + paused) * 1e6)
+                fw = round((created + first * share) * 1e6)
+                rw = round((start + resolution * share + paused) * 1e6)
+            else:
+                position, moment = clock.position, clock.moment
+                created_at = position(created)
+                start = created_at if begun is None else position(begun)
+                rs = floor(moment(start + resolution + paused)) * 1_000_000
+                fr = floor(moment(created_at + first)) * 1_000_000
+                fw = floor(moment(created_at + first * share)) * 1_000_000
+                rw = floor(moment(start + resolution * share + paused)) * 1_000_000
             if share:
-                fw = floor(moment(created_at + first * share))
-                rw = floor(moment(start + resolution * share + paused))
                 out.append(f"{ident}\t{fr}\t{rs}\t{fw}\t{rw}\n")
             else:
                 out.append(f"{ident}\t{fr}\t{rs}\t\\N\t\\N\n")
@@ -189,8 +202,10 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
     cursor.execute("""
         UPDATE complaints c SET first_response_due_at = n.fr_at, resolution_due_at = n.rs_at,
                first_response_warn_at = n.fw_at, resolution_warn_at = n.rw_at
-        FROM (SELECT id, to_timestamp(fr) AT TIME ZONE 'UTC' AS fr_at, to_timestamp(rs) AT TIME ZONE 'UTC' AS rs_at,
-                     to_timestamp(fw) AT TIME ZONE 'UTC' AS fw_at, to_timestamp(rw) AT TIME ZONE 'UTC' AS rw_at
+        FROM (SELECT id, timestamp '1970-01-01' + fr * interval '1 microsecond' AS fr_at,
+                     timestamp '1970-01-01' + rs * interval '1 microsecond' AS rs_at,
+                     timestamp '1970-01-01' + fw * interval '1 microsecond' AS fw_at,
+                     timestamp '1970-01-01' + rw * interval '1 microsecond' AS rw_at
               FROM sla_recomputed) n
         WHERE c.id = n.id AND (c.first_response_due_at, c.resolution_due_at, c.first_response_warn_at,
                                c.resolution_warn_at) IS DISTINCT FROM (n.fr_at, n.rs_at, n.fw_at, n.rw_at)""")
@@ -200,12 +215,18 @@ def _recompute_postgresql(calendar_ids: list[int], default_id: int | None, perce
 
 
 def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, percent: int,
-                          batch: int = 5000) -> int:
+                          priorities: list[str] | None = None, wall_clock: bool = False, batch: int = 5000) -> int:
     targets = {(None, p): sla_hours(p) for p in lifecycle.PRIORITIES}
     for row in db.session.scalars(select(SlaCategoryTarget)):
         targets[(row.category_id, row.priority)] = (row.first_response_hours, row.resolution_hours)
     calendars = {c.id: c for c in db.session.scalars(select(Calendar).where(Calendar.id.in_(calendar_ids)))}
-    clocks = {i: calendar_services.clock(i, c.version) for i, c in calendars.items()}
+    clocks: dict[int | None, BusinessClock | None] = {i: calendar_services.clock(i, c.version)
+                                                      for i, c in calendars.items()}
+    if wall_clock:
+        clocks[None] = None
+    wanted = [Complaint.status.in_(lifecycle.OPEN_STATES)]
+    if priorities is not None:
+        wanted.append(Complaint.priority.in_(priorities))
     team_calendar = dict(db.session.execute(select(Team.id, Team.calendar_id)).all())
     changed, last_id = 0, 0
     columns = (Complaint.id, Complaint.team_id, Complaint.priority, Complaint.created_at,
@@ -213,8 +234,7 @@ def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, perce
                Complaint.first_response_due_at, Complaint.resolution_due_at, Complaint.first_response_warn_at,
                Complaint.resolution_warn_at, Complaint.category_id)
     while True:
-        rows = db.session.execute(select(*columns).where(Complaint.status.in_(lifecycle.OPEN_STATES),
-                                                         Complaint.id > last_id)
+        rows = db.session.execute(select(*columns).where(*wanted, Complaint.id > last_id)
                                   .order_by(Complaint.id).limit(batch)).all()
         if not rows:
             return changed
@@ -242,21 +262,23 @@ def _recompute_in_batches(calendar_ids: list[int], default_id: int | None, perce
         last_id = rows[-1][0]
 
 
-def recompute_open_due_dates(calendar_ids: list[int] | None = None) -> int:
+def recompute_open_due_dates(calendar_ids: list[int] | None = None, *, priorities: list[str] | None = None) -> int:
     """After a calendar or target change: the open complaints counted by these calendars (all
-    calendars when None) get their due dates recomputed. Nothing commits here. Returns how many
-    changed."""
+    calendars when None) get their due dates recomputed. With `priorities` (a target change), only
+    the open complaints of those priorities, and those without any calendar (wall-clock targets)
+    too. Nothing commits here. Returns how many changed."""
     default = calendar_services.default_calendar()
     default_id = default.id if default is not None else None
     if calendar_ids is None:
         calendar_ids = list(db.session.scalars(select(Calendar.id)))
-    if not calendar_ids:
+    wall_clock = priorities is not None
+    if not calendar_ids and not wall_clock:
         return 0
     db.session.flush()
     percent = warning_percent()
     if db.session.get_bind().dialect.name == "postgresql":
-        changed = _recompute_postgresql(calendar_ids, default_id, percent)
+        changed = _recompute_postgresql(calendar_ids, default_id, percent, priorities, wall_clock)
     else:
-        changed = _recompute_in_batches(calendar_ids, default_id, percent)
+        changed = _recompute_in_batches(calendar_ids, default_id, percent, priorities, wall_clock)
     db.session.expire_all()
     return changed

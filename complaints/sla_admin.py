@@ -146,6 +146,6 @@ def save_category_targets(category_code: str, priority: str, first_response_hour
         row = row or SlaCategoryTarget(category_id=category.id, priority=priority)
         row.first_response_hours, row.resolution_hours = first_response_hours, resolution_hours
         db.session.add(row)
-    moved = recompute_open_due_dates(None)
+    moved = recompute_open_due_dates(None, priorities=[priority])
     db.session.commit()
     return moved

@@ -49,32 +49,33 @@ def set_calendar(zone: str, hours: str, country: str | None, region: str | None,
 @click.option("--resolution", required=True, type=click.IntRange(1, 8760), help="Business hours to the resolution.")
 @click.option("--category", default=None, help="A category's code: its own targets for this priority.")
 def set_target(priority: str, first: int, resolution: int, category: str | None) -> None:
-    """Set a priority's targets, in business hours (new complaints and priority changes use them;
-    with --category, that category's own, and the open complaints are recomputed)."""
+    """Set a priority's targets, in business hours (with --category, that category's own); the open
+    complaints of that priority get their due dates recomputed."""
     if first > resolution:
         raise click.BadParameter("the first response must not be due after the resolution",
                                  param_hint="--first-response")
     try:
         with write_intent():
             if category:
-                sla_admin.save_category_targets(category, priority, first, resolution)
+                moved = sla_admin.save_category_targets(category, priority, first, resolution)
             else:
-                admin_services.save_sla(priority, first, resolution)
+                moved = admin_services.save_sla(priority, first, resolution)[1]
     except ServiceError as exc:
         if "category" in exc.fields:
             raise click.BadParameter(exc.message, param_hint="--category") from None
         raise click.UsageError(exc.message) from None
     scope = f" in category {category}" if category else ""
-    click.echo(f"{priority}{scope}: first response {first} business hours, resolution {resolution} business hours")
+    click.echo(f"{priority}{scope}: first response {first} business hours, resolution {resolution} business hours; "
+               f"due dates recomputed for {moved} open complaints")
 
 
 @sla_cli.command("show")
 def show() -> None:
     """The calendars and targets in force."""
     for calendar in calendar_services.all_calendars():
-        mark = " (default)" if calendar.is_default else ""
+        mark = " (default)" if calendar.is_default and calendar.name.strip().lower() != "default" else ""
         click.echo(f"calendar {calendar.name}{mark}: {calendar.timezone}, "
                    f"{format_hours(calendar_services.weekly_hours(calendar))}, holidays {calendar.holiday_country or '-'}")
     for priority, first, resolution in admin_services.sla_table():
-        click.echo(f"target {priority}: first response {first} h, resolution {resolution} h")
+        click.echo(f"target {priority}: first response {first} business hours, resolution {resolution} business hours")
     db.session.rollback()

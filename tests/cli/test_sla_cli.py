@@ -36,6 +36,11 @@ def test_calendar_and_target_set_business_hours(runner, db_session):
 
     result = runner.invoke(args=["sla", "target", "urgent", "--first-response", "2", "--resolution", "16"])
     assert result.exit_code == 0, result.output
+    assert "recomputed for 0 open complaints" in result.output       # the open one is normal
+    result = runner.invoke(args=["sla", "target", "normal", "--first-response", "2", "--resolution", "16"])
+    assert "recomputed for 1 open complaints" in result.output
+    db_session.refresh(open_complaint)
+    assert open_complaint.first_response_due_at == datetime(2027, 1, 18, 9, 0)   # Fri 1 h + Mon 1 h
     urgent = support.file(datetime(2027, 1, 15, 15, 0)).complaint
     from complaints.sla import apply_sla
     urgent.priority = "urgent"
@@ -49,4 +54,5 @@ def test_calendar_and_target_set_business_hours(runner, db_session):
     bad = runner.invoke(args=["sla", "target", "soon", "--first-response", "1", "--resolution", "2"])
     assert bad.exit_code == 2 and "soon" in bad.output
     shown = runner.invoke(args=["sla", "show"])
-    assert "calendar Default (default): Europe/Warsaw" in shown.output and "target urgent: first response 2 h" in shown.output
+    assert "calendar Default: Europe/Warsaw" in shown.output and "(default)" not in shown.output
+    assert "target urgent: first response 2 business hours, resolution 16 business hours" in shown.output

@@ -271,6 +271,48 @@ def test_a_category_has_its_own_targets_at_filing_and_after_a_change(app):
         datetime(2027, 1, 18, 15, 0)
 
 
+def test_a_priority_target_change_recomputes_that_prioritys_open_complaints(app):
+    from complaints import admin_services
+    from complaints.models import Complaint
+    from extensions import db
+
+    friday_16 = datetime(2027, 1, 15, 15, 0)
+    wall = support.file(friday_16).complaint.reference                       # no calendar yet: wall clock
+    calendar("Warsaw", "Europe/Warsaw", None, default=True)
+    normal = support.file(friday_16, email="ewa@example.com").complaint.reference
+    urgent = file_for(None, friday_16, priority="urgent")
+    urgent_due = urgent.first_response_due_at
+    closed = support.file(friday_16, email="ola@example.com").complaint
+    closed.status = "closed"
+    closed_due = closed.first_response_due_at
+    db.session.commit()
+
+    target, moved = admin_services.save_sla("normal", 2, 16)
+    assert (target.first_response_hours, moved) == (2, 2)       # the two open normal ones, not the closed one
+    due = dict(db.session.execute(db.select(Complaint.reference, Complaint.first_response_due_at)).all())
+    # The one filed before any calendar counts on the default calendar since it was created.
+    assert due[normal] == datetime(2027, 1, 18, 9, 0)                       # Fri 1 h + Mon 1 h
+    assert due[wall] == datetime(2027, 1, 18, 9, 0)
+    assert due[urgent.reference] == urgent_due and due[closed.reference] == closed_due
+    resolution = db.session.scalar(db.select(Complaint.resolution_due_at).filter_by(reference=normal))
+    assert resolution == datetime(2027, 1, 19, 15, 0)                       # Fri 1 + Mon 8 + Tue 7
+    assert admin_services.save_sla("normal", 2, 16)[1] == 0                  # nothing moves twice
+
+
+def test_a_priority_target_change_without_any_calendar_counts_wall_clock_hours(app):
+    from complaints import admin_services
+    from complaints.models import Complaint
+    from extensions import db
+
+    reference = support.file(support.NOW).complaint.reference
+    assert admin_services.save_sla("normal", 3, 30)[1] == 1
+    complaint = db.session.scalar(db.select(Complaint).filter_by(reference=reference))
+    assert complaint.first_response_due_at == support.NOW + timedelta(hours=3)
+    assert complaint.resolution_due_at == support.NOW + timedelta(hours=30)
+    assert complaint.first_response_warn_at == support.NOW + timedelta(hours=3 * 0.75)
+    assert admin_services.save_sla("normal", 3, 30)[1] == 0
+
+
 def test_dashboard_sla_compliance_counts_business_time(app, staff):
     from datetime import date
 

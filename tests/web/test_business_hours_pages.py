@@ -70,3 +70,39 @@ def test_admin_builds_a_team_and_marks_a_member_away(browser, client, staff, db_
     membership = db_session.get(TeamMember, (team.id, staff.agent.id))
     assert membership.away and str(membership.away_until) == "2099-01-31"
     assert client.get("/admin/teams/999999").status_code == 404
+
+
+def test_sla_page_says_business_hours_and_a_target_change_recomputes(browser, client, staff, db_session):
+    from complaints import sla_admin
+
+    sla_admin.save_default_calendar(timezone="Europe/Warsaw", hours="mon-fri 09:00-17:00", now=datetime(2027, 1, 1))
+    open_complaint = file(datetime(2027, 1, 15, 15, 0)).complaint           # Friday 16:00 in Warsaw
+    browser.login(staff.admin)
+    page = client.get("/admin/sla").get_data(as_text=True)
+    assert "First response (business hours)" in page and "Resolution (business hours)" in page
+    assert "(hours)" not in page and 'aria-describedby="normal-first_response_hours-hint"' in page
+    assert "Default calendar: Europe/Warsaw." in page and "Default (" not in page
+    saved = browser.post_form("/admin/sla", {"normal-first_response_hours": "2", "normal-resolution_hours": "16"},
+                              action="/admin/sla/normal", follow_redirects=True)
+    assert "The due dates of 1 open complaint were recomputed." in saved.get_data(as_text=True)
+    db_session.rollback()
+    db_session.refresh(open_complaint)
+    assert open_complaint.first_response_due_at == datetime(2027, 1, 18, 9, 0)   # Fri 1 h + Mon 1 h
+
+
+def test_the_default_calendar_is_not_named_twice(browser, client, staff, db_session):
+    from complaints import sla_admin
+
+    default, _ = sla_admin.save_default_calendar(timezone="UTC", hours="mon-fri 09:00-17:00", now=datetime(2027, 1, 1))
+    other, _ = sla_admin.save_calendar(name="Prague", timezone="Europe/Prague", hours="mon-fri 09:00-17:00",
+                                       now=datetime(2027, 1, 1))
+    browser.login(staff.admin)
+    listing = client.get("/admin/calendars/").get_data(as_text=True)
+    assert "<strong>Default calendar</strong>" in listing and "Default (default)" not in listing
+    heading = client.get(f"/admin/calendars/{default.id}").get_data(as_text=True)
+    assert "<h1>Default calendar</h1>" in heading and "(default)" not in heading
+    db_session.rollback()
+    sla_admin.save_calendar(name="Warsaw office", timezone="Europe/Warsaw", hours="mon-fri 09:00-17:00",
+                            is_default=True, calendar_id=default.id, now=datetime(2027, 1, 1))
+    assert "<h1>Warsaw office (default)</h1>" in client.get(f"/admin/calendars/{default.id}").get_data(as_text=True)
+    assert "<h1>Prague</h1>" in client.get(f"/admin/calendars/{other.id}").get_data(as_text=True)
