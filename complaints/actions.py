@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from complaints import signals, uploads
-from complaints.changes import attach_uploads, check_minutes, check_version, last_change, who_and_when, email_customer, mark_first_response, record_event, require_text, transition
+from complaints.changes import announce_assignment, attach_uploads, check_minutes, check_version, last_change, who_and_when, email_customer, mark_first_response, record_event, require_text, transition
 from complaints.lifecycle import PRIORITIES
 from complaints.models import Complaint, ComplaintEvent, RootCause
 from complaints.queries import is_visible_to, lock_complaint
@@ -67,12 +67,7 @@ def assign_owner(reference: str, owner_email: str, *, actor: StaffUser, minutes:
     record_event(complaint, "assigned", now=now, public=True, actor=actor, minutes=minutes,
            detail={"owner": owner.name, "previous_owner": previous, "from": before, "to": after})
     email_customer(complaint, "complaint_owner_assigned", now=now, context={"owner": owner})
-    if owner.id != actor.id:
-        queue_email(kind="complaint_assigned_to_you", to_address=owner.email, to_name=owner.name,
-                    template="complaint_assigned_to_you", language=owner.language,
-                    context={"complaint": complaint, "actor": actor}, staff_user_id=owner.id,
-                    complaint_id=complaint.id, now=now)
-    signals.complaint_assigned.send(current_app._get_current_object(), complaint=complaint, now=now)
+    announce_assignment(complaint, owner, now=now, actor=actor)
     if commit:  # False: part of a bulk action, which commits all or nothing (complaints.bulk)
         db.session.commit()
     return complaint

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from complaints import lifecycle, links, tasks, uploads
+from complaints import lifecycle, links, signals, tasks, uploads
 from complaints.labels import EVENT_LABELS
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from complaints.sla import sync_waiting
@@ -144,6 +145,19 @@ def attach_uploads(complaint: Complaint, accepted, *, by_customer: bool, now: da
             original_name=(upload.filename or "attachment")[:255], content_type=content_type,
             size_bytes=len(upload.content), uploaded_by_customer=by_customer, created_at=now))
 
+
+
+def announce_assignment(complaint: Complaint, owner: StaffUser, *, now: datetime, actor: StaffUser | None = None,
+                        template: str | None = "complaint_assigned_to_you", context: dict | None = None) -> None:
+    """What every assignment announces, by hand (actions.assign_owner), by a routing rule or by a
+    trigger rule: an e-mail to the new owner (`template`; none when they took it themselves, or
+    None when the caller's own notice already tells them) and the `complaint_assigned` signal
+    (webhooks' complaint.assigned). Before the caller's commit, like every receiver."""
+    if template and (actor is None or owner.id != actor.id):
+        queue_email(kind=template, to_address=owner.email, to_name=owner.name, template=template,
+                    language=owner.language, context={"complaint": complaint, "actor": actor, **(context or {})},
+                    staff_user_id=owner.id, complaint_id=complaint.id, now=now)
+    signals.complaint_assigned.send(current_app._get_current_object(), complaint=complaint, owner=owner, now=now)
 
 
 def owner_or_managers(complaint: Complaint) -> list[StaffUser]:

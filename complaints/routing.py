@@ -181,8 +181,10 @@ def route(facts: Facts, *, today: date) -> Routed | None:
 def record_routing(complaint: Complaint, routed: Routed, *, now) -> None:
     """The timeline of a routed complaint: an internal "routed" entry naming the rule, the team and
     how the owner was chosen, a public "assigned" entry (the tracking page names the person
-    responsible), and an e-mail to the owner. The complaint's row already has team and owner."""
-    from notifications.services import queue_email
+    responsible), and what every assignment announces (changes.announce_assignment: the owner's
+    e-mail, naming the rule, and the complaint_assigned signal). The complaint's row already has
+    team and owner."""
+    from complaints.changes import announce_assignment
 
     db.session.add(ComplaintEvent(complaint_id=complaint.id, kind="routed", public=False, body="",
                                   detail=routed.detail(), by_customer=False, minutes=0, created_at=now))
@@ -192,10 +194,8 @@ def record_routing(complaint: Complaint, routed: Routed, *, now) -> None:
                                   detail={"owner": routed.owner.name, "previous_owner": None, "from": "new",
                                           "to": "assigned", "rule": routed.rule_name},
                                   by_customer=False, minutes=0, created_at=now))
-    queue_email(kind="complaint_routed_to_you", to_address=routed.owner.email, to_name=routed.owner.name,
-                template="complaint_routed_to_you", language=routed.owner.language,
-                context={"complaint": complaint, "rule": routed.rule_name, "team": routed.team_name},
-                staff_user_id=routed.owner.id, complaint_id=complaint.id, now=now)
+    announce_assignment(complaint, routed.owner, now=now, template="complaint_routed_to_you",
+                        context={"rule": routed.rule_name, "team": routed.team_name})
 
 
 # --- administration ---------------------------------------------------------------------------

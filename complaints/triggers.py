@@ -24,7 +24,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from complaints import classification, rule_cache
-from complaints.changes import managers, record_event
+from complaints.changes import announce_assignment, managers, record_event
 from complaints.lifecycle import PRIORITIES, PRIORITY_LABELS, STATES
 from complaints.models import (CHANNELS, NOTIFY_TARGETS, Category, Complaint, TriggerFiring, TriggerRule)
 from complaints.sla import apply_sla
@@ -118,6 +118,8 @@ def _act(rule: TriggerRule, complaint: Complaint, *, now: datetime) -> None:
         recipients.append(assignee)  # the new owner hears of it
     if rule.notify:
         _entry(complaint, rule, {"action": "notify", "notify": rule.notify, "names": [p.name for p in recipients]}, now=now)
+    if assignee is not None:   # its own e-mail is the rule notice below
+        announce_assignment(complaint, assignee, now=now, template=None)
     for person in recipients:
         # Rendered in the recipient's language (the template says what each action did).
         queue_email(kind="complaint_rule_notice", to_address=person.email, to_name=person.name,

@@ -10,7 +10,7 @@ from extensions import db
 from platform_support.columns import created_at_column
 from platform_support.encryption import EncryptedText
 
-EVENTS = ("complaint.created", "complaint.resolved", "survey.answered", "customer.segment_changed")
+EVENTS = ("complaint.created", "complaint.assigned", "complaint.resolved", "survey.answered", "customer.segment_changed")
 # queued → sending (claimed, with a lease) → delivered | queued again (retry) | parked (gave up)
 DELIVERY_STATUSES = ("queued", "sending", "delivered", "parked")
 

@@ -59,6 +59,15 @@ def on_complaint_created(_sender, *, complaint, now: datetime, **_extra) -> None
         enqueue("complaint.created", _complaint_data(complaint), now=now)
 
 
+def on_complaint_assigned(_sender, *, complaint, now: datetime, owner=None, **_extra) -> None:
+    """By hand, by a routing rule at filing or by a trigger rule (complaints.changes.announce_assignment)."""
+    if not _subscribed("complaint.assigned"):
+        return  # routing runs on the public filing's hot path
+    with db.session.no_autoflush:
+        enqueue("complaint.assigned", {**_complaint_data(complaint),
+                                       "owner_id": owner.id if owner is not None else complaint.owner_id}, now=now)
+
+
 def on_complaint_resolved(_sender, *, complaint, now: datetime, **_extra) -> None:
     enqueue("complaint.resolved", _complaint_data(complaint), now=now)
 
@@ -98,8 +107,9 @@ def connect() -> list[str]:
     from complaints import signals as complaint_signals
 
     complaint_signals.complaint_created.connect(on_complaint_created)
+    complaint_signals.complaint_assigned.connect(on_complaint_assigned)
     complaint_signals.complaint_resolved.connect(on_complaint_resolved)
-    wired = ["complaint.created", "complaint.resolved"]
+    wired = ["complaint.created", "complaint.assigned", "complaint.resolved"]
     for module_name, signal_name, event in OPTIONAL_SIGNALS:
         try:
             signal = getattr(importlib.import_module(module_name), signal_name)

@@ -255,3 +255,40 @@ def test_a_filing_without_rules_reads_no_rule_table_and_a_saved_rule_applies_at_
     assert not [s for s in statements if "routing_rules" in s or "trigger_rules" in s or "trigger_firings" in s]
     routing.save_rule(name="All", team_id=team.id, assign="round_robin")  # forgets the cached snapshot
     assert file(email="next@example.com").complaint.team_id == team.id
+
+
+def test_routing_and_trigger_assignments_announce_like_a_manual_one(app, staff, team, db_session):
+    """A rule's assignment sends complaint_assigned (→ the complaint.assigned webhook), as assigning
+    by hand does; the owner's e-mail names the rule."""
+    import json
+
+    from complaints import signals
+    from webhooks.models import WebhookDelivery
+    from webhooks.services import create_endpoint
+
+    create_endpoint(url="https://hooks.example.com/assigned", events=["complaint.assigned"])
+    db.session.commit()
+    heard = []
+
+    def listen(_sender, *, complaint, now, owner=None, **_extra):
+        heard.append((complaint.reference, owner.email))
+
+    signals.complaint_assigned.connect(listen)
+    try:
+        classification.save_category(code="delivery", names=NAMES)
+        routing.save_rule(name="Delivery", team_id=team.id, assign="round_robin", category="delivery", position=1)
+        routed = file(category="delivery").complaint
+        triggers.save_rule(name="Lawyers to Maria", text_contains="lawyer", assign_to=str(staff.manager.id),
+                           on_change=False)
+        triggered = file(description="My lawyer will call.", email="l@example.com").complaint
+        by_hand = file(email="h@example.com").complaint
+        actions.assign_owner(by_hand.reference, staff.agent.email, actor=staff.manager, now=NOW)
+    finally:
+        signals.complaint_assigned.disconnect(listen)
+    assert heard == [(routed.reference, routed.owner.email), (triggered.reference, staff.manager.email),
+                     (by_hand.reference, staff.agent.email)]
+    payloads = [json.loads(d.payload) for d in db_session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))]
+    assert [p["data"]["reference"] if "data" in p else p["reference"] for p in payloads] == \
+        [routed.reference, triggered.reference, by_hand.reference]
+    mails = list(db_session.scalars(select(OutboxMessage.kind).where(OutboxMessage.to_address == routed.owner.email)))
+    assert "complaint_routed_to_you" in mails
