@@ -68,7 +68,46 @@ SELECT 'B-' || g, 'b' || g, :customer, 'Bench', 'bench@example.com', '', 'email'
 """
 
 
-def recompute(url: str, complaints: int) -> dict:
+STUDY_UPDATE = ("UPDATE {table} SET first_response_due_at = first_response_due_at + interval '1 second', "
+                "resolution_due_at = resolution_due_at + interval '1 second', "
+                "first_response_warn_at = first_response_warn_at + interval '1 second', "
+                "resolution_warn_at = resolution_warn_at + interval '1 second' "
+                "WHERE status IN ('new', 'assigned', 'in_progress', 'waiting')")
+
+
+def index_study(db, sa) -> dict:
+    """Why the bare UPDATE of the four due columns is slow: the same UPDATE on copies of the loaded
+    table (LIKE … INCLUDING ALL: every index) — all indexes; without the indexes that contain
+    resolution_due_at; both at fillfactor 100 and 70 — with the share of HOT updates (a row whose
+    changed columns are in no index is updated in place on its page, no index entry at all)."""
+    due_indexes = list(db.session.scalars(sa.text(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'complaints' AND indexdef LIKE '%resolution_due_at%'")))
+    all_indexes = db.session.scalar(sa.text("SELECT count(*) FROM pg_indexes WHERE tablename = 'complaints'"))
+    figures = {"indexes": all_indexes, "indexes_with_resolution_due_at": due_indexes}
+    for label, fillfactor, keep_due in (("all_indexes_ff100", 100, True), ("all_indexes_ff70", 70, True),
+                                        ("no_due_indexes_ff100", 100, False), ("no_due_indexes_ff70", 70, False)):
+        table = f"study_{label}"
+        db.session.execute(sa.text(f"CREATE TABLE {table} (LIKE complaints INCLUDING ALL) WITH (fillfactor = {fillfactor})"))
+        db.session.execute(sa.text(f"INSERT INTO {table} SELECT * FROM complaints"))
+        if not keep_due:
+            for name in db.session.scalars(sa.text(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = :t AND indexdef LIKE '%resolution_due_at%'"),
+                    {"t": table}).all():
+                db.session.execute(sa.text(f'DROP INDEX "{name}"'))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text(f"VACUUM ANALYZE {table}"))
+        started, cpu = time.perf_counter(), time.process_time()
+        rows = db.session.execute(sa.text(STUDY_UPDATE.format(table=table))).rowcount
+        hot = db.session.scalar(sa.text("SELECT pg_stat_get_xact_tuples_hot_updated(CAST(:t AS regclass))"), {"t": table})
+        db.session.commit()
+        figures[label] = {"update_s": round(time.perf_counter() - started, 2), "rows": rows, "hot": hot}
+        db.session.execute(sa.text(f"DROP TABLE {table}"))
+        db.session.commit()
+    return figures
+
+
+def recompute(url: str, complaints: int, study: bool = False) -> dict:
     import sqlalchemy as sa
 
     from bench.generate import make_app
@@ -107,6 +146,10 @@ def recompute(url: str, complaints: int) -> dict:
                 connection.execute(sa.text("VACUUM ANALYZE complaints"))
                 connection.execute(sa.text("ANALYZE calendar_spans"))
             timings["insert_s"] = round(time.perf_counter() - started, 1)
+            if study:
+                timings.update(index_study(db, sa))
+                db.engine.dispose()
+                return timings
             started = time.perf_counter()
             _, moved = sla_admin.save_default_calendar(timezone="Europe/Bucharest", hours="mon-sat 08:00-18:00",
                                                        holiday_country="RO", now=NOW)
@@ -166,6 +209,8 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--budget", type=int, default=600, help="seconds; the run stops past it")
+    parser.add_argument("--index-study", action="store_true",
+                        help="instead of the recompute: the bare UPDATE with and without the due indexes, fillfactor 100/70")
     args = parser.parse_args()
     import signal
     signal.alarm(args.budget)
@@ -174,7 +219,7 @@ def main() -> None:
           f"{figures['business_without_warnings_per_s']:,}/s without warnings, "
           f"{figures['wall_clock_per_s']:,}/s wall clock (baseline); {figures['spans']} spans", flush=True)
     if args.database_url:
-        result = recompute(args.database_url, args.complaints)
+        result = recompute(args.database_url, args.complaints, args.index_study)
         print(f"PostgreSQL, {args.complaints:,} open complaints: {result}", flush=True)
 
 
