@@ -246,7 +246,9 @@ def openapi_document() -> dict:
                     {"name": "field", "in": "query", "schema": {"type": "string"},
                      "description": "complaints with this custom field (its code) filled in …"},
                     {"name": "field_value", "in": "query", "schema": {"type": "string"},
-                     "description": "… with exactly this value"},
+                     "description": "… matching this value by the field's kind: text contains it (any case), "
+                                    "a choice is exactly it, a number or a date is it or in a range FROM..TO "
+                                    "(either end may be left out: 10.., ..2027-03-31)"},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                     {"name": "cursor", "in": "query", "schema": {"type": "string"},
                      "description": "next_cursor of the previous page, with the same filters and sort"}]),

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Numeric, Select, and_, bindparam, case, cast, false, func, literal, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from complaints import search
@@ -273,13 +273,69 @@ def narrow_by_classification(query, *, category: str | None = None, tag: str | N
         query = query.where(Complaint.id.in_(
             select(ComplaintTag.complaint_id).where(ComplaintTag.tag == " ".join(tag.split()).lower()[:50])))
     if field and field.strip():
-        values = (select(ComplaintFieldValue.complaint_id)
-                  .join(CustomField, CustomField.id == ComplaintFieldValue.field_id)
-                  .where(CustomField.code == field.strip().lower()[:50]))
-        if field_value and field_value.strip():
-            values = values.where(ComplaintFieldValue.value == field_value.strip()[:500])
-        query = query.where(Complaint.id.in_(values))
+        query = query.where(Complaint.id.in_(field_match(field, field_value)))
     return query
+
+
+def _number(text: str):
+    from decimal import Decimal, InvalidOperation
+    try:
+        number = Decimal(text.replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and abs(number) < Decimal("1e15") else None
+
+
+def _iso_date(text: str) -> str | None:
+    from datetime import date
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def field_value_condition(kind: str, wanted: str):
+    """How a custom field's filter value matches, by the field's kind: text contains it (any
+    case); a choice is exactly it; a number or a date is it, or in a range `FROM..TO` (either end
+    may be left out: `10..`, `..2027-03-31`). A value that cannot be a number or a date matches
+    nothing (never an error)."""
+    value = ComplaintFieldValue.value
+    if kind == "text":
+        return func.lower(value).contains(wanted.lower(), autoescape=True)
+    if kind not in ("number", "date"):
+        return value == wanted
+    low, dots, high = wanted.partition("..")
+    ends = [low.strip(), high.strip()] if dots else [wanted, wanted]
+    parse = _number if kind == "number" else _iso_date
+    parsed = [parse(end) if end else None for end in ends]
+    if any(end and got is None for end, got in zip(ends, parsed)) or parsed == [None, None]:
+        return false()
+    # Dates are stored as YYYY-MM-DD (text order is date order); numbers as plain decimals, compared
+    # as numbers (CASE: never cast another kind's text).
+    column = value if kind == "date" else case((CustomField.kind == "number", cast(value, Numeric)))
+    if kind == "number":
+        parsed = [None if got is None else literal(got, Numeric) for got in parsed]
+    conditions = []
+    if parsed[0] is not None:
+        conditions.append(column >= parsed[0])
+    if parsed[1] is not None:
+        conditions.append(column <= parsed[1])
+    return and_(*conditions)
+
+
+def field_match(field: str, field_value: str | None):
+    """The complaint ids whose custom field `field` (a code; each category may have its own field
+    of that code, each of its own kind) is filled in, and matches `field_value` if given."""
+    code = field.strip().lower()[:50]
+    wanted = (field_value or "").strip()[:500]
+    values = (select(ComplaintFieldValue.complaint_id)
+              .join(CustomField, CustomField.id == ComplaintFieldValue.field_id)
+              .where(CustomField.code == code))
+    if wanted:
+        kinds = sorted(set(db.session.scalars(select(CustomField.kind).where(CustomField.code == code))))
+        values = values.where(or_(false(), *(and_(CustomField.kind == kind, field_value_condition(kind, wanted))
+                                             for kind in kinds)))
+    return values
 
 
 def _is_open():

@@ -151,6 +151,33 @@ def test_the_queue_filters_by_category_tag_and_field(app, staff, db_session):
     assert refs(category="unknown") == set()
 
 
+def test_the_field_filter_matches_by_the_fields_kind(app, staff, db_session):
+    """Text contains (any case), a choice exactly, numbers and dates exactly or in FROM..TO."""
+    _fields()
+    values = [{"carrier": "DHL", "tracking": "PL-00340434", "weight": "2.5", "shipped_on": "2027-01-10"},
+              {"carrier": "DPD", "tracking": "cz-777", "weight": "12", "shipped_on": "2027-02-01"},
+              {"carrier": "InPost", "tracking": "X", "weight": "100", "shipped_on": "2026-12-24"}]
+    refs = []
+    for n, fields in enumerate(values):
+        reference = file(category="delivery", email=f"f{n}@example.com").complaint.reference
+        classification.classify(reference, actor=staff.manager, fields=fields, now=NOW)
+        refs.append(reference)
+
+    def found(field, value):
+        rows, _cursor = queries.queue_page(staff.manager, queries.QueueFilter(field=field, field_value=value), now=NOW)
+        return {refs.index(c.reference) for c in rows}
+
+    assert found("tracking", "0340") == {0} and found("tracking", "pl-") == {0} and found("tracking", "-") == {0, 1}
+    assert found("tracking", "%") == set() and found("tracking", "_") == set()      # LIKE's wildcards are text
+    assert found("carrier", "DP") == set() and found("carrier", "DPD") == {1}        # a choice: exactly
+    assert found("weight", "12") == {1} and found("weight", "12,0") == {1}
+    assert found("weight", "3..100") == {1, 2} and found("weight", "..12") == {0, 1} and found("weight", "13..") == {2}
+    assert found("weight", "heavy") == set() and found("weight", "..") == set()     # no error, no match
+    assert found("shipped_on", "2027-01-10") == {0}
+    assert found("shipped_on", "2027-01-01..2027-12-31") == {0, 1} and found("shipped_on", "..2026-12-31") == {2}
+    assert found("shipped_on", "2027-02-30..") == set()
+
+
 def test_a_field_can_be_deleted_with_its_values(app, staff, db_session):
     _fields()
     reference = file(category="delivery").complaint.reference
