@@ -95,12 +95,16 @@ SCHEMAS = {
         preferred_channel={"type": "string", "enum": ["email", "phone", "in_person"]},
         language={"type": "string", "enum": ["en", "pl", "ru", "ro", "cs"]},
         category={"type": "string", "maxLength": 50,
-                  "description": "an active category's code (GET /categories); required when the server is so configured"}),
+                  "description": "an active category's code (GET /categories); required when the server is so configured"},
+        fields={"type": "object", "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+                "description": "the category's public custom fields (GET /categories: public true): code → value "
+                               "(dates YYYY-MM-DD, numbers as numbers or decimal text); a required one must be given"}),
     "Category": _obj(["code", "names", "fields"], code=STR, names={"type": "object", "additionalProperties": STR},
                      fields={"type": "array", "items": {
                          "type": "object", "required": ["code", "label", "kind", "required"], "properties": {
                              "code": STR, "label": STR, "kind": {"type": "string", "enum": ["text", "choice", "date", "number"]},
                              "required": {"type": "boolean"},
+                             "public": {"type": "boolean", "description": "asked of the customer (POST /complaints)"},
                              "choices": {"type": "array", "items": STR, "nullable": True}}}}),
 }
 

@@ -38,7 +38,7 @@ def complaint_summary(complaint: Complaint, now) -> dict:
 
 def category(item: Category) -> dict:
     return {"code": item.code, "names": {language: item.name_in(language) for language in CATEGORY_LANGUAGES},
-            "fields": [{"code": f.code, "label": f.label, "kind": f.kind, "required": f.required,
+            "fields": [{"code": f.code, "label": f.label, "kind": f.kind, "required": f.required, "public": f.public,
                         "choices": f.choice_list if f.kind == "choice" else None} for f in item.fields]}
 
 

@@ -40,7 +40,7 @@ def file_complaint():
         order_reference=given("order_reference"), occurred_on=date_field(body, "occurred_on"),
         desired_outcome=given("desired_outcome"), phone=given("phone"),
         preferred_channel=given("preferred_channel", "email"), language=given("language", "en"),
-        category=given("category"))
+        category=given("category"), fields=body.get("fields"))
     filed = filing.file_complaint(new, channel="api", submission_key=_idempotency_key(new))
     return jsonify({"reference": filed.reference, "tracking_url": filed.tracking_url}), (201 if filed.created else 200)
 

@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from complaints import changes
+from complaints import changes, rule_cache
 from complaints.models import (CATEGORY_LANGUAGES, FIELD_KINDS, Category, Complaint, ComplaintFieldValue,
                                ComplaintTag, CustomField)
 from complaints.queries import is_visible_to, lock_complaint
@@ -140,7 +140,9 @@ def category_for_text(subject: str, text: str) -> str | None:
 # --- custom fields ----------------------------------------------------------------------------
 
 def save_field(*, category_code: str, code: str, label: str, kind: str, choices: str = "", required: bool = False,
-               position: int = 0) -> CustomField:
+               position: int = 0, public: bool = False) -> CustomField:
+    """Create or update a category's field by code. `public`: the customer is asked it on the
+    public form and may give it through the API (the same check, `check_field_values`)."""
     category = category_by_code(category_code)
     if category is None:
         _refuse("category", _("Choose a category from the list."))
@@ -165,8 +167,9 @@ def save_field(*, category_code: str, code: str, label: str, kind: str, choices:
         field = CustomField(category=category, code=code)
         db.session.add(field)
     field.label, field.kind, field.choices = label, kind, "\n".join(options)
-    field.required, field.position = bool(required), position or 0
+    field.required, field.position, field.public = bool(required), position or 0, bool(public)
     db.session.commit()
+    rule_cache.forget()
     return field
 
 
@@ -174,6 +177,52 @@ def delete_field(field_id: int) -> None:
     """Removes the field and its values on every complaint."""
     db.session.execute(delete(CustomField).where(CustomField.id == field_id))
     db.session.commit()
+    rule_cache.forget()
+
+
+def public_fields() -> dict[int, list]:
+    """category id → its public fields (snapshots: code, label, kind, required, choice_list…) in
+    order, for the active categories: what the public form shows and filing checks. From the
+    per-process snapshot (complaints.rule_cache): a filing pays no query for it."""
+    found: dict[int, list] = {}
+    query = (select(CustomField).join(Category, Category.id == CustomField.category_id)
+             .where(CustomField.public.is_(True), Category.active.is_(True))
+             .order_by(CustomField.category_id, CustomField.position, CustomField.code))
+    for field in rule_cache.rules("public_fields", query):
+        if not hasattr(field, "choice_list"):
+            field.choice_list = [c.strip() for c in field.choices.splitlines() if c.strip()]
+        found.setdefault(field.category_id, []).append(field)
+    return found
+
+
+def check_field_values(fields: list, given, current: dict | None = None, *,
+                       check_required: bool = True) -> tuple[dict[int, str | None], dict[str, list[str]]]:
+    """The one check of custom-field values, for staff (`apply_classification`), the public form
+    and the API (`filing.check_new_complaint`): `fields` are the fields that may be given (a
+    category's, or its public ones), `given` code → raw value; `current` field id → stored value
+    (kept for a field not given). Returns (field id → stored form, code → messages)."""
+    errors: dict[str, list[str]] = {}
+    parsed: dict[int, str | None] = {}
+    if given is not None and not isinstance(given, dict):
+        return parsed, {"fields": [_("Fields are an object of code → value.")]}
+    given = given or {}
+    current = current or {}
+    known = {f.code for f in fields}
+    for code in given:
+        if code not in known:
+            errors.setdefault(str(code)[:50], []).append(_("No such field in this category."))
+    for field in fields:
+        if field.code in given:
+            try:
+                parsed[field.id] = parse_field_value(field, given[field.code])
+            except ServiceError as exc:
+                errors.update(exc.fields)
+                continue
+        else:
+            parsed[field.id] = current.get(field.id)
+        if field.required and parsed[field.id] is None and check_required:
+            errors.setdefault(field.code, []).append(_("Fill in %(label)s.", label=field.label))
+    return parsed, errors
 
 
 def parse_field_value(field: CustomField, raw) -> str | None:
@@ -272,23 +321,10 @@ def apply_classification(complaint: Complaint, *, category_code: str | None, tag
     if fields is not None and not isinstance(fields, dict):
         errors["fields"] = [_("Fields are an object of code → value.")]
     elif category is not None:
-        given = fields or {}
-        current = {v.field_id: v.value for v in complaint.field_values}
-        known = {f.code for f in category.fields}
-        for code in given:
-            if code not in known:
-                errors.setdefault(str(code)[:50], []).append(_("No such field in this category."))
-        for field in category.fields:
-            if field.code in given:
-                try:
-                    parsed[field.id] = parse_field_value(field, given[field.code])
-                except ServiceError as exc:
-                    errors.update(exc.fields)
-                    continue
-            else:
-                parsed[field.id] = current.get(field.id)
-            if field.required and parsed[field.id] is None and fields is not None:
-                errors.setdefault(field.code, []).append(_("Fill in %(label)s.", label=field.label))
+        parsed, found = check_field_values(list(category.fields), fields,
+                                           {v.field_id: v.value for v in complaint.field_values},
+                                           check_required=fields is not None)
+        errors.update(found)
     elif fields:
         errors["fields"] = [_("Choose a category first: its fields come with it.")]
     if errors:

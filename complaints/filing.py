@@ -17,15 +17,16 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, bindparam, func, literal, select
+from sqlalchemy import Integer, String, and_, bindparam, func, insert, literal, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from complaints import changes, links, routing, signals, uploads
 from complaints.acknowledgement import compose_acknowledgement
 from complaints.changes import attach_uploads
-from complaints.classification import active_category_ids, category_required
+from complaints.classification import active_category_ids, category_required, check_field_values, public_fields
 from complaints.contact import STAFF_ENTERED
-from complaints.models import CHANNELS, Complaint, ComplaintEvent, ComplaintTask, SlaCategoryTarget, SlaTarget
+from complaints.models import (CHANNELS, Complaint, ComplaintEvent, ComplaintFieldValue, ComplaintTask, SlaCategoryTarget,
+                               SlaTarget)
 from complaints.tasks import CALL_CHANNELS
 from complaints.priority_rules import complaint_priority_expression
 from calendars import services as calendar_services
@@ -69,6 +70,7 @@ class NewComplaint:
     timezone: str = ""  # IANA name reported by the browser; a newcomer's file gets it
     category: str = ""  # an active intake category's code (complaints.classification), or none
     attachments: list[uploads.Upload] = field(default_factory=list)
+    fields: dict | None = None  # that category's public custom fields: code → value
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,27 @@ def check_new_complaint(new: NewComplaint, *, now: datetime, channel: str = "web
             refuse("category", _("Choose a category from the list."))
     elif channel in ("web", "api") and category_required():
         refuse("category", _("Please choose what your complaint is about."))
+    for name, messages in public_field_values(new, channel)[1].items():
+        errors.setdefault(name, []).extend(messages)
     return errors
+
+
+def public_field_values(new: NewComplaint, channel: str) -> tuple[dict[int, str | None], dict[str, list[str]]]:
+    """The chosen category's public custom fields as given (field id → stored form) and their
+    messages, by the check staff changes use too (classification.check_field_values); a required
+    one is required only of what the customer files themselves (web, api). No query: the public
+    fields come from the process's snapshot."""
+    category_id = active_category_ids().get(new.category) if isinstance(new.category, str) and new.category else None
+    if category_id is None:
+        if new.fields and not new.category:
+            return {}, {"fields": [_("Choose a category first: its fields come with it.")]}
+        return {}, {}
+    allowed = public_fields().get(category_id, [])
+    if not allowed and not new.fields:
+        return {}, {}
+    parsed, errors = check_field_values(allowed, new.fields, check_required=channel in ("web", "api"))
+    # "fields.<code>": a field's code may be any word, also the name of one of the complaint's own.
+    return parsed, {name if name == "fields" else f"fields.{name}": messages for name, messages in errors.items()}
 
 
 def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: str | None = None,
@@ -268,6 +290,10 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         session.add(ComplaintTask(complaint_id=complaint_id, topic="complaint_acknowledgement", created_at=now))
     if accepted:
         attach_uploads(complaint, accepted, by_customer=True, now=now, event_id=event_id)
+    given = [{"complaint_id": complaint_id, "field_id": ident, "value": value}
+             for ident, value in public_field_values(new, channel)[0].items() if value is not None]
+    if given:
+        connection.execute(insert(ComplaintFieldValue.__table__), given)
     if routed is not None:
         routing.record_routing(complaint, routed, now=now)
     # The trigger rules "on filing" run before the commit (complaints.triggers).

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, text)
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.lifecycle import OPEN_STATES, PRIORITIES, STATES
@@ -153,6 +153,8 @@ class CustomField(db.Model):
     choices: Mapped[str] = mapped_column(Text, nullable=False, default="")
     required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Asked of the customer too (public form, POST /api/v1/complaints); else staff fill it in.
+    public: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     category: Mapped[Category] = relationship(back_populates="fields")
 

@@ -79,8 +79,28 @@ def _offer_categories(form, offer: tuple[list[tuple[str, str]], bool] | None = N
         form.category.render_kw = {"required": True, "aria-required": "true"}
 
 
+def _field_offer() -> list[tuple[str, str, list]]:
+    """(category code, its name in the visitor's language, its public custom fields) of the
+    active categories that have any (classification.public_fields: no query on a warm process)."""
+    by_id = classification.public_fields()
+    if not by_id:
+        return []
+    ids = classification.active_category_ids()
+    return [(code, name, by_id[ids[code]]) for code, name in classification.active_category_choices(str(get_locale()))
+            if ids.get(code) in by_id]
+
+
+def _typed_fields(category: str | None) -> dict | None:
+    """The chosen category's public fields as typed (inputs `cf-<category>-<code>`), or None."""
+    for code, _name, fields in _field_offer():
+        if code == category:
+            return {f.code: request.form.get(f"cf-{code}-{f.code}", "") for f in fields}
+    return None
+
+
 def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, notice: str | None = None,
-               fresh_key: bool = False, categories_offered: bool = False):
+               fresh_key: bool = False, categories_offered: bool = False, field_errors: dict | None = None,
+               typed_fields=None):
     """The complaint form as typed, with the files kept from an earlier attempt (none under a
     `fresh_key`, one this request made)."""
     config = current_app.config
@@ -88,7 +108,9 @@ def _form_page(form, *, status: int = 200, not_kept: list[str] | None = None, no
         _offer_categories(form)
     staged = [] if fresh_key else staging.staged_for(_submission_key(form))
     return render_template("complaints/public/form.html", form=form, description_max=DESCRIPTION_MAX,
-                           staged=staged, not_kept=not_kept or [], notice=notice,
+                           staged=staged, not_kept=not_kept or [], notice=notice, custom_fields=_field_offer(),
+                           typed_fields=typed_fields or {},
+                           field_errors=field_errors or {},
                            max_files=config["UPLOAD_MAX_FILES"], max_bytes=config["UPLOAD_MAX_BYTES"],
                            max_mb=config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
 
@@ -117,7 +139,8 @@ def _blank_form_page():
     offer = _category_offer()
     if app.jinja_env.auto_reload or current_user.is_authenticated or "_flashes" in session:
         return _form_page(_blank_form(language, submission_key, offer), fresh_key=True, categories_offered=True)
-    key = (language, app.config["UPLOAD_MAX_FILES"], app.config["UPLOAD_MAX_BYTES"], repr(offer))
+    key = (language, app.config["UPLOAD_MAX_FILES"], app.config["UPLOAD_MAX_BYTES"], repr(offer),
+           repr([(code, [sorted(vars(f).items()) for f in fields]) for code, _name, fields in _field_offer()]))
     pages = app.extensions.setdefault("complaint_form_pages", {})
     parts = pages.get(key)
     # The CSRF token as the form's field would give it (Flask-WTF's defaults: same secret, same
@@ -188,9 +211,11 @@ def complain():
         subject=form.subject.data or "", order_reference=form.order_reference.data or "",
         occurred_on=form.occurred_on.data, desired_outcome=form.desired_outcome.data or "",
         phone=form.phone.data or "", preferred_channel=form.preferred_channel.data,
-        language=form.language.data, timezone=form.timezone.data or "", category=form.category.data or "")
+        language=form.language.data, timezone=form.timezone.data or "", category=form.category.data or "",
+        fields=_typed_fields(form.category.data))
+    field_errors: dict[str, list[str]] = {}
     if not well_formed:
-        _show_errors(form, filing.check_new_complaint(new, now=utcnow()))  # every error at once
+        field_errors = _show_errors(form, filing.check_new_complaint(new, now=utcnow()))  # every error at once
     else:
         staged = staging.may_have_staged(request.form)
         new.attachments = (staging.take(key, staging.kept_ids(request.form)) if staged else []) + fresh
@@ -198,11 +223,11 @@ def complain():
             filed = filing.file_complaint(new, channel="web", submission_key=key)
         except ServiceError as exc:
             db.session.rollback()
-            _show_errors(form, exc.fields)
+            field_errors = _show_errors(form, exc.fields)
             if not exc.fields:
                 flash(exc.message, "error")
             not_kept = staging.stage(key, fresh, now=utcnow())
-            return _form_page(form, not_kept=not_kept)
+            return _form_page(form, not_kept=not_kept, field_errors=field_errors, typed_fields=request.form)
         else:
             if staged:
                 staging.discard(key)
@@ -218,15 +243,21 @@ def complain():
         form.submission_key.data = key = secrets.token_urlsafe(32)
     # Refused: what was typed is shown again, and the acceptable files are kept for the next try.
     not_kept = staging.stage(key, fresh, now=utcnow())
-    return _form_page(form, not_kept=not_kept)
+    return _form_page(form, not_kept=not_kept, field_errors=field_errors, typed_fields=request.form)
 
 
-def _show_errors(form, fields: dict[str, list[str]]) -> None:
-    """Messages of the filing's rules on the form's fields (after any the form found itself)."""
+def _show_errors(form, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Messages of the filing's rules on the form's fields (after any the form found itself);
+    returns those of the custom fields ("fields.<code>" → by code)."""
+    custom = {}
     for name, messages in fields.items():
+        if name.startswith("fields."):
+            custom[name.removeprefix("fields.")] = messages
+            continue
         field = getattr(form, name, None)
         if field is not None:
             field.errors = list(field.errors) + [m for m in messages if m not in field.errors]
+    return custom
 
 
 @blueprint.route("/complain/received/<reference>")

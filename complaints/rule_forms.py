@@ -32,6 +32,7 @@ class CustomFieldForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=list(FIELD_KIND_LABELS.items()))
     choices = TextAreaField(_l("Choices (one per line, for a choice field)"), validators=[Length(max=5000)])
     required = BooleanField(_l("Required"), default=False)
+    public = BooleanField(_l("Ask the customer on the public form and the API"), default=False)
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
 
 

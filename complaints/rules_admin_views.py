@@ -75,7 +75,8 @@ def save_field():
         try:
             classification.save_field(category_code=form.category.data, code=form.code.data, label=form.label.data,
                                       kind=form.kind.data, choices=form.choices.data or "",
-                                      required=form.required.data, position=form.position.data or 0)
+                                      required=form.required.data, position=form.position.data or 0,
+                                      public=form.public.data)
         except ServiceError as exc:
             _refused(form, exc)
         else:

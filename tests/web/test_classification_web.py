@@ -161,3 +161,61 @@ def test_the_export_and_the_dashboard_know_category_tags_and_fields(browser, cli
                           buffered=True).get_data(as_text=True)
     parsed = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
     assert [row[0] for row in parsed[1:]] == [reference]
+
+
+def _public_fields():
+    classification.save_category(code="delivery", names=NAMES, keywords="parcel")
+    classification.save_field(category_code="delivery", code="carrier", label="Carrier", kind="choice",
+                              choices="DHL\nDPD", required=True, public=True, position=1)
+    classification.save_field(category_code="delivery", code="weight", label="Weight (kg)", kind="number",
+                              public=True, position=2)
+    classification.save_field(category_code="delivery", code="internal_note", label="Depot code", kind="text")
+
+
+def test_public_custom_fields_are_on_the_form_checked_like_staff_input_and_stored(client, db_session):
+    _public_fields()
+    form = client.get("/complain?lang=en").get_data(as_text=True)
+    assert 'name="cf-delivery-carrier"' in form and 'name="cf-delivery-weight"' in form
+    assert "Depot code" not in form                                   # staff-only fields stay off it
+    token, key = csrf_from(form), form.split('name="submission_key" type="hidden" value="')[1].split('"')[0]
+    typed = {"csrf_token": token, "submission_key": key, "name": "Ada", "email": "ada@example.com",
+             "description": "Crushed", "preferred_channel": "email", "language": "en", "category": "delivery",
+             "cf-delivery-carrier": "UPS", "cf-delivery-weight": "two kilos"}
+    refused = client.post("/complain", data=typed)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "One of: DHL, DPD." in page and "Enter a number, e.g. 12 or 12.5." in page
+    assert 'value="two kilos"' in page and 'aria-describedby="cf-delivery-weight-error"' in page
+    missing = client.post("/complain", data={**typed, "cf-delivery-carrier": "", "cf-delivery-weight": "2"})
+    assert "Fill in Carrier." in missing.get_data(as_text=True)
+    saved = client.post("/complain", data={**typed, "cf-delivery-carrier": "DPD", "cf-delivery-weight": "2,5"})
+    assert saved.status_code == 302
+    db_session.rollback()
+    complaint = db_session.scalar(select(Complaint))
+    assert classification.fields_as_dict(complaint) == {"carrier": "DPD", "weight": "2.5", "internal_note": None}
+    # Without a category the fields are not asked (nor required).
+    other = client.get("/complain?lang=en").get_data(as_text=True)
+    token, key = csrf_from(other), other.split('name="submission_key" type="hidden" value="')[1].split('"')[0]
+    plain = client.post("/complain", data={**typed, "csrf_token": token, "submission_key": key, "category": "",
+                                           "email": "bo@example.com", "cf-delivery-carrier": ""})
+    assert plain.status_code == 302
+
+
+def test_the_api_files_public_custom_fields_with_the_same_check(client, staff, db_session):
+    _public_fields()
+    base = {"name": "Jan", "email": "jan@example.com", "description": "x", "category": "delivery"}
+    headers = {"Authorization": f"Bearer {issue_api_token(staff.manager)}"}
+    fields = client.get("/api/v1/categories", headers=headers).get_json()[0]["fields"]
+    assert {f["code"]: f["public"] for f in fields} == {"carrier": True, "weight": True, "internal_note": False}
+    refused = client.post("/api/v1/complaints", json={**base, "fields": {"carrier": "UPS", "internal_note": "A1"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["fields"] == {"fields.carrier": ["One of: DHL, DPD."],
+                                            "fields.internal_note": ["No such field in this category."]}
+    assert client.post("/api/v1/complaints", json=base).get_json()["fields"] == {"fields.carrier": ["Fill in Carrier."]}
+    bad_shape = client.post("/api/v1/complaints", json={**base, "fields": ["DHL"]})
+    assert bad_shape.status_code == 400 and "fields" in bad_shape.get_json()["fields"]
+    no_category = client.post("/api/v1/complaints", json={**base, "category": "", "fields": {"carrier": "DHL"}})
+    assert no_category.status_code == 400 and "fields" in no_category.get_json()["fields"]
+    created = client.post("/api/v1/complaints", json={**base, "fields": {"carrier": "DHL", "weight": 12.5}})
+    assert created.status_code == 201, created.get_json()
+    detail = client.get(f"/api/v1/complaints/{created.get_json()['reference']}", headers=headers).get_json()
+    assert detail["fields"] == {"carrier": "DHL", "weight": "12.5", "internal_note": None}
