@@ -211,12 +211,16 @@ def timed(client, path: str, n: int) -> list[float]:
     return samples
 
 
-def measure_service(app, terms: dict[str, list[str]], requests: int) -> dict[str, list[float]]:
+def wanted(name: str, only: list[str] | None) -> bool:
+    return not only or any(name.startswith(prefix) for prefix in only)
+
+
+def measure_service(app, terms: dict[str, list[str]], requests: int, only=None) -> dict[str, list[float]]:
     """The database part alone, as the page calls it: one page of results + its total
-    (search: all states, like the search box), or one page in a sort (open queue)."""
+    (`queue_page_with_total`; search: all states, like the search box), or one page in a sort (open queue)."""
     from sqlalchemy import select
 
-    from complaints.queries import SORTS, QueueFilter, count_matching, queue_page
+    from complaints.queries import SORTS, QueueFilter, queue_page, queue_page_with_total
     from extensions import db
     from staff.models import StaffUser
     results: dict[str, list[float]] = {}
@@ -224,12 +228,13 @@ def measure_service(app, terms: dict[str, list[str]], requests: int) -> dict[str
         for who in ("manager", "agent0"):
             actor = db.session.scalar(select(StaffUser).where(StaffUser.email == f"{who}@bench.example"))
             calls = {f"query: search {kind} ({who})": [
-                (lambda v=v: (queue_page(actor, QueueFilter(q=v, status="all"), now=NOW),
-                              count_matching(actor, QueueFilter(q=v, status="all"), now=NOW))) for v in values if v]
+                (lambda v=v: queue_page_with_total(actor, QueueFilter(q=v, status="all"), now=NOW)) for v in values if v]
                 for kind, values in terms.items()}
             calls.update({f"query: sort {sort} ({who})": [lambda sort=sort: queue_page(actor, QueueFilter(sort=sort), now=NOW)]
                           for sort in SORTS if sort != "relevance"})
             for name, variants in calls.items():
+                if not wanted(name, only):
+                    continue
                 for call in variants:
                     call()
                     db.session.rollback()
@@ -244,13 +249,17 @@ def measure_service(app, terms: dict[str, list[str]], requests: int) -> dict[str
     return results
 
 
-def measure(app, requests: int, rng: random.Random) -> dict[str, list[float]]:
+def measure(app, requests: int, rng: random.Random, only=None) -> dict[str, list[float]]:
     from complaints.queries import SORTS
     manager, agent = signed_in(app, "manager@bench.example"), signed_in(app, "agent0@bench.example")
     terms = search_terms(app, rng)
-    results = measure_service(app, terms, requests)
+    results = measure_service(app, terms, requests, only)
+    if only and all(prefix.startswith("query: ") for prefix in only):
+        return results
     for who, client in (("manager", manager), ("agent", agent)):
         for kind, values in terms.items():
+            if not wanted(f"search {kind} ({who})", only):
+                continue
             paths = [f"/staff/complaints/?q={quote(v)}" for v in values if v]
             for path in paths:
                 client.get(path)  # warm
@@ -260,14 +269,15 @@ def measure(app, requests: int, rng: random.Random) -> dict[str, list[float]]:
             results[f"search {kind} ({who})"] = samples
             print(f"  search {kind} ({who}): p50 {statistics.median(samples):.1f} ms p95 {p95(samples):.1f} ms", flush=True)
     for who, client in (("manager", manager), ("agent", agent)):
-        for sort in [s for s in SORTS if s != "relevance"]:
+        for sort in [s for s in SORTS if s != "relevance" and wanted(f"sort {s} ({who})", only)]:
             first = f"/staff/complaints/?sort={sort}"
             page = client.get(first).get_data(as_text=True)
             match = re.search(r'href="(/staff/complaints/\?[^"]*cursor=[^"]+)"', page)
             results[f"sort {sort} ({who})"] = timed(client, first, requests)
             if match:
                 results[f"sort {sort}, next page ({who})"] = timed(client, match.group(1).replace("&amp;", "&"), requests)
-        results[f"sort -created, all states ({who})"] = timed(client, "/staff/complaints/?status=all&sort=-created", requests)
+        if wanted(f"sort -created, all states ({who})", only):
+            results[f"sort -created, all states ({who})"] = timed(client, "/staff/complaints/?status=all&sort=-created", requests)
     return results
 
 
@@ -280,13 +290,21 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40, help="timed requests per kind")
     parser.add_argument("--with-triggers", action="store_true", help="load with the search triggers firing per "
                         "row (as filings do; slower) instead of building the index once after the load")
-    parser.add_argument("--keep", metavar="NAME", help="PostgreSQL: load into / reuse this named database")
+    parser.add_argument("--keep", metavar="NAME", help="load into / reuse this named database (PostgreSQL) or "
+                        "file (SQLite: NAME.sqlite3 in the system's temporary directory), kept afterwards")
+    parser.add_argument("--load-only", action="store_true", help="load (or reuse) and stop before measuring")
+    parser.add_argument("--only", metavar="PREFIX", action="append", help="measure only the request kinds whose "
+                        "name starts with PREFIX (repeatable; e.g. 'query: search')")
     args = parser.parse_args()
     rng = random.Random(1)
     print(f"load average before: {os.getloadavg()}")
     directory = Path(tempfile.mkdtemp())
     drop, existed = (lambda: None), False
-    if args.sqlite:
+    if args.sqlite and args.keep:
+        path = Path(tempfile.gettempdir()) / f"{args.keep}.sqlite3"
+        existed = path.exists()
+        url = f"sqlite:///{path}"
+    elif args.sqlite:
         url = f"sqlite:///{directory / 'search.sqlite3'}"
     elif args.keep:
         import sqlalchemy as sa
@@ -309,18 +327,21 @@ def main() -> int:
                 loaded = db.session.scalar(text("SELECT count(*) FROM complaints"))
         else:
             loaded = load(app, args.complaints, args.budget, rng, bulk=not args.with_triggers)
+        if args.load_only:
+            print(f"loaded {loaded} complaints; kept as {url}")
+            return 0
         print(f"measuring at {loaded} complaints ({'SQLite' if args.sqlite else 'PostgreSQL'}), "
               f"load average {os.getloadavg()}", flush=True)
-        results = measure(app, args.requests, rng)
+        results = measure(app, args.requests, rng, args.only)
         for name, samples in results.items():
             print(f"  {name:52} p50 {statistics.median(samples):7.1f} ms   p95 {p95(samples):7.1f} ms")
         for layer in ("query: ", ""):
-            searches = [x for name, v in results.items() if name.startswith(layer + "search") for x in v]
-            sorts = [x for name, v in results.items() if name.startswith(layer + "sort") for x in v]
-            worst_search = max(p95(v) for name, v in results.items() if name.startswith(layer + "search"))
-            worst_sort = max(p95(v) for name, v in results.items() if name.startswith(layer + "sort"))
-            print(f"{layer or 'page: '}search p95 over every kind {p95(searches):.1f} ms (worst kind {worst_search:.1f} ms);"
-                  f" sorts p95 over all {p95(sorts):.1f} ms (worst {worst_sort:.1f} ms)")
+            for kind in ("search", "sort"):
+                groups = {name: v for name, v in results.items() if name.startswith(layer + kind)}
+                if groups:
+                    overall = p95([x for v in groups.values() for x in v])
+                    worst = max(p95(v) for v in groups.values())
+                    print(f"{layer or 'page: '}{kind} p95 over every kind {overall:.1f} ms (worst kind {worst:.1f} ms)")
         print(f"load average after: {os.getloadavg()}")
         return 0
     finally:

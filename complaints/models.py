@@ -193,6 +193,8 @@ class Complaint(db.Model):
         Index("ix_complaints_queue", "status", "resolution_due_at", "id"),
         Index("ix_complaints_owner_queue", "owner_id", "status", "resolution_due_at", "id"),
         Index("ix_complaints_created", "created_at"),
+        # Search by a whole e-mail address (complaints.search.email_address).
+        Index("ix_complaints_contact_email", text("lower(contact_email)")),
         # The queue's other orders over open complaints (complaints.queries.SORTS), keyset on (key, id).
         Index("ix_complaints_open_created", "created_at", "id", postgresql_where=text(one_of("status", OPEN_STATES)),
               sqlite_where=text(one_of("status", OPEN_STATES))),

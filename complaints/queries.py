@@ -12,7 +12,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Numeric, Select, and_, bindparam, case, cast, false, func, literal, or_, select, true
+from sqlalchemy import (ColumnElement, Numeric, Select, and_, bindparam, case, cast, false, func, literal, or_, select,
+                        text, true)
 from sqlalchemy.orm import selectinload
 
 from complaints import search
@@ -106,8 +107,9 @@ SORT_LABELS = {
     "-updated": _l("Recently active"), "updated": _l("Least recently active"), "priority": _l("Most urgent first"),
     "relevance": _l("Best match"),
 }
-# Search results are ranked, not keyed: at most this many, refine the words for more.
-MAX_SEARCH_RESULTS = 1000
+# Search results are ranked, not keyed: the newest this many matches the viewer may see, ranked
+# (`_search_window`); refine the words for others.
+MAX_SEARCH_RESULTS = 300
 # Totals are counted up to this many (an index range, a few ms); beyond: "10 000+".
 COUNT_CAP = 10_000
 
@@ -196,11 +198,15 @@ def _filtered(actor: StaffUser, filters: QueueFilter, *, now: datetime):
     query = narrow_by_classification(query, category=filters.category, tag=filters.tag, field=filters.field,
                                      field_value=filters.field_value)
     words = search.terms(filters.q)
-    if words:
-        matched = search.matches(words, db.session.get_bind().dialect.name)
-        query = query.join(matched, matched.c.complaint_id == Complaint.id)
-        return query, matched
-    return query, None
+    if not words:
+        return query, None
+    address = search.email_address(filters.q)
+    if address is not None:  # one whole address: the contact's, by its index (no rank: all equal)
+        return query.where(func.lower(Complaint.contact_email) == address), None
+    dialect = db.session.get_bind().dialect.name
+    # PostgreSQL ranks only the window (`_search_window`); SQLite's bm25 costs nothing until a row is read.
+    matched = search.matches(words, dialect, ranked=dialect != "postgresql")
+    return query.join(matched, matched.c.complaint_id == Complaint.id), matched
 
 
 def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: int = 50,
@@ -208,14 +214,10 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     """One page of the queue in the view's order, keyset-paginated (search by relevance: by position)."""
     sort = effective_sort(filters)
     position = _cursor_parts(cursor, sort)
-    query, matched = _filtered(actor, filters, now=now)
-    query = query.options(selectinload(Complaint.tags))  # the queue shows them
     if sort == "relevance":
-        offset = position or 0
-        limit = max(0, min(limit, MAX_SEARCH_RESULTS - offset))
-        rows = list(db.session.scalars(query.order_by(matched.c.rank, Complaint.id.desc()).offset(offset).limit(limit + 1)))
-        more = len(rows) > limit and offset + limit < MAX_SEARCH_RESULTS
-        return rows[:limit], (str(offset + limit) if more else None)
+        return _relevance_page(actor, filters, now=now, offset=position or 0, limit=limit)[:2]
+    query, _matched = _filtered(actor, filters, now=now)
+    query = query.options(selectinload(Complaint.tags))  # the queue shows them
     if sort == "priority":
         return _priority_page(query, position, limit)
     column, descending = SORTS[sort]
@@ -225,6 +227,75 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     next_cursor = make_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def queue_page_with_total(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: int = 50,
+                          cursor: str | None = None) -> tuple[list[Complaint], str | None, int, bool]:
+    """`queue_page` and `count_matching` together, as the queue page shows them: a search by
+    relevance counts its window, which it has read already (one query instead of two)."""
+    sort = effective_sort(filters)
+    if sort == "relevance":
+        return _relevance_page(actor, filters, now=now, offset=_cursor_parts(cursor, sort) or 0, limit=limit)
+    rows, next_cursor = queue_page(actor, filters, now=now, limit=limit, cursor=cursor)
+    return (rows, next_cursor, *count_matching(actor, filters, now=now))
+
+
+def _search_window(actor: StaffUser, filters: QueueFilter, *, now: datetime) -> list[tuple[int, float]]:
+    """(id, rank) of the newest MAX_SEARCH_RESULTS + 1 complaints that match and that the actor
+    may see (the view's filters and the visibility rule inside the same query). Ranking is bounded
+    by this window, not by the number of matches (a word in every complaint ranked a million
+    documents before)."""
+    query, matched = _filtered(actor, filters, now=now)
+    if matched is None:  # an e-mail address: all equal
+        ids = query.with_only_columns(Complaint.id).order_by(Complaint.id.desc()).limit(MAX_SEARCH_RESULTS + 1)
+        return [(ident, 0.0) for ident in db.session.scalars(ids)]
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = _window_ids_postgresql(query)
+        ranks = dict(db.session.execute(search.rank_of(ids, search.terms(filters.q))).all()) if ids else {}
+        return [(ident, ranks[ident]) for ident in ids if ident in ranks]  # newest first, as the window
+    # SQLite: FTS5 hands its matches newest first (ORDER BY rowid DESC) and bm25 is computed for
+    # the rows read only.
+    window = query.with_only_columns(Complaint.id, matched.c.rank).order_by(matched.c.complaint_id.desc())
+    return [tuple(row) for row in db.session.execute(window.limit(MAX_SEARCH_RESULTS + 1))]
+
+
+# PostgreSQL's first look at a search: the newest this many complaints, walked backwards — bounded
+# whatever the words. Only when they hold fewer matches than a window does it read the older ones.
+PROBE_ROWS = 20_000
+
+
+def _window_ids_postgresql(query: Select, limit: int | None = None) -> list[int]:
+    """The ids of the newest `limit` complaints of a search query. The planner cannot be left to
+    choose between walking backwards and a bitmap of all matches: it estimates a word prefix it
+    has no statistics for at a few thousand matches when it has 70 000 (a bitmap of them all then
+    took 0.9 s). So: first the walk over the newest PROBE_ROWS (bitmaps off, this transaction),
+    which fills the window whenever the words are not rare; then, if needed, the older complaints,
+    where the words are rare and the GIN bitmap is the right plan. No parallel workers: a walk that
+    stops after a thousand rows gains nothing from them, and their start costs more on a busy machine."""
+    limit = limit or MAX_SEARCH_RESULTS + 1
+    ids_query = query.with_only_columns(Complaint.id).order_by(Complaint.id.desc())
+    floor = (db.session.scalar(select(func.max(Complaint.id))) or 0) - PROBE_ROWS
+    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    ids = list(db.session.scalars(ids_query.where(Complaint.id > floor).limit(limit)))
+    db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
+    if len(ids) < limit and floor > 0:
+        ids += db.session.scalars(ids_query.where(Complaint.id <= floor).limit(limit - len(ids)))
+    return ids
+
+
+def _relevance_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, offset: int,
+                    limit: int) -> tuple[list[Complaint], str | None, int, bool]:
+    """A search by relevance: the window ranked (best first, then newest), one page of it by
+    position, and the window's size as the total ("more than 300" past it)."""
+    window = _search_window(actor, filters, now=now)
+    ranked = sorted(window[:MAX_SEARCH_RESULTS], key=lambda row: (row[1], -row[0]))
+    page_ids = [ident for ident, _rank in ranked[offset:offset + max(0, limit)]]
+    loaded = {c.id: c for c in db.session.scalars(
+        select(Complaint).where(Complaint.id.in_(page_ids)).options(selectinload(Complaint.tags)))} if page_ids else {}
+    rows = [loaded[ident] for ident in page_ids if ident in loaded]
+    more = offset + limit < len(ranked)
+    return rows, (str(offset + limit) if more else None), len(ranked), len(window) > MAX_SEARCH_RESULTS
 
 
 def _priority_page(query: Select, position, limit: int) -> tuple[list[Complaint], str | None]:
@@ -254,8 +325,15 @@ def count_matching(actor: StaffUser, filters: QueueFilter, *, now: datetime, cap
         states = STATES if filters.status == "all" else OPEN_STATES
         return sum(counts[s] for s in states), False
     if search.terms(filters.q):
-        cap = min(cap, MAX_SEARCH_RESULTS)  # as many as the search shows: "more than 1 000"
-    inner = filtered(actor, filters, now=now).with_only_columns(Complaint.id).limit(cap + 1).subquery()
+        # As many as the search shows ("more than 300"), counted like its window: newest first.
+        cap = min(cap, MAX_SEARCH_RESULTS)
+        query, _matched = _filtered(actor, filters, now=now)
+        if db.session.get_bind().dialect.name == "postgresql":
+            n = len(_window_ids_postgresql(query, cap + 1))
+            return min(n, cap), n > cap
+        inner = query.with_only_columns(Complaint.id).order_by(Complaint.id.desc()).limit(cap + 1).subquery()
+    else:
+        inner = filtered(actor, filters, now=now).with_only_columns(Complaint.id).limit(cap + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(inner))
     return min(n, cap), n > cap
 

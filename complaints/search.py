@@ -65,20 +65,51 @@ def terms(query: str | None) -> list[str]:
     return (longer or words)[:MAX_TERMS]
 
 
-def matches(words: list[str], dialect: str):
+def email_address(query: str | None) -> str | None:
+    """The search box holding one e-mail address alone: it is looked up as a whole (the contact
+    address, by an index), not as four word prefixes of which "example" or "com" match nearly every
+    complaint. Lower-cased; None for anything else."""
+    candidate = (query or "").strip()
+    if _EMAIL.fullmatch(candidate) and len(candidate) <= 254:
+        return candidate.lower()
+    return None
+
+
+_EMAIL = re.compile(r"[^\s@<>(),;:\\\"\[\]]+@[^\s@<>(),;:\\\"\[\]]+\.[^\s@<>(),;:\\\"\[\].]+")
+
+
+def _tsquery(words: list[str]):
+    return func.to_tsquery(literal_column("'simple'"), func.unaccent(" & ".join(f"{w}:*" for w in words)))
+
+
+def matches(words: list[str], dialect: str, *, ranked: bool = True):
     """A subquery (complaint_id, rank) of the complaints containing every word (each as a word
-    prefix: "zol" finds "Żółty"); lower rank is better on both databases."""
+    prefix: "zol" finds "Żółty"); lower rank is better on both databases. `ranked=False`: the
+    complaint_id alone (PostgreSQL then computes no rank: `rank_of` ranks a bounded window)."""
     if dialect == "postgresql":
         index = table(SEARCH_TABLE, column("complaint_id", Integer), column("document"))
-        query = func.to_tsquery(literal_column("'simple'"), func.unaccent(" & ".join(f"{w}:*" for w in words)))
-        # ts_rank with the weights A (reference, subject) > B (name, e-mail) > C (description) > D (messages).
-        rank = -func.ts_rank(literal_column("'{0.1, 0.3, 0.6, 1.0}'::float4[]"), index.c.document, query)
-        return select(index.c.complaint_id.label("complaint_id"), rank.label("rank")).where(
-            index.c.document.op("@@")(query)).subquery("matched")
+        query = _tsquery(words)
+        columns = [index.c.complaint_id.label("complaint_id")]
+        if ranked:
+            columns.append(_rank_postgresql(index.c.document, query).label("rank"))
+        return select(*columns).where(index.c.document.op("@@")(query)).subquery("matched")
     match = " AND ".join(f'"{w}"*' for w in words)
     return text(f"SELECT rowid AS complaint_id, bm25({SEARCH_TABLE}, 10.0, 8.0, 5.0, 2.0, 1.0) AS rank"
                 f" FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match").bindparams(match=match).columns(
         column("complaint_id", Integer), column("rank", Float)).subquery("matched")
+
+
+def _rank_postgresql(document, query):
+    # ts_rank with the weights A (reference, subject) > B (name, e-mail) > C (description) > D (messages).
+    return -func.ts_rank(literal_column("'{0.1, 0.3, 0.6, 1.0}'::float4[]"), document, query)
+
+
+def rank_of(ids: list[int], words: list[str]):
+    """PostgreSQL: (complaint_id, rank) of the complaints `ids` — ts_rank over those rows alone,
+    not over every match."""
+    index = table(SEARCH_TABLE, column("complaint_id", Integer), column("document"))
+    return select(index.c.complaint_id, _rank_postgresql(index.c.document, _tsquery(words)).label("rank")).where(
+        index.c.complaint_id.in_(ids))
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------

@@ -84,14 +84,15 @@ def _queue_page(filters: queries.QueueFilter, *, title: str, view=None, bulk_for
     now = utcnow()
     sort = queries.effective_sort(filters)
     try:
-        complaints, next_cursor = queries.queue_page(current_user, filters, now=now, cursor=request.args.get("cursor"))
+        complaints, next_cursor, total, capped = queries.queue_page_with_total(
+            current_user, filters, now=now, cursor=request.args.get("cursor"))
     except ServiceError as exc:
         flash(exc.message, "error")
         complaints, next_cursor, status = [], None, 400
+        total, capped = queries.count_matching(current_user, filters, now=now)
     endpoint = request.endpoint if request.endpoint in ("complaints_staff.queue", "complaints_staff.mine") else "complaints_staff.queue"
     base_args = {"view": view.id} if view is not None else _filter_args(filters)
     next_url = url_for(endpoint, **base_args, cursor=next_cursor) if next_cursor else None
-    total, capped = queries.count_matching(current_user, filters, now=now)
     views = saved_views.views_for(current_user)
     save_form = SaveViewForm(prefix="view", formdata=None, **_filter_args(filters))
     return render_template(

@@ -121,3 +121,40 @@ def test_totals_are_exact_from_counters_or_counted_up_to_a_cap(app, staff):
     assert count_matching(staff.manager, QueueFilter(), now=NOW) == (4, False)
     assert count_matching(staff.manager, QueueFilter(priority="normal"), now=NOW) == (4, False)
     assert count_matching(staff.manager, QueueFilter(priority="normal"), now=NOW, cap=3) == (3, True)
+
+
+def test_a_whole_email_address_finds_that_contact_only(app, staff):
+    exact = complaints.file(description="Cracked lid", email="Customer1@Mail1.example").complaint.reference
+    complaints.file(description="Cracked lid", email="customer12@mail12.example")
+    complaints.file(description="Wrote from customer1@mail1.example too")  # in the text, not the contact
+    assert refs(staff.manager, q=" customer1@mail1.EXAMPLE ") == [exact]
+    assert count_matching(staff.manager, QueueFilter(q="customer1@mail1.example"), now=NOW) == (1, False)
+    assert refs(staff.agent, q="customer1@mail1.example") == [exact]  # unowned: visible to agents
+    actions.assign_owner(exact, staff.other_agent.email, actor=staff.other_agent, now=NOW)
+    assert refs(staff.agent, q="customer1@mail1.example") == []
+
+
+@pytest.mark.parametrize("probe", [2, 1000])
+def test_search_ranks_the_newest_matches_the_viewer_may_see(app, staff, monkeypatch, probe):
+    """The window: the newest MAX_SEARCH_RESULTS visible matches, ranked; past it "more than"
+    (PostgreSQL reads it in two steps, the newest PROBE_ROWS complaints first: both are taken)."""
+    monkeypatch.setattr(queries, "MAX_SEARCH_RESULTS", 3)
+    monkeypatch.setattr(queries, "PROBE_ROWS", probe)
+    filed = [complaints.file(description=f"Wobbly chair {i}").complaint for i in range(6)]
+    taken = filed[4]
+    actions.assign_owner(taken.reference, staff.other_agent.email, actor=staff.other_agent, now=NOW)
+    complaints.file(description="Stool only")
+    subject_match = complaints.file(subject="Wobbly", description="A chair").complaint
+    manager_page, cursor, total, capped = queries.queue_page_with_total(staff.manager, QueueFilter(q="wobbly"), now=NOW)
+    assert [c.id for c in manager_page] == [subject_match.id, filed[5].id, taken.id]  # newest 3, subject first
+    assert (total, capped, cursor) == (3, True, None)
+    assert count_matching(staff.manager, QueueFilter(q="wobbly"), now=NOW) == (3, True)
+    agent_page, _cursor, total, capped = queries.queue_page_with_total(staff.agent, QueueFilter(q="wobbly"), now=NOW)
+    assert [c.id for c in agent_page] == [subject_match.id, filed[5].id, filed[3].id]  # never the taken one
+    assert (total, capped) == (3, True)
+    first, cursor = queue_page(staff.agent, QueueFilter(q="wobbly"), now=NOW, limit=2)
+    second, end = queue_page(staff.agent, QueueFilter(q="wobbly"), now=NOW, limit=2, cursor=cursor)
+    assert [c.id for c in first + second] == [c.id for c in agent_page] and end is None
+    theirs = QueueFilter(q="wobbly", owner=staff.other_agent.email)
+    assert count_matching(staff.agent, theirs, now=NOW) == (0, False)  # another agent's: not even counted
+    assert count_matching(staff.manager, theirs, now=NOW) == (1, False)
