@@ -223,6 +223,7 @@ def queue_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, limit: 
     column, descending = SORTS[sort]
     if position is not None:
         query = query.where(_after(column, descending, *position))
+    query = _walk_open_index(query, filters, sort)
     order = (column.desc(), Complaint.id.desc()) if descending else (column, Complaint.id)
     rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     next_cursor = make_cursor(rows[limit - 1], sort) if len(rows) > limit else None
@@ -296,6 +297,24 @@ def _relevance_page(actor: StaffUser, filters: QueueFilter, *, now: datetime, of
     rows = [loaded[ident] for ident in page_ids if ident in loaded]
     more = offset + limit < len(ranked)
     return rows, (str(offset + limit) if more else None), len(ranked), len(window) > MAX_SEARCH_RESULTS
+
+
+# The open-partial index each order walks (models.Complaint / migration 0015).
+_OPEN_INDEX = {"due": "ix_complaints_open_due", "-due": "ix_complaints_open_due",
+               "created": "ix_complaints_open_created", "-created": "ix_complaints_open_created",
+               "updated": "ix_complaints_open_updated", "-updated": "ix_complaints_open_updated"}
+
+
+def _walk_open_index(query: Select, filters: QueueFilter, sort: str) -> Select:
+    """SQLite: the open queue (no owner filter, no search) walks its sort's open-partial index in
+    order. SQLite's planner otherwise takes (status, created_at, owner_id) for `status IN (…)`
+    and sorts every open complaint (64 ms at 500 k instead of a few). Only where the index is
+    certain to apply: the open states' condition is in the query, nothing narrower is asked."""
+    index = _OPEN_INDEX.get(sort)
+    if (index is None or filters.status in STATES or filters.status == "all" or filters.owner
+            or search.terms(filters.q) or db.session.get_bind().dialect.name != "sqlite"):
+        return query
+    return query.with_hint(Complaint, f"INDEXED BY {index}", "sqlite")
 
 
 def _priority_page(query: Select, position, limit: int) -> tuple[list[Complaint], str | None]:
