@@ -19,6 +19,9 @@ generated column nor an expression index over it; a trigger is the way to keep a
 Filing pays one extra row (vector + GIN pending-list entry, see bench/RESULTS.md); an event fires
 the refresh only when it carries customer text (`SEARCHED_EVENT` below), so staff notes cost nothing.
 
+Ranking is bounded (complaints.queries._search_window): only the newest MAX_SEARCH_RESULTS matches
+the viewer may see are ranked, and a whole e-mail address is matched as one (`email_address`).
+
 Diacritics: `unaccent` folds ł→l and ё→е, FTS5's `remove_diacritics` does not (neither letter
 decomposes in Unicode), so on SQLite the triggers fold `FOLD` first and `terms` folds the query
 the same way — on both databases the same words find the same complaints.
