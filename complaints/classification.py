@@ -86,6 +86,7 @@ def active_category_ids() -> dict[str, int]:
 def forget_cached_categories() -> None:
     if has_request_context():
         g.pop("active_category_ids", None)
+    rule_cache.forget()
 
 
 def category_required() -> bool:
@@ -128,10 +129,13 @@ def save_category(*, code: str, names: dict[str, str], keywords: str = "", sort_
 
 def category_for_text(subject: str, text: str) -> str | None:
     """E-mail intake: the first active category (by position) one of whose keywords occurs in
-    the subject or the text (whole words, any case); None when none does."""
+    the subject or the text (whole words, any case); None when none does. The categories are
+    read as a snapshot (complaints.rule_cache, like the routing and trigger rules): not one query
+    per received e-mail; saving a category forgets it."""
     haystack = f"{subject}\n{text}".lower()
-    for category in active_categories():
-        for keyword in category.keyword_list:
+    for category in rule_cache.rules("categories", lambda: select(Category).where(Category.active.is_(True))
+                                     .order_by(Category.sort_order, Category.code)):
+        for keyword in (k.strip().lower() for k in (category.keywords or "").splitlines() if k.strip()):
             if re.search(rf"(?<!\w){re.escape(keyword)}(?!\w)", haystack):
                 return category.code
     return None

@@ -69,7 +69,7 @@ class Facts:
 
 def active_rules() -> list:
     """Snapshots of the active rules in order (complaints.rule_cache: no query on most filings)."""
-    return rule_cache.rules("routing", select(RoutingRule).where(RoutingRule.active.is_(True))
+    return rule_cache.rules("routing", lambda: select(RoutingRule).where(RoutingRule.active.is_(True))
                             .order_by(RoutingRule.position, RoutingRule.id))
 
 

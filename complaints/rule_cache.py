@@ -1,13 +1,16 @@
-"""The routing and trigger rules as the filing hot path reads them: a snapshot (plain values, no
-ORM rows) kept per app for a few seconds, so a filing without any rule pays no query for them.
+"""The routing and trigger rules (and the categories' keyword rules of the e-mail intake) as the hot
+paths read them: a snapshot (plain values, no ORM rows) kept per app for a few seconds, so a
+filing without any rule pays no query for them.
 Saving or deleting a rule forgets the snapshot in this process at once; other worker processes
 see the change within RULE_CACHE_SECONDS."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from flask import current_app
+from sqlalchemy import Select
 
 from extensions import db
 
@@ -20,14 +23,16 @@ def snapshot(row) -> SimpleNamespace:
     return SimpleNamespace(**{column.key: getattr(row, column.key) for column in row.__table__.columns})
 
 
-def rules(name: str, query) -> list[SimpleNamespace]:
-    """The rows of `query` (a select of one model) as snapshots, from the app's cache when fresh."""
+def rules(name: str, query: Callable[[], Select]) -> list[SimpleNamespace]:
+    """The rows of `query()` (a select of one model) as snapshots, from the app's cache when fresh.
+    The select is built only when the snapshot is read again: on the filing path, building it
+    cost more than the cache look-up (three builds per filing, ≈ 30 µs each)."""
     store = current_app.extensions.setdefault(_KEY, {})
     entry = store.get(name)
     moment = time.monotonic()  # a cache's age, not a business time
     if entry is not None and moment - entry[0] < RULE_CACHE_SECONDS:
         return entry[1]
-    found = [snapshot(row) for row in db.session.scalars(query)]
+    found = [snapshot(row) for row in db.session.scalars(query())]
     store[name] = (moment, found)
     return found
 

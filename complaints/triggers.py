@@ -41,7 +41,7 @@ NOTIFY_LABELS = {"owner": _l("the owner (the managers when nobody owns it)"), "t
 
 def active_rules(*, filing: bool) -> list:
     """Snapshots of the active rules for that moment, in order (complaints.rule_cache)."""
-    every = rule_cache.rules("triggers", select(TriggerRule).where(TriggerRule.active.is_(True))
+    every = rule_cache.rules("triggers", lambda: select(TriggerRule).where(TriggerRule.active.is_(True))
                              .order_by(TriggerRule.position, TriggerRule.id))
     return [r for r in every if (r.on_filing if filing else r.on_change)]
 

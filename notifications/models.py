@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -14,7 +14,11 @@ OUTBOX_STATUSES = ("queued", "sending", "sent", "parked")
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      # The e-mail intake's hourly cap of automatic e-mails per address
+                      # (inbound.ingest._may_send_automatic): without it, a scan of the whole outbox
+                      # for every e-mail that opens a complaint.
+                      Index("ix_outbox_to_address_lower", func.lower(text("to_address")), "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Makes a second enqueue of the same logical message a no-op (scheduler fired twice, retries).
