@@ -82,6 +82,7 @@ class FiledComplaint:
     # Read before the commit (which expires the complaint): answering needs no second query.
     reference: str
     language: str
+    event_id: int | None = None  # the public "created" event written with it (None for a twin)
 
     @property
     def complaint_id(self) -> int:
@@ -165,14 +166,15 @@ def public_field_values(new: NewComplaint, channel: str) -> tuple[dict[int, str 
 
 def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: str | None = None,
                    acknowledgement_headers: dict | None = None, commit: bool = True,
-                   now: datetime | None = None) -> FiledComplaint:
+                   now: datetime | None = None, event_detail: dict | None = None) -> FiledComplaint:
     """A customer complains. Creates or links the customer file, starts the SLA clocks, records
     the public "created" event, queues the empathetic acknowledgement, announces
     `complaint_created` and commits. `channel` is how it reached us (complaints.models.CHANNELS).
     A `submission_key` (the web form's one-time key, or the API's Idempotency-Key) makes a double
     submit return the first complaint instead of filing a second. `acknowledgement_headers` go on
     the acknowledgement (an e-mail's In-Reply-To); `commit=False` leaves the commit to the caller
-    (the e-mail intake commits the stored message with its complaint).
+    (the e-mail intake commits the stored message with its complaint); `event_detail` goes into
+    the "created" event's detail (the e-mail intake's link to the stored message).
 
     The hot path of the product, so the write transaction is kept short: the checks, the token
     and its hash, the one lookup of customer file + priority + SLA target and the acknowledgement
@@ -273,7 +275,7 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
         return _twin(twin_id, token)
     complaint_id = inserted[0]
     event_id = connection.execute(_event_statement(), {
-        "complaint_id": complaint_id, "kind": "created", "public": True, "body": "", "detail": {},
+        "complaint_id": complaint_id, "kind": "created", "public": True, "body": "", "detail": event_detail or {},
         "actor_staff_id": None, "by_customer": True, "minutes": 0, "created_at": now}).scalar_one()
     # No dedupe key on the e-mail: the complaint is new in this very transaction, so there is no
     # earlier acknowledgement to collide with (a double submit returned above).
@@ -299,7 +301,8 @@ def file_complaint(new: NewComplaint, *, channel: str = "web", submission_key: s
     # The trigger rules "on filing" run before the commit (complaints.triggers).
     changes.note_change(complaint, filed=True)
     signals.complaint_created.send(current_app._get_current_object(), complaint=complaint, now=now)
-    filed = FiledComplaint(complaint, token, created=True, reference=values["reference"], language=new.language)
+    filed = FiledComplaint(complaint, token, created=True, reference=values["reference"], language=new.language,
+                           event_id=event_id)
     if commit:
         session.commit()
     return filed

@@ -13,7 +13,7 @@ from complaints import signals, uploads
 from complaints.models import Complaint, ComplaintEvent
 from complaints.changes import attach_uploads, email_customer, owner_or_managers, record_event, transition
 from complaints.classification import category_for_text
-from complaints.filing import NewComplaint, file_complaint
+from complaints.filing import FiledComplaint, NewComplaint, file_complaint
 from complaints.sla import restart_resolution_clock
 from extensions import db
 from notifications.models import OutboxMessage
@@ -79,15 +79,18 @@ def _reopen_by_customer(complaint: Complaint, *, now: datetime) -> None:
 
 
 def file_from_email(*, name: str, email: str, subject: str, text: str, files: list[uploads.Upload], language: str,
-                    now: datetime, acknowledge: bool, acknowledgement_headers: dict, notes: list[str]) -> Complaint:
-    """A new complaint through the filing service (channel "email"); `notes` become internal notes."""
+                    now: datetime, acknowledge: bool, acknowledgement_headers: dict, notes: list[str],
+                    event_detail: dict | None = None) -> FiledComplaint:
+    """A new complaint through the filing service (channel "email"); `notes` become internal notes,
+    `event_detail` goes into its "created" event (written with it: not read back and updated)."""
     accepted, refused = accepted_files(files)
     new = NewComplaint(name=name, email=email, subject=subject[:200], description=text, language=language,
                        attachments=[upload for upload, _type, _extension in accepted],
                        # The admins' keyword rules (or none): nobody picked one.
                        category=category_for_text(subject, text) or "")
-    filed = file_complaint(new, channel="email", now=now, commit=False, acknowledgement_headers=acknowledgement_headers)
-    complaint = db.session.get(Complaint, filed.complaint_id)
+    filed = file_complaint(new, channel="email", now=now, commit=False, acknowledgement_headers=acknowledgement_headers,
+                           event_detail=event_detail)
+    complaint = filed.complaint  # the session's own (filing added it)
     if not acknowledge:  # the hourly cap of automatic e-mails to this address is reached
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.complaint_id == complaint.id,
                                                        OutboxMessage.kind == "complaint_acknowledgement"))
@@ -96,7 +99,7 @@ def file_from_email(*, name: str, email: str, subject: str, text: str, files: li
         notes = notes + [_("Attachments not accepted: %(files)s", files="; ".join(refused))]
     for note in notes:
         record_event(complaint, "internal_note", now=now, public=False, body=note)
-    return complaint
+    return filed
 
 
 def note(complaint: Complaint, text: str, *, now: datetime) -> None:

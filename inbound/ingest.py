@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from complaints.contact import confirm_by_reply
-from complaints.models import ComplaintEvent
 from customers.services import normalise_email
 from extensions import db
 from inbound import complaint_side, language, parsing, reasons, replies
@@ -193,24 +192,23 @@ def _process(row: InboundMessage, raw: bytes, *, now: datetime, lenient: bool) -
                        "not added to it.", reference=found.mentioned))
     if not text and not parsed.attachments:
         return _decided(row, "quarantined", reason="no text and no attachment", code="no_content")
-    complaint = complaint_side.file_from_email(
+    # Stored first: its id goes into the new complaint's "created" event, written with it.
+    db.session.add(row)
+    db.session.flush()
+    filed = complaint_side.file_from_email(
         name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
         subject=parsed.subject, text=text or parsed.subject or _("(no text, see the attachments)"),
         files=parsed.attachments,
         language=language.detect(parsed.content_language, text, tuple(config["LANGUAGES"]),
                                  config["BABEL_DEFAULT_LOCALE"]),
         now=now, acknowledge=_may_send_automatic(parsed.from_address, now),
-        acknowledgement_headers=_answering(parsed), notes=notes)
+        acknowledgement_headers=_answering(parsed), notes=notes, event_detail={**detail, "inbound_id": row.id})
+    complaint = filed.complaint
     if found.complaint is not None:
         complaint_side.note(found.complaint, _("The customer wrote again after the reopening period: "
                                                "continued in complaint %(reference)s.", reference=complaint.reference),
                             now=now)
-    db.session.add(row)
-    db.session.flush()
-    event = _first_customer_event(complaint)
-    if event is not None:
-        event.detail = {**(event.detail or {}), **detail, "inbound_id": row.id}
-        row.event_id = event.id
+    row.event_id = filed.event_id
     return _decided(row, "created", complaint=complaint)
 
 
@@ -220,11 +218,6 @@ def _answering(parsed) -> dict:
         return {}
     return {"In-Reply-To": parsed.message_id,
             "References": " ".join((parsed.references + [parsed.message_id])[-10:])}
-
-
-def _first_customer_event(complaint):
-    return db.session.scalar(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id,
-                                                          ComplaintEvent.kind == "created").limit(1))
 
 
 def _decided(row: InboundMessage, outcome: str, *, reason: str = "", complaint=None, code: str = "",

@@ -189,7 +189,7 @@ def test_an_e_mailed_complaint_is_routed_and_triggered_too(app, staff, team, db_
     triggers.save_rule(name="Mail intake", channel="email", add_tag="by-mail", on_change=False)
     complaint = file_from_email(name="Ann", email="ann@example.com", subject="Parcel lost", text="Where is it?",
                                 files=[], language="en", now=NOW, acknowledge=True, acknowledgement_headers={},
-                                notes=[])
+                                notes=[]).complaint
     db_session.commit()
     db_session.expire_all()
     complaint = db_session.get(Complaint, complaint.id)
