@@ -1,13 +1,13 @@
 """Outbox: index on lower(to_address), created_at (the e-mail intake's hourly cap per address)
 
-Revision ID: 0025_outbox_address_index
-Revises: 0024_reports_themes
+Revision ID: 0027_outbox_address_index
+Revises: 0026_complaints_search_email
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_outbox_address_index"
-down_revision = "0024_reports_themes"
+revision = "0027_outbox_address_index"
+down_revision = "0026_complaints_search_email"
 branch_labels = None
 depends_on = None
 
