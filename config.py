@@ -307,6 +307,16 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, object]:
         RETENTION_MONTHS=env.integer("RETENTION_MONTHS", 36, 1, 1200),
         SEGMENTS_RECOMPUTE_HOUR=env.integer("SEGMENTS_RECOMPUTE_HOUR", 2, 0, 23),  # nightly, UTC
         GREETINGS_INTERVAL_MINUTES=env.integer("GREETINGS_INTERVAL_MINUTES", 15, 1, 1440),
+        # Seasonal greetings (customers/holiday_greetings.py): the country whose holidays a customer
+        # file without its own country (and whose language names none) follows; empty: New Year only.
+        DEFAULT_COUNTRY=env.pattern("DEFAULT_COUNTRY", "", r"[A-Z]{2}", "a two-letter country code like PL"),
+        # … and how many days before the holiday the greeting may go (e.g. on a weekend or outside the
+        # customer's preferred days the first allowed moment in this window is used).
+        HOLIDAY_GREETING_LEAD_DAYS=env.integer("HOLIDAY_GREETING_LEAD_DAYS", 2, 0, 14),
+        # The weekly manager digest (reports/digest.py): the weekday (0 = Monday) and UTC hour from
+        # which the past week's digest goes to the managers who asked for it.
+        DIGEST_WEEKDAY=env.integer("DIGEST_WEEKDAY", 0, 0, 6),
+        DIGEST_HOUR=env.integer("DIGEST_HOUR", 7, 0, 23),
         # PostgreSQL work_mem for the recompute transaction only: its GROUP BY and window sort over
         # all customers stay in memory instead of spilling to disk.
         RECOMPUTE_WORK_MEM=env.pattern("RECOMPUTE_WORK_MEM", "256MB", r"[1-9][0-9]*(kB|MB|GB)",

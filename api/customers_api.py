@@ -14,7 +14,7 @@ from platform_support.email_address import is_single_address
 blueprint = api_blueprint("customers_api", __name__)
 
 CUSTOMER_FIELDS = ("name", "email", "organisation", "language", "timezone", "birthday", "phone", "preferred_channel",
-                   "salutation", "patronymic", "job_title", "notes", "preferred_days")
+                   "salutation", "patronymic", "job_title", "notes", "preferred_days", "country")
 
 
 def customer_json(customer) -> dict:
@@ -22,7 +22,7 @@ def customer_json(customer) -> dict:
     return {
         "external_id": customer.external_id, "name": customer.name, "email": customer.email,
         "organisation": customer.organisation.name if customer.organisation else None,
-        "language": customer.language, "timezone": customer.timezone,
+        "language": customer.language, "timezone": customer.timezone, "country": customer.country,
         "birthday": customer.birthday.isoformat() if customer.birthday else None, "phone": customer.phone,
         "preferred_channel": customer.preferred_channel, "salutation": customer.salutation,
         "patronymic": customer.patronymic, "job_title": customer.job_title,

@@ -152,7 +152,9 @@ def customer_paths() -> dict:
                   phone={"type": "string", "maxLength": 50},
                   preferred_channel={"type": "string", "enum": ["email", "phone", "in_person"]},
                   salutation={"type": "string", "maxLength": 200}, patronymic={"type": "string", "maxLength": 100},
-                  job_title=STR, notes=STR, preferred_days={"type": "string", "example": "mon,wed"})
+                  job_title=STR, notes=STR, preferred_days={"type": "string", "example": "mon,wed"},
+                  country={"type": "string", "pattern": "^([A-Za-z]{2})?$", "example": "PL",
+                           "description": "ISO 3166 alpha-2; empty: none (DEFAULT_COUNTRY applies)"})
     # What a file holds may be empty where a client may not send null: files opened by a complaint have
     # no external id, and organisation, birthday and the like stay unset until someone knows them.
     stored = {name: {**schema, "nullable": True} for name, schema in fields.items() if name != "name"}

@@ -24,6 +24,7 @@ class CustomerForm(FlaskForm):
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    country = SelectField(_l("Country (whose holidays we greet on)"), choices=[], validate_choice=False)
     preferred_channel = SelectField(_l("Preferred channel"), choices=CHANNEL_CHOICES)
     preferred_days = StringField(_l("Preferred days (e.g. mon,wed,fri; empty: any)"), validators=[Optional(), Length(max=40)])
     preferred_hour_start = IntegerField(_l("Contact from (hour)"), validators=[Optional(), NumberRange(0, 23)])

@@ -1,7 +1,10 @@
 """Greetings on personal dates (seed 002): birthday, the organisation's founding day, the
-anniversary of the first deal — individually addressed, in the customer's language, on the day in
-the customer's time zone, inside their contact window, honouring opt-outs, the preferred channel
-and the monthly cap on automated messages. One decision per customer, occasion and year.
+anniversary of the first deal — and on the seasonal holidays of the customer's country (New Year,
+Christmas, Easter: customers/holiday_greetings.py) — individually addressed, in the customer's
+language, on the day in the customer's time zone, inside their contact window, honouring opt-outs,
+the preferred channel and the monthly cap on automated messages. One decision per customer,
+occasion and year (the unique row in customer_greetings), so a second run or a racing worker
+never greets twice.
 
 `send_greetings(now)` is the scheduled job; its e-mails go through `notifications.queue_email`
 (customers sits above notifications in the layer order).
@@ -18,11 +21,22 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from customers.holiday_greetings import holidays_due
 from customers.contact_policy import cap_decision, contact_histories, customer_zone, may_send_now, not_for_campaigns
 from customers.models import Customer, CustomerScore, CustomerTask, Greeting, Organisation
 from extensions import db
 from notifications.services import queue_email
 from platform_support.database import is_postgresql
+
+
+@dataclass(frozen=True)
+class Due:
+    """A greeting whose moment has come: one decision per (customer, occasion, year)."""
+    customer: Customer
+    occasion: str   # birthday, founding_day, first_deal; new_year, christmas, easter
+    year: int       # the occasion's year (New Year 2028 greeted on 31 December 2027 is 2028)
+    due_on: date    # the customer's local day of the occasion (a phone task's due date)
+    years: int = 0  # anniversaries: how many years
 
 
 @dataclass
@@ -97,10 +111,8 @@ def _record(customer: Customer, occasion: str, year: int, outcome: str, now: dat
         return False
 
 
-def send_greetings(now: datetime) -> GreetingRun:
-    config = current_app.config
-    run = GreetingRun()
-    due: list[tuple[Customer, str, date, int, date]] = []
+def _personal_due(now: datetime) -> list[Due]:
+    due: list[Due] = []
     for customer, occasion, original in _candidates(now):
         local_today = now.replace(tzinfo=timezone.utc).astimezone(customer_zone(customer.timezone)).date()
         if occasion_day(original, local_today.year) != local_today:
@@ -108,22 +120,35 @@ def send_greetings(now: datetime) -> GreetingRun:
         years = local_today.year - original.year
         if occasion != "birthday" and years < 1:
             continue
-        due.append((customer, occasion, original, years, local_today))
+        due.append(Due(customer, occasion, local_today.year, local_today, years))
+    return due
+
+
+def send_greetings(now: datetime) -> GreetingRun:
+    """The scheduled job: personal dates, then the seasonal holidays (customers/holiday_greetings.py)
+    — one pass, so the monthly cap counts both (a birthday on Christmas Eve is one message, not two
+    when the cap allows one)."""
+    config = current_app.config
+    run = GreetingRun()
+    due = _personal_due(now) + [
+        Due(customer, occasion, day.year, day) for customer, occasion, day in holidays_due(
+            now, lead_days=config["HOLIDAY_GREETING_LEAD_DAYS"], default_country=config["DEFAULT_COUNTRY"])]
     if not due:
         return run
+    ids = {d.customer.id for d in due}
     done = set(db.session.execute(sa.select(Greeting.customer_id, Greeting.occasion, Greeting.year).where(
-        Greeting.customer_id.in_({c.id for c, *_rest in due}))).tuples())
-    histories = contact_histories(db.session, [c.id for c, *_rest in due], now=now,
-                                  survey_cap_days=config["SURVEY_CAP_DAYS"])
+        Greeting.customer_id.in_(ids))).tuples())
+    histories = contact_histories(db.session, ids, now=now, survey_cap_days=config["SURVEY_CAP_DAYS"])
     sent_now: dict[int, int] = {}
-    for customer, occasion, original, years, local_today in due:
-        if (customer.id, occasion, local_today.year) in done:
+    for item in due:
+        customer, occasion = item.customer, item.occasion
+        if (customer.id, occasion, item.year) in done:
             continue
         by_email = customer.preferred_channel == "email" and bool(customer.email)
         if customer.greetings_opted_out_at is not None:
             outcome = "opted_out"
         elif by_email and not may_send_now(customer, now):
-            run.waiting += 1  # a later run today, inside the customer's hours, sends it
+            run.waiting += 1  # a later run, inside the customer's hours, sends it
             continue
         elif by_email:
             history = histories[customer.id]
@@ -135,22 +160,23 @@ def send_greetings(now: datetime) -> GreetingRun:
             outcome = "emailed" if decision.allowed else "capped"
         else:
             outcome = "task"
-        if not _record(customer, occasion, local_today.year, outcome, now):
+        if not _record(customer, occasion, item.year, outcome, now):
             continue
+        done.add((customer.id, occasion, item.year))
         if outcome == "emailed":
             queue_email(kind=f"greeting_{occasion}", to_address=customer.email, to_name=customer.name,
                         template=f"greeting_{occasion}", language=customer.language, timezone=customer.timezone,
-                        dedupe_key=f"greeting:{customer.id}:{occasion}:{local_today.year}",
-                        context={"addressed_as": addressed_as(customer), "years": years,
+                        dedupe_key=f"greeting:{customer.id}:{occasion}:{item.year}",
+                        context={"addressed_as": addressed_as(customer), "years": item.years, "year": item.year,
                                  "organisation": customer.organisation.name if customer.organisation else ""},
                         customer_id=customer.id, now=now)
             sent_now[customer.id] = sent_now.get(customer.id, 0) + 1
             run.emailed += 1
         elif outcome == "task":
             with force_locale(customer.language):
-                title = _task_title(occasion, addressed_as(customer), years)
-            db.session.add(CustomerTask(customer_id=customer.id, owner_id=customer.account_owner_id, title=title,
-                                        due_on=local_today, created_at=now))
+                title = _task_title(occasion, addressed_as(customer), item.years)
+            db.session.add(CustomerTask(customer_id=customer.id, owner_id=customer.account_owner_id, title=title[:300],
+                                        due_on=item.due_on, created_at=now))
             run.tasks += 1
         elif outcome == "capped":
             run.capped += 1
@@ -162,6 +188,12 @@ def send_greetings(now: datetime) -> GreetingRun:
 
 
 def _task_title(occasion: str, name: str, years: int) -> str:
+    if occasion == "new_year":
+        return _("Greet %(name)s personally: New Year", name=name)
+    if occasion == "christmas":
+        return _("Greet %(name)s personally: Christmas", name=name)
+    if occasion == "easter":
+        return _("Greet %(name)s personally: Easter", name=name)
     if occasion == "birthday":
         return _("Greet %(name)s personally: birthday today", name=name)
     if occasion == "founding_day":

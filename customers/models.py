@@ -41,6 +41,9 @@ class Customer(db.Model):
     job_title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
+    # ISO 3166 alpha-2 (customers.countries); None: DEFAULT_COUNTRY or the language's country —
+    # whose holidays the seasonal greetings follow (customers/holiday_greetings.py).
+    country: Mapped[str | None] = mapped_column(String(2))
     preferred_channel: Mapped[str] = mapped_column(String(20), nullable=False, default="email")
     # Contact preferences (seed 000): weekdays as "mon,tue,…" (empty: any day) and a local-time
     # window [start, end) in whole hours (None: any hour), in the customer's time zone.

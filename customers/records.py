@@ -18,7 +18,7 @@ from platform_support.errors import NotFound, PermissionDenied, ServiceError
 
 # Columns a staff member or an API client may set directly (organisation is resolved by name).
 DIRECT_FIELDS = ("name", "email", "phone", "language", "timezone", "preferred_channel", "salutation", "patronymic",
-                 "job_title", "notes", "preferred_days", "birthday")
+                 "job_title", "notes", "preferred_days", "birthday", "country")
 
 
 # What an edit is audited by (before and after values); the sensitive ones are for managers.

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from flask_babel import gettext as _
 
+from customers.countries import clean_country
 from customers.models import CHANNELS
 from platform_support.email_address import is_single_address
 from platform_support.parsing import bounded_date
@@ -45,7 +46,7 @@ def valid_timezone(name: str) -> bool:
 
 CUSTOMER_TEXT_FIELDS = {"name": 200, "email": 254, "phone": 50, "organisation": 200, "language": 8,
                         "timezone": 64, "preferred_channel": 20, "salutation": 200, "patronymic": 100,
-                        "job_title": 200, "notes": 20_000, "preferred_days": 40}
+                        "job_title": 200, "notes": 20_000, "preferred_days": 40, "country": 2}
 
 
 def clean_customer(raw: dict, *, require_name: bool = True) -> tuple[dict, dict]:
@@ -81,6 +82,12 @@ def clean_customer(raw: dict, *, require_name: bool = True) -> tuple[dict, dict]
         clean.pop("timezone")
     if "timezone" in clean and not valid_timezone(clean["timezone"]):
         errors.setdefault("timezone", []).append(_("Use a time zone name like Europe/Warsaw."))
+    if "country" in clean:  # ISO 3166 alpha-2; empty: none of its own (DEFAULT_COUNTRY applies)
+        try:
+            clean["country"] = clean_country(clean["country"])
+        except ValueError:
+            errors.setdefault("country", []).append(_("Use a two-letter country code like PL, CZ or RO."))
+            clean.pop("country")
     if clean.get("preferred_channel") == "":
         clean.pop("preferred_channel")
     if "preferred_channel" in clean and clean["preferred_channel"] not in CHANNELS:

@@ -3,10 +3,12 @@ proposals, priority rules, greeting tasks. Thin: form → one service call → f
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from customers import interactions, privacy, queries, records
+from customers.countries import country_choices, country_name
 from customers.forms import CustomerForm, EraseForm, InteractionForm, OrganisationForm, TransitionReasonForm
 from customers.models import ABC_CLASSES, CATEGORIES, STAGES, CustomerTask
 from customers.jobs import RECOMPUTE_SEGMENTS
@@ -74,6 +76,7 @@ def _customer_form(customer) -> CustomerForm:
         form.surveys_opt_out.data = customer.surveys_opted_out_at is not None
         form.account_owner.data = customer.account_owner_id or 0
     form.account_owner.choices = [(0, _("Nobody"))] + [(s.id, s.name) for s in active_staff()]
+    form.country.choices = [("", _("Not set (the default country applies)"))] + country_choices(str(get_locale() or "en"))
     return form
 
 
@@ -104,7 +107,8 @@ def _detail_page(customer, *, form=None, interaction_form=None, status: int = 20
                            root_cause=causes.get(score.top_root_cause_id) if score else None, tasks=tasks,
                            form=form or _customer_form(customer),
                            interaction_form=interaction_form or InteractionForm(prefix="contact"),
-                           task_form=EmptyForm(prefix="task")), status
+                           task_form=EmptyForm(prefix="task"),
+                           country_name=lambda code: country_name(code, str(get_locale() or "en"))), status
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["POST"])
@@ -117,7 +121,7 @@ def edit(customer_id: int):
     form = _customer_form(customer)
     raw = {name: getattr(form, name).data or "" for name in (
         "name", "salutation", "patronymic", "email", "phone", "organisation", "job_title", "language", "timezone",
-        "preferred_channel", "preferred_days", "notes")}
+        "country", "preferred_channel", "preferred_days", "notes")}
     raw["birthday"] = form.birthday.data
     if not form.validate_on_submit():
         # Every error at once: the form's own and the service's rules (time zone, e-mail …).

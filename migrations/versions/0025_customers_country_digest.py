@@ -1,0 +1,26 @@
+"""Customers: a country (ISO 3166 alpha-2, for the holiday greetings); staff: the weekly digest opt-in (issue 18)
+
+Revision ID: 0025_customers_country_digest
+Revises: 0024_reports_themes
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0025_customers_country_digest"
+down_revision = "0024_reports_themes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("customers") as batch:
+        batch.add_column(sa.Column("country", sa.String(2)))
+    with op.batch_alter_table("staff_users") as batch:
+        batch.add_column(sa.Column("weekly_digest", sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("staff_users") as batch:
+        batch.drop_column("weekly_digest")
+    with op.batch_alter_table("customers") as batch:
+        batch.drop_column("country")
