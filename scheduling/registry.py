@@ -26,6 +26,7 @@ from notifications.jobs import deliver_outbox_job
 from platform_support import job_requests
 from reports.aggregation import refresh_report_aggregates_job
 from reports.alerts import check_trends_job
+from reports.digest import send_weekly_digests
 from reports.themes import compute_themes_job
 from surveys.jobs import dispatch_survey_invitations_job, plan_relationship_surveys_job
 from webhooks.delivery import deliver_webhooks_job
@@ -74,6 +75,8 @@ def scheduled_jobs(config) -> list[ScheduledJob]:
         # sudden rise is one of its alerts).
         ScheduledJob("compute-themes", compute_themes_job, "interval", {"seconds": config["THEMES_INTERVAL_SECONDS"]}),
         ScheduledJob("check-negative-trends", check_trends_job, "interval", {"seconds": 3600}),
+        # The weekly manager digest: hourly, sends once per manager and week from DIGEST_WEEKDAY/HOUR.
+        ScheduledJob("send-weekly-digests", send_weekly_digests, "interval", {"seconds": 3600}),
         ScheduledJob("deliver-outbox", deliver_outbox_job, "interval",
                      {"seconds": config["OUTBOX_INTERVAL_SECONDS"]}),
         ScheduledJob("deliver-webhooks", deliver_webhooks_job, "interval",

@@ -25,6 +25,12 @@ class EditStaffForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
     active = BooleanField(_l("Active"))
+    weekly_digest = BooleanField(_l("Weekly digest by e-mail (managers and administrators)"))
+
+
+class DigestForm(FlaskForm):
+    """A manager's own e-mail settings: the weekly digest (reports/digest.py)."""
+    weekly_digest = BooleanField(_l("Send me the weekly digest by e-mail"))
 
 
 class ChangePasswordForm(FlaskForm):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from extensions import db
 from platform_support.errors import PermissionDenied, ServiceError
 from staff import signals
-from staff.models import ROLES, StaffUser
+from staff.models import ROLE_RANK, ROLES, StaffUser
 from staff.passwords import hash_password, password_problem, verify_password
 from staff.sessions import end_all_sessions
 from staff.throttle import record_success
@@ -80,7 +80,8 @@ def set_password_by_admin(user: StaffUser, new: str, *, actor: StaffUser, now: d
     return ended
 
 
-def update_staff(user: StaffUser, *, name: str, role: str, active: bool, now: datetime | None = None) -> StaffUser:
+def update_staff(user: StaffUser, *, name: str, role: str, active: bool, weekly_digest: bool | None = None,
+                 now: datetime | None = None) -> StaffUser:
     if role not in ROLES:
         raise ServiceError(_("Unknown role."), {"role": [_("Choose agent, manager or admin.")]})
     if not (name or "").strip():
@@ -88,6 +89,18 @@ def update_staff(user: StaffUser, *, name: str, role: str, active: bool, now: da
     if not active:
         end_all_sessions(user, now=now)  # a disabled account is signed out everywhere at once
     user.name, user.role, user.active = name.strip(), role, active
+    if weekly_digest is not None:
+        user.weekly_digest = bool(weekly_digest) and ROLE_RANK[role] >= ROLE_RANK["manager"]
+    db.session.commit()
+    return user
+
+
+def set_weekly_digest(user: StaffUser, wanted: bool) -> StaffUser:
+    """Opt in to (or out of) the weekly manager digest; only managers and administrators receive it."""
+    if wanted and not user.is_manager:
+        message = _("The weekly digest is for managers and administrators.")
+        raise ServiceError(message, {"weekly_digest": [message]})
+    user.weekly_digest = bool(wanted)
     db.session.commit()
     return user
 

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 
 from platform_support.errors import ServiceError
 from staff import services
-from staff.auth import safe_next
-from staff.forms import LanguageForm
+from staff.auth import role_required, safe_next
+from staff.forms import DigestForm, LanguageForm
 from staff.settings_menu import settings_sections
 
 blueprint = Blueprint("staff_settings", __name__, url_prefix="/staff/settings")
@@ -24,6 +24,22 @@ blueprint = Blueprint("staff_settings", __name__, url_prefix="/staff/settings")
 def index():
     """Everyone has settings (an agent: their canned responses); each sees the entries of their role."""
     return render_template("staff/settings.html", sections=settings_sections(current_user))
+
+
+@blueprint.route("/e-mail", methods=["GET", "POST"])
+@role_required("manager")
+def email_settings():
+    """A manager's own e-mail settings: the weekly digest (reports/digest.py)."""
+    form = DigestForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.set_weekly_digest(current_user, form.weekly_digest.data)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Your e-mail settings are saved."), "success")
+            return redirect(url_for(".email_settings"))
+    return render_template("staff/email_settings.html", form=form)
 
 
 @blueprint.route("/language", methods=["POST"])

@@ -139,7 +139,8 @@ def edit_account(user_id: int):
             flash(_("You cannot remove your own administrator access."), "error")
         else:
             try:
-                services.update_staff(user, name=form.name.data, role=form.role.data, active=form.active.data)
+                services.update_staff(user, name=form.name.data, role=form.role.data, active=form.active.data,
+                                      weekly_digest=form.weekly_digest.data)
             except ServiceError as exc:
                 flash(exc.message, "error")
             else:
