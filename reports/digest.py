@@ -106,7 +106,7 @@ def digest_for(actor: StaffUser, now: datetime) -> Digest:
     for dimension in MOVE_DIMENSIONS:
         rows, _codes, runs = segment_queries.labelled_transition_rows(dimension)
         if rows:
-            moves.append({"dimension": str(DIMENSION_LABELS.get(dimension, dimension)), "run": runs[0][:10],
+            moves.append({"dimension": str(DIMENSION_LABELS.get(dimension, dimension)), "run": date.fromisoformat(runs[0][:10]),
                           "rows": [{"from": f, "to": t, "n": n} for f, t, n in rows]})
     return Digest(start=start, end=end, nps=_week_score(scores, "nps"), csat=_week_score(scores, "csat"),
                   min_n=min_n, first_response=first_response, resolution=resolution,
