@@ -1,13 +1,13 @@
 """Customers: a country (ISO 3166 alpha-2, for the holiday greetings); staff: the weekly digest opt-in (issue 18)
 
-Revision ID: 0025_customers_country_digest
-Revises: 0024_reports_themes
+Revision ID: 0028_customers_country_digest
+Revises: 0027_outbox_address_index
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_customers_country_digest"
-down_revision = "0024_reports_themes"
+revision = "0028_customers_country_digest"
+down_revision = "0027_outbox_address_index"
 branch_labels = None
 depends_on = None
 
