@@ -189,9 +189,11 @@ def public_fields() -> dict[int, list]:
     order, for the active categories: what the public form shows and filing checks. From the
     per-process snapshot (complaints.rule_cache): a filing pays no query for it."""
     found: dict[int, list] = {}
-    query = (select(CustomField).join(Category, Category.id == CustomField.category_id)
-             .where(CustomField.public.is_(True), Category.active.is_(True))
-             .order_by(CustomField.category_id, CustomField.position, CustomField.code))
+    def query():
+        return (select(CustomField).join(Category, Category.id == CustomField.category_id)
+                .where(CustomField.public.is_(True), Category.active.is_(True))
+                .order_by(CustomField.category_id, CustomField.position, CustomField.code))
+
     for field in rule_cache.rules("public_fields", query):
         if not hasattr(field, "choice_list"):
             field.choice_list = [c.strip() for c in field.choices.splitlines() if c.strip()]
