@@ -27,7 +27,7 @@ from platform_support.spreadsheets import FIELD_MAX, TableError, read_table
 
 CHUNK = 1000
 CUSTOMER_COLUMNS = ("external_id", "name", "email", "organisation", "language", "timezone", "birthday", "phone",
-                    "preferred_channel", "salutation", "patronymic", "job_title", "notes")
+                    "preferred_channel", "salutation", "patronymic", "job_title", "notes", "country")
 ORDER_COLUMNS = ("customer", "ordered_on", "amount", "currency", "due_on", "paid_on", "reference")
 
 
@@ -203,7 +203,7 @@ def _import_customers_chunk(chunk: list[tuple[int, dict]], state: dict, now: dat
             inserts.append({"phone": "", "job_title": "", "language": "en", "timezone": "UTC",
                             "preferred_channel": "email", "preferred_days": "", "salutation": "", "patronymic": "",
                             "notes": "", "is_partner": False, "disqualified": False, "created_at": now,
-                            "email": None, "organisation_id": None, "birthday": None, **values})
+                            "email": None, "organisation_id": None, "birthday": None, "country": None, **values})
         else:
             updates.append({"id": customer_id, **values})
     # Rows of one executemany must share their keys: group by key set.

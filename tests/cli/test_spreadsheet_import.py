@@ -91,3 +91,13 @@ def test_a_header_with_the_wrong_names_says_what_it_found(runner, tmp_path):
     assert result.exit_code == 1
     assert "external_id, name" in result.output and "semicolon" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_country_column_is_checked_and_imported(runner, tmp_path, db_session):
+    path = _write(tmp_path / "customers.csv", [["external_id", "name", "country"], ["c1", "Ion", "ro"],
+                                                ["c2", "Nobody", "EU"], ["c3", "Jane", ""]])
+    result = _customers(runner, path)
+    assert result.exit_code == 0, result.output
+    db_session.rollback()
+    countries = dict(db_session.query(Customer.external_id, Customer.country).all())
+    assert countries == {"c1": "RO", "c3": None}  # EU is no country: that row is refused
