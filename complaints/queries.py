@@ -248,8 +248,7 @@ def _search_window(actor: StaffUser, filters: QueueFilter, *, now: datetime) -> 
     documents before)."""
     query, matched = _filtered(actor, filters, now=now)
     if matched is None:  # an e-mail address: all equal
-        ids = query.with_only_columns(Complaint.id).order_by(Complaint.id.desc()).limit(MAX_SEARCH_RESULTS + 1)
-        return [(ident, 0.0) for ident in db.session.scalars(ids)]
+        return [(ident, 0.0) for ident in _address_window_ids(query, MAX_SEARCH_RESULTS + 1)]
     if db.session.get_bind().dialect.name == "postgresql":
         ids = _window_ids_postgresql(query)
         ranks = dict(db.session.execute(search.rank_of(ids, search.terms(filters.q))).all()) if ids else {}
@@ -258,6 +257,13 @@ def _search_window(actor: StaffUser, filters: QueueFilter, *, now: datetime) -> 
     # the rows read only.
     window = query.with_only_columns(Complaint.id, matched.c.rank).order_by(matched.c.complaint_id.desc())
     return [tuple(row) for row in db.session.execute(window.limit(MAX_SEARCH_RESULTS + 1))]
+
+
+def _address_window_ids(query: Select, limit: int) -> list[int]:
+    """The newest complaints sent from one address: few, so found by the address's index and then
+    sorted — `id + 0` keeps either planner from walking the primary key backwards instead,
+    which it did at 1 M (650 ms) while the new index had no statistics yet."""
+    return list(db.session.scalars(query.with_only_columns(Complaint.id).order_by((Complaint.id + 0).desc()).limit(limit)))
 
 
 # PostgreSQL reads a search's window newest first in up to three steps: a short walk back over the
@@ -355,7 +361,10 @@ def count_matching(actor: StaffUser, filters: QueueFilter, *, now: datetime, cap
     if search.terms(filters.q):
         # As many as the search shows ("more than 300"), counted like its window: newest first.
         cap = min(cap, MAX_SEARCH_RESULTS)
-        query, _matched = _filtered(actor, filters, now=now)
+        query, matched = _filtered(actor, filters, now=now)
+        if matched is None:  # one e-mail address
+            n = len(_address_window_ids(query, cap + 1))
+            return min(n, cap), n > cap
         if db.session.get_bind().dialect.name == "postgresql":
             n = len(_window_ids_postgresql(query, cap + 1))
             return min(n, cap), n > cap

@@ -16,6 +16,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_complaints_contact_email", "complaints", [sa.text("lower(contact_email)")])
+    # Statistics for the new expression (PostgreSQL keeps them per expression index): without them
+    # the planner guesses 0.5 % of complaints per address. A sample, about a second at 1 M.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ANALYZE complaints")
 
 
 def downgrade() -> None:
