@@ -37,7 +37,7 @@ def test_admin_changes_sla_targets_for_new_complaints(browser, client, staff, db
     assert "SLA targets saved" in response.get_data(as_text=True)
     refused = browser.post_form("/admin/sla", {"normal-first_response_hours": "0", "normal-resolution_hours": "-3"},
                                 action="/admin/sla/normal", follow_redirects=True)
-    assert refused.status_code == 200 and "whole hours" in refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "whole business hours" in refused.get_data(as_text=True)
     assert browser.post_form("/admin/sla", {}, action="/admin/sla/whenever").status_code == 404
     db_session.rollback()
     assert db_session.get(SlaTarget, "normal").resolution_hours == 24
