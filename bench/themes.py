@@ -6,7 +6,8 @@ Plants complaint descriptions in en/pl/ru/ro/cs: per language four topics (late 
 damaged goods, refund, rude staff) written from fragments in varied order, plus one text in six
 that is about nothing in particular. Times `reports.themes.compute_themes` over all of them (the
 first run), then over `--new` more (incremental: only those are read), and prints both, with the
-themes found per language. The database is a fresh SQLite file unless --database-url is given.
+themes found per language. The database is a fresh SQLite file unless --database-url is given
+(a PostgreSQL URL: a scratch database on that server, dropped afterwards).
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import NOW, _executemany, customer_rows, make_app  # noqa: E402
+from bench.generate import NOW, _copy, _executemany, customer_rows, make_app  # noqa: E402
+from bench.scratch import scratch_postgres  # noqa: E402
 
 TOPICS = {
     "en": [["the parcel arrived two weeks late", "delivery was delayed again", "the courier never came on time",
@@ -92,17 +94,25 @@ def complaint_rows(first: int, count: int, customers: int, rng: random.Random, s
                text_for(rng, language), "", "", "new", "normal", at, at, at, at, "", "", 0, 0, at)
 
 
-def insert(app, first: int, count: int, customers: int, seed: int, start) -> None:
+def _load(app, table: str, columns: tuple, rows) -> None:
+    """Plant rows the fast way of each database: COPY on PostgreSQL, executemany on SQLite."""
     from extensions import db
     with app.app_context():
         raw = db.engine.raw_connection()
         try:
-            raw.driver_connection.execute("BEGIN IMMEDIATE")
-            _executemany(raw.driver_connection, "complaints", COLUMNS,
-                         complaint_rows(first, count, customers, random.Random(seed), start))
-            raw.driver_connection.execute("COMMIT")
+            if db.engine.dialect.name == "postgresql":
+                _copy(raw.driver_connection, table, columns, rows)
+                raw.driver_connection.commit()
+            else:
+                raw.driver_connection.execute("BEGIN IMMEDIATE")
+                _executemany(raw.driver_connection, table, columns, rows)
+                raw.driver_connection.execute("COMMIT")
         finally:
             raw.close()
+
+
+def insert(app, first: int, count: int, customers: int, seed: int, start) -> None:
+    _load(app, "complaints", COLUMNS, complaint_rows(first, count, customers, random.Random(seed), start))
 
 
 def main() -> None:
@@ -113,31 +123,43 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="bench-themes-"))
-    url = args.database_url or f"sqlite:///{instance / 'themes.db'}"
-    if not url.startswith("sqlite"):
-        sys.exit("this script loads rows with SQLite's executemany; give a sqlite:/// URL or none")
+    drop = lambda: None  # noqa: E731
+    if args.database_url and not args.database_url.startswith("sqlite"):
+        url, drop = scratch_postgres(args.database_url, "bench_themes")
+    else:
+        url = args.database_url or f"sqlite:///{instance / 'themes.db'}"
+    try:
+        run(url, instance, args)
+    finally:
+        drop()
+
+
+def run(url: str, instance: Path, args) -> None:
     app = make_app(url, instance)
     from extensions import db
     from reports import themes
     from reports.models import Theme
     customers = 2000
+    from bench.generate import CUSTOMER_COLUMNS
+    _load(app, "customers", CUSTOMER_COLUMNS, customer_rows(1, customers, random.Random(args.seed)))
     with app.app_context():
-        raw = db.engine.raw_connection()
-        from bench.generate import CUSTOMER_COLUMNS
-        raw.driver_connection.execute("BEGIN IMMEDIATE")
-        _executemany(raw.driver_connection, "customers", CUSTOMER_COLUMNS,
-                     customer_rows(1, customers, random.Random(args.seed)))
-        raw.driver_connection.execute("COMMIT")
-        raw.close()
+        print(f"database: {db.engine.dialect.name}", flush=True)
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('customers', 'id'), :n)"), {"n": customers})
+            db.session.commit()
     started = time.perf_counter()
     insert(app, 1, args.texts, customers, args.seed, NOW - timedelta(days=40))
     print(f"planted {args.texts} texts in {time.perf_counter() - started:.1f} s (not part of the figure)", flush=True)
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('complaints', 'id'), "
+                                       "(SELECT MAX(id) FROM complaints))"))
+            db.session.commit()
         started = time.perf_counter()
-        run = themes.compute_themes(NOW)
+        outcome = themes.compute_themes(NOW)
         first = time.perf_counter() - started
-        print(f"first run: {args.texts} texts in {first:.1f} s (goal < 60 s) — read {run.read}, "
-              f"{run.new_themes} themes, {run.pending} pending", flush=True)
+        print(f"first run: {args.texts} texts in {first:.1f} s (goal < 60 s) — read {outcome.read}, "
+              f"{outcome.new_themes} themes, {outcome.pending} pending", flush=True)
         for language in TOPICS:
             found = db.session.execute(db.select(Theme.label, Theme.size).where(Theme.language == language)
                                        .order_by(Theme.size.desc())).all()
@@ -145,11 +167,13 @@ def main() -> None:
         db.session.remove()
     insert(app, args.texts + 1, args.new, customers, args.seed + 1, NOW - timedelta(hours=2))
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("ANALYZE complaints"))
         started = time.perf_counter()
-        run = themes.compute_themes(NOW + timedelta(hours=1))
+        outcome = themes.compute_themes(NOW + timedelta(hours=1))
         later = time.perf_counter() - started
-        print(f"incremental run: {args.new} new texts in {later:.2f} s — read {run.read}, assigned {run.assigned}, "
-              f"reconsidered {run.reconsidered} pending, {run.new_themes} new themes", flush=True)
+        print(f"incremental run: {args.new} new texts in {later:.2f} s — read {outcome.read}, assigned {outcome.assigned}, "
+              f"reconsidered {outcome.reconsidered} pending, {outcome.new_themes} new themes", flush=True)
 
 
 if __name__ == "__main__":
