@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError
@@ -93,9 +93,10 @@ def root_cause_findings(now: datetime) -> list[dict]:
     counts: dict[int, list[int]] = {}
     for cause_id, index, n in db.session.execute(query):
         counts.setdefault(cause_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
-    names = dict(db.session.execute(select(RootCause.id, RootCause.code)).all())
-    return [_rise("root_cause_rise", code, latest_start, weeks, root_cause=code)
-            for cause_id, weeks in counts.items() for code in [names.get(cause_id, str(cause_id))]
+    causes = {row.id: row for row in db.session.execute(select(RootCause.id, RootCause.code, RootCause.name))}
+    return [_rise("root_cause_rise", cause.code if cause else str(cause_id), latest_start, weeks,
+                  root_cause=cause.code if cause else str(cause_id), root_cause_name=cause.name if cause else "")
+            for cause_id, weeks in counts.items() for cause in [causes.get(cause_id)]
             if stats.significant_rise(weeks[-1], weeks[:-1])]
 
 
@@ -118,9 +119,11 @@ def category_findings(now: datetime) -> list[dict]:
     for category_id, index, n in db.session.execute(query):
         if 0 <= int(index) <= CAUSE_BASELINE_WEEKS:
             counts.setdefault(category_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
-    codes = dict(db.session.execute(select(Category.id, Category.code)).all())
-    return [_rise("category_rise", code, latest_start, weeks, category=code)
-            for category_id, weeks in counts.items() for code in [codes.get(category_id, str(category_id))]
+    categories = {c.id: c for c in db.session.scalars(select(Category))}
+    return [_rise("category_rise", category.code if category else str(category_id), latest_start, weeks,
+                  category=category.code if category else str(category_id),
+                  category_names={language: category.name_in(language) for language in current_app.config["LANGUAGES"]} if category else {})
+            for category_id, weeks in counts.items() for category in [categories.get(category_id)]
             if stats.significant_rise(weeks[-1], weeks[:-1])]
 
 
@@ -170,11 +173,11 @@ def describe(finding: dict) -> str:
                  ln=finding["latest_n"], period=finding["period"])
     if kind == "root_cause_rise":
         return _("Complaints with root cause %(code)s rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
-                 code=finding["root_cause"], latest=finding["latest"], period=finding["period"],
+                 code=_cause_label(finding), latest=finding["latest"], period=finding["period"],
                  previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
     if kind == "category_rise":
         return _("Complaints in category %(code)s (resolved or not) rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
-                 code=finding["category"], latest=finding["latest"], period=finding["period"],
+                 code=_category_label(finding), latest=finding["latest"], period=finding["period"],
                  previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
     if kind == "theme_rise":
         return _("Customers wrote about “%(theme)s” %(latest)d times in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
@@ -191,12 +194,40 @@ def title_of(finding: dict) -> str:
     if kind == "score_drop":
         return _("%(metric)s dropped", metric=METRIC_LABELS[finding["metric"]])
     if kind == "root_cause_rise":
-        return _("More complaints about %(code)s", code=finding["root_cause"])
+        return _("More complaints about %(code)s", code=_cause_label(finding))
     if kind == "category_rise":
-        return _("More complaints in category %(code)s", code=finding["category"])
+        return _("More complaints in category %(code)s", code=_category_label(finding))
     if kind == "theme_rise":
         return _("Theme rising: %(theme)s", theme=finding["theme"])
+    if finding.get("measure") == "resolution":
+        return _("Resolutions on time under target")
+    if finding.get("measure") == "first_response":
+        return _("First responses on time under target")
     return _("SLA compliance under target")
+
+
+def _cause_label(finding: dict) -> str:
+    """The root cause's name (alerts raised before names were kept carry only the code)."""
+    return finding.get("root_cause_name") or finding["root_cause"]
+
+
+def _category_label(finding: dict) -> str:
+    names = finding.get("category_names") or {}
+    return names.get(str(get_locale() or "en")) or names.get("en") or finding["category"]
+
+
+def shown(alert: ReportAlert) -> dict:
+    """An alert as a reader sees it: title and text in the reader's language, from the finding.
+    The stored English title and body stay for the record, and are shown for an alert whose
+    finding lacks what the wording needs (raised by an older version)."""
+    finding = alert.detail or {}
+    title, body = alert.title, alert.body
+    if finding.get("kind"):
+        try:
+            title, body = title_of(finding), describe(finding)
+        except (KeyError, TypeError):
+            pass
+    return {"alert": alert, "kind": alert.kind, "title": title, "body": body, "raised_at": alert.raised_at}
 
 
 def raise_alert(finding: dict, *, now: datetime) -> ReportAlert | None:

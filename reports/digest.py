@@ -28,7 +28,7 @@ from extensions import db
 from notifications.models import OutboxMessage
 from notifications.services import queue_email
 from reports import complaint_stats, segment_queries, stats, survey_stats, themes
-from reports.alerts import title_of
+from reports.alerts import shown
 from reports.filters import ReportFilter, restrict_to_actor
 from reports.models import ReportAlert
 from staff.models import StaffUser
@@ -99,8 +99,7 @@ def digest_for(actor: StaffUser, now: datetime) -> Digest:
                    "trend": t["trend"]} for t in top]
     open_query = select(ReportAlert).where(ReportAlert.acknowledged_at.is_(None))
     open_count = db.session.scalar(select(func.count()).select_from(open_query.subquery())) or 0
-    alerts = [{"title": title_of(alert.detail) if alert.detail.get("kind") else alert.title,
-               "raised_at": alert.raised_at} for alert in db.session.scalars(
+    alerts = [shown(alert) for alert in db.session.scalars(
                    open_query.order_by(ReportAlert.raised_at.desc(), ReportAlert.id.desc()).limit(OPEN_ALERTS_SHOWN))]
     moves = []
     for dimension in MOVE_DIMENSIONS:

@@ -40,7 +40,7 @@ def dashboard():
         found = parse_filter({}, actor=current_user, now=utcnow())
     return render_template(
         "reports/dashboard.html", filters=found, charts=charts_for(current_user),
-        alerts=alerts.recent_alerts() if current_user.is_manager else [],
+        alerts=[alerts.shown(a) for a in alerts.recent_alerts()] if current_user.is_manager else [],
         owners=complaint_stats.owner_choices() if current_user.is_manager else [],
         root_causes=complaint_stats.root_cause_choices(), segments=segment_queries.segment_choices(),
         categories=complaint_stats.category_choices(), custom_fields=complaint_stats.custom_field_choices(),

@@ -220,5 +220,6 @@ def test_a_surge_of_a_category_raises_an_alert_while_the_complaints_are_still_op
     assert [(f["category"], f["latest"], f["previous"]) for f in findings] == [("delivery", 7, [1] * 8)]
     raised = alerts.check_trends(NOW)
     assert [a.kind for a in raised] == ["category_rise"]
-    assert "delivery" in raised[0].body and "resolved or not" in raised[0].body
+    assert "Delivery" in raised[0].body and "resolved or not" in raised[0].body  # the category's name
+    assert raised[0].title == "More complaints in category Delivery"
     assert alerts.check_trends(NOW) == []  # once

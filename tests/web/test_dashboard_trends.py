@@ -117,6 +117,7 @@ def test_a_root_cause_rising_significantly_raises_an_alert(app, staff):
     assert [a.dedupe_key for a in raised] == ["root_cause_rise:late_delivery:2027-01-04"]
     assert raised[0].detail["latest"] == 6 and raised[0].detail["previous"] == [1] * 8
     assert raised[0].detail["z"] == pytest.approx(4.71, abs=0.01)
+    assert raised[0].title == "More complaints about Late delivery"  # the cause's name, not its code
 
 
 def test_sla_compliance_under_target_raises_an_alert(app, staff):
@@ -131,6 +132,22 @@ def test_sla_compliance_under_target_raises_an_alert(app, staff):
     raised = {a.dedupe_key: a for a in alerts.check_trends(NOW)}
     assert list(raised) == ["sla_breach:first_response:2027-01-04"]
     assert raised["sla_breach:first_response:2027-01-04"].detail["compliance"] == 60.0
+    assert raised["sla_breach:first_response:2027-01-04"].title == "First responses on time under target"
+
+
+def test_the_dashboard_shows_alerts_in_the_readers_language(client, browser, app, staff):
+    finding = {"kind": "sla_breach", "key": "sla_breach:resolution:2027-01-04", "period": "2027-01-04",
+               "measure": "resolution", "compliance": 50.0, "target": 90.0, "n": 12}
+    db.session.add(ReportAlert(dedupe_key=finding["key"], kind="sla_breach", period="2027-01-04",
+                               title="Resolutions on time under target", body="Only 50.0 % of resolutions were on time.",
+                               detail=finding, raised_at=NOW))
+    db.session.commit()
+    browser.login(staff.manager)
+    english = client.get("/staff/reports/").get_data(as_text=True)
+    assert "Resolutions on time under target" in english and "Only 50.0 % of resolutions were on time" in english
+    polish = browser.post_form("/staff/reports/", {"language": "pl", "next": "/staff/reports/"},
+                               action="/staff/settings/language", follow_redirects=True).get_data(as_text=True)
+    assert "Rozwiązania na czas poniżej celu" in polish and "Resolutions on time under target" not in polish
 
 
 def test_alerts_are_listed_on_the_dashboard(client, browser, app, staff):
