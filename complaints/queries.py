@@ -26,11 +26,20 @@ from platform_support.parsing import bounded_datetime, bounded_int
 from staff.models import StaffUser
 
 
+def visible_owners(actor: StaffUser) -> tuple[int, ...] | None:
+    """The rule itself: whose complaints the actor sees — None for everyone's, else these owners'
+    (NOBODY: the unowned). The condition below, `is_visible_to`, the status counts and the search
+    index's owner column (complaints.search) all read it from here."""
+    return None if actor.is_manager else (NOBODY, actor.id)
+
+
 def visibility_condition(actor: StaffUser) -> ColumnElement[bool]:
     """The rule as a WHERE condition on `complaints`."""
-    if actor.is_manager:
+    owners = visible_owners(actor)
+    if owners is None:
         return true()
-    return or_(Complaint.owner_id.is_(None), Complaint.owner_id == actor.id)
+    return or_(false(), *(Complaint.owner_id.is_(None) if owner == NOBODY else Complaint.owner_id == owner
+                          for owner in owners))
 
 
 def visible_to(actor: StaffUser, query: Select | None = None) -> Select:
@@ -51,7 +60,8 @@ def tied_to_visible(actor: StaffUser, complaint_id_column, *, untied_visible: bo
 
 def is_visible_to(complaint: Complaint, actor: StaffUser) -> bool:
     """The same rule as visible_to, for a complaint already loaded."""
-    return actor.is_manager or complaint.owner_id is None or complaint.owner_id == actor.id
+    owners = visible_owners(actor)
+    return owners is None or (complaint.owner_id or NOBODY) in owners
 
 
 def lock_complaint(reference: str) -> Complaint | None:
@@ -181,14 +191,18 @@ def _filtered(actor: StaffUser, filters: QueueFilter, *, now: datetime):
         query = query.where(Complaint.status == filters.status)
     elif filters.status != "all":
         query = query.where(_is_open())
+    owners = visible_owners(actor)  # narrowed by the owner filter: for the search index's access path
     if filters.owner == "me":
         query = query.where(Complaint.owner_id == actor.id)
+        owners = (actor.id,)
     elif filters.owner == "none":
         query = query.where(Complaint.owner_id.is_(None))
+        owners = (NOBODY,)
     elif filters.owner:
         owner_id = db.session.scalar(select(StaffUser.id).where(StaffUser.email == filters.owner.strip().lower()))
         # An unknown owner owns nothing (comparing with None would list the unowned complaints).
         query = query.where(Complaint.owner_id == owner_id) if owner_id is not None else query.where(false())
+        owners = tuple(o for o in (owner_id,) if o is not None and (owners is None or o in owners))
     if filters.priority in PRIORITIES:
         query = query.where(Complaint.priority == filters.priority)
     if filters.overdue:
@@ -205,7 +219,9 @@ def _filtered(actor: StaffUser, filters: QueueFilter, *, now: datetime):
         return query.where(func.lower(Complaint.contact_email) == address), None
     dialect = db.session.get_bind().dialect.name
     # PostgreSQL ranks only the window (`_search_window`); SQLite's bm25 costs nothing until a row is read.
-    matched = search.matches(words, dialect, ranked=dialect != "postgresql")
+    # `owners` lets PostgreSQL's GIN (owner_key, document) hand over only the matches the rule (and
+    # the owner filter) leave; the rule itself is still in `query` (visible_to).
+    matched = search.matches(words, dialect, ranked=dialect != "postgresql", owners=owners)
     return query.join(matched, matched.c.complaint_id == Complaint.id), matched
 
 
@@ -463,5 +479,4 @@ def _is_open():
 def counts_by_status(actor: StaffUser, *, only_mine: bool = False) -> dict[str, int]:
     """Per state, what the actor may see (or, for "My complaints", what they own): exact, from
     the trigger-kept counters (`complaints.status_counts`), whatever the number of complaints."""
-    owners = (actor.id,) if only_mine else None if actor.is_manager else (NOBODY, actor.id)
-    return status_counts(owners)
+    return status_counts((actor.id,) if only_mine else visible_owners(actor))

@@ -32,6 +32,7 @@ import re
 
 from sqlalchemy import Float, Integer, column, func, literal_column, select, table, text
 
+from complaints.status_counts import NOBODY
 from extensions import db
 
 # Letters FTS5's remove_diacritics leaves alone but unaccent (and a reader) folds.
@@ -46,12 +47,19 @@ _SEARCHED_EVENT_ROW = "(e.by_customer OR e.kind = 'call_logged')"
 SEARCH_TABLE = "complaint_search"
 TRIGGER_NAMES = ("tr_complaint_search_insert", "tr_complaint_search_update", "tr_complaint_search_delete",
                  "tr_complaint_search_event_insert", "tr_complaint_search_event_update",
-                 "tr_complaint_search_event_delete")
+                 "tr_complaint_search_event_delete", "tr_complaint_search_owner")
+# PostgreSQL's row keeps the complaint's owner (NOBODY when unowned): the GIN index is on
+# (owner_key, document) — btree_gin — so that an agent's search reads only the matches of the owners
+# whose complaints the visibility rule shows them (queries.visible_owners), not every match.
+OWNER_KEY = f"coalesce({{0}}.owner_id, {NOBODY})"
+INDEX_NAME = "ix_complaint_search_owner_document"
 
 
 def trigger_names(dialect: str) -> tuple[str, ...]:
-    """PostgreSQL removes a deleted complaint's row by its foreign key (ON DELETE CASCADE)."""
-    return tuple(n for n in TRIGGER_NAMES if dialect != "postgresql" or n != "tr_complaint_search_delete")
+    """PostgreSQL removes a deleted complaint's row by its foreign key (ON DELETE CASCADE); only its
+    rows hold the owner (SQLite's FTS5 table is words only)."""
+    skipped = {"tr_complaint_search_delete"} if dialect == "postgresql" else {"tr_complaint_search_owner"}
+    return tuple(n for n in TRIGGER_NAMES if n not in skipped)
 
 
 def terms(query: str | None) -> list[str]:
@@ -85,17 +93,22 @@ def _tsquery(words: list[str]):
     return func.to_tsquery(literal_column("'simple'"), func.unaccent(" & ".join(f"{w}:*" for w in words)))
 
 
-def matches(words: list[str], dialect: str, *, ranked: bool = True):
+def matches(words: list[str], dialect: str, *, ranked: bool = True, owners: tuple[int, ...] | None = None):
     """A subquery (complaint_id, rank) of the complaints containing every word (each as a word
     prefix: "zol" finds "Żółty"); lower rank is better on both databases. `ranked=False`: the
-    complaint_id alone (PostgreSQL then computes no rank: `rank_of` ranks a bounded window)."""
+    complaint_id alone (PostgreSQL then computes no rank: `rank_of` ranks a bounded window).
+    `owners` (PostgreSQL): only the complaints of these owners (NOBODY: unowned) — an access path
+    for the GIN index, never the rule itself: the caller still joins `queries.visible_to`."""
     if dialect == "postgresql":
-        index = table(SEARCH_TABLE, column("complaint_id", Integer), column("document"))
+        index = table(SEARCH_TABLE, column("complaint_id", Integer), column("owner_key", Integer), column("document"))
         query = _tsquery(words)
         columns = [index.c.complaint_id.label("complaint_id")]
         if ranked:
             columns.append(_rank_postgresql(index.c.document, query).label("rank"))
-        return select(*columns).where(index.c.document.op("@@")(query)).subquery("matched")
+        found = select(*columns).where(index.c.document.op("@@")(query))
+        if owners is not None:
+            found = found.where(index.c.owner_key.in_(owners))
+        return found.subquery("matched")
     match = " AND ".join(f'"{w}"*' for w in words)
     return text(f"SELECT rowid AS complaint_id, bm25({SEARCH_TABLE}, 10.0, 8.0, 5.0, 2.0, 1.0) AS rank"
                 f" FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match").bindparams(match=match).columns(
@@ -136,24 +149,33 @@ _MESSAGES = (f"(SELECT string_agg(e.body, ' ' ORDER BY e.id) FROM complaint_even
 
 _CREATE_POSTGRESQL = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",  # integer columns in a GIN index (trusted contrib)
     # No writes to the indexed text until the triggers exist (they come after the fill).
     "LOCK TABLE complaints, complaint_events IN SHARE ROW EXCLUSIVE MODE",
     f"""CREATE TABLE {SEARCH_TABLE} (
         complaint_id integer PRIMARY KEY REFERENCES complaints (id) ON DELETE CASCADE,
+        owner_key integer NOT NULL DEFAULT {NOBODY},
         document tsvector NOT NULL)""",
     f"""CREATE FUNCTION complaint_search_refresh(target integer) RETURNS void LANGUAGE sql AS $$
-        INSERT INTO {SEARCH_TABLE} (complaint_id, document)
-        SELECT c.id, {_document('c', _MESSAGES)} FROM complaints c WHERE c.id = target
-        ON CONFLICT (complaint_id) DO UPDATE SET document = excluded.document
+        INSERT INTO {SEARCH_TABLE} (complaint_id, owner_key, document)
+        SELECT c.id, {OWNER_KEY.format('c')}, {_document('c', _MESSAGES)} FROM complaints c WHERE c.id = target
+        ON CONFLICT (complaint_id) DO UPDATE SET owner_key = excluded.owner_key, document = excluded.document
     $$""",
     # A filing: the vector from the new row alone (no events with text yet), no second lookup.
     f"""CREATE FUNCTION complaint_search_row() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO {SEARCH_TABLE} (complaint_id, document) VALUES (NEW.id, {_document('NEW', "''")});
+            INSERT INTO {SEARCH_TABLE} (complaint_id, owner_key, document)
+            VALUES (NEW.id, {OWNER_KEY.format('NEW')}, {_document('NEW', "''")});
         ELSE
             PERFORM complaint_search_refresh(NEW.id);
         END IF;
+        RETURN NULL;
+    END $$""",
+    # An assignment: the owner alone, the vector as it was.
+    f"""CREATE FUNCTION complaint_search_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE {SEARCH_TABLE} SET owner_key = {OWNER_KEY.format('NEW')} WHERE complaint_id = NEW.id;
         RETURN NULL;
     END $$""",
     """CREATE FUNCTION complaint_search_event() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -168,6 +190,8 @@ _CREATE_POSTGRESQL = [
        WHEN (ROW(OLD.reference, OLD.order_reference, OLD.subject, OLD.description, OLD.contact_name, OLD.contact_email)
             IS DISTINCT FROM ROW(NEW.reference, NEW.order_reference, NEW.subject, NEW.description, NEW.contact_name, NEW.contact_email))
        EXECUTE FUNCTION complaint_search_row()""",
+    """CREATE TRIGGER tr_complaint_search_owner AFTER UPDATE OF owner_id ON complaints FOR EACH ROW
+       WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id) EXECUTE FUNCTION complaint_search_owner()""",
     f"""CREATE TRIGGER tr_complaint_search_event_insert AFTER INSERT ON complaint_events
        FOR EACH ROW WHEN ({SEARCHED_EVENT}) EXECUTE FUNCTION complaint_search_event()""",
     """CREATE TRIGGER tr_complaint_search_event_update AFTER UPDATE OF body, kind, by_customer ON complaint_events
@@ -184,16 +208,19 @@ _DROP_POSTGRESQL = [
     "DROP TRIGGER IF EXISTS tr_complaint_search_event_insert ON complaint_events",
     "DROP TRIGGER IF EXISTS tr_complaint_search_update ON complaints",
     "DROP TRIGGER IF EXISTS tr_complaint_search_insert ON complaints",
+    "DROP TRIGGER IF EXISTS tr_complaint_search_owner ON complaints",
     "DROP FUNCTION IF EXISTS complaint_search_event()",
     "DROP FUNCTION IF EXISTS complaint_search_row()",
+    "DROP FUNCTION IF EXISTS complaint_search_owner()",
     "DROP FUNCTION IF EXISTS complaint_search_refresh(integer)",
     f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
     # The extension stays: something else may use it, and dropping it needs more rights.
 ]
-_FILL_POSTGRESQL = f"""INSERT INTO {SEARCH_TABLE} (complaint_id, document)
-    SELECT c.id, {_document('c', _MESSAGES)} FROM complaints c"""
-# Built after the fill: one sorted GIN build instead of a million insertions.
-_INDEX_POSTGRESQL = f"CREATE INDEX ix_complaint_search_document ON {SEARCH_TABLE} USING gin (document)"
+_FILL_POSTGRESQL = f"""INSERT INTO {SEARCH_TABLE} (complaint_id, owner_key, document)
+    SELECT c.id, {OWNER_KEY.format('c')}, {_document('c', _MESSAGES)} FROM complaints c"""
+# Built after the fill: one sorted GIN build instead of a million insertions. A multicolumn GIN
+# serves a condition on either column alone as well (a manager's search: the document only).
+_INDEX_POSTGRESQL = f"CREATE INDEX {INDEX_NAME} ON {SEARCH_TABLE} USING gin (owner_key, document)"
 
 
 # --- SQLite -----------------------------------------------------------------------------------
@@ -272,7 +299,7 @@ def create_search(connection) -> None:
     `drop_search`). In one transaction: PostgreSQL locks out writers until the triggers exist,
     SQLite's write transaction does so anyway."""
     if connection.dialect.name == "postgresql":
-        table, functions_and_triggers = _CREATE_POSTGRESQL[:3], _CREATE_POSTGRESQL[3:]
+        table, functions_and_triggers = _CREATE_POSTGRESQL[:4], _CREATE_POSTGRESQL[4:]
         for statement in table:
             connection.execute(text(statement))
         connection.execute(text(_FILL_POSTGRESQL))

@@ -248,8 +248,8 @@ def test_search_objects_exist_and_fire(migrated):
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             index = connection.scalar(sa.text("SELECT indexdef FROM pg_indexes WHERE tablename = 'complaint_search'"
-                                              " AND indexname = 'ix_complaint_search_document'"))
-            assert "USING gin (document)" in index
+                                              " AND indexname = 'ix_complaint_search_owner_document'"))
+            assert "USING gin (owner_key, document)" in index
             triggers = set(connection.execute(sa.text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
         else:
             ddl = connection.scalar(sa.text("SELECT sql FROM sqlite_master WHERE name = 'complaint_search'"))

@@ -58,6 +58,19 @@ def test_an_agent_never_finds_another_agents_complaint(app, staff):
     assert refs(staff.agent, q="umbrella", owner=staff.other_agent.email) == []
 
 
+def test_an_agents_search_follows_a_reassignment(app, staff):
+    """PostgreSQL keeps the owner in the search row (the GIN's access path for the rule): an
+    assignment moves the complaint between agents' results at once, the words unchanged."""
+    ref = complaints.file(description="Dented saucepan").complaint.reference
+    assert refs(staff.agent, q="saucepan") == [ref] and refs(staff.agent, q="saucepan", owner="none") == [ref]
+    actions.assign_owner(ref, staff.other_agent.email, actor=staff.manager, now=NOW)
+    assert refs(staff.agent, q="saucepan") == [] and refs(staff.other_agent, q="saucepan", owner="me") == [ref]
+    assert refs(staff.manager, q="saucepan", owner=staff.other_agent.email) == [ref]
+    actions.assign_owner(ref, staff.agent.email, actor=staff.manager, now=NOW)
+    assert refs(staff.agent, q="saucepan") == [ref] and refs(staff.other_agent, q="saucepan") == []
+    assert refs(staff.agent, q="saucepan", owner="none") == [] and refs(staff.agent, q="saucepan", owner="me") == [ref]
+
+
 def test_search_combines_with_filters(app, staff):
     urgent = complaints.file(description="Leaking fridge").complaint.reference
     complaints.file(description="Leaking freezer")
