@@ -20,7 +20,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("staff_users") as batch:
-        batch.drop_column("weekly_digest")
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_column("country")
+    # A plain DROP COLUMN (SQLite >= 3.35), not a batch rebuild: rebuilding staff_users and
+    # customers, which other tables reference, fails SQLite's foreign-key check.
+    op.execute("ALTER TABLE staff_users DROP COLUMN weekly_digest")
+    op.execute("ALTER TABLE customers DROP COLUMN country")
