@@ -93,11 +93,13 @@ def root_cause_findings(now: datetime) -> list[dict]:
     counts: dict[int, list[int]] = {}
     for cause_id, index, n in db.session.execute(query):
         counts.setdefault(cause_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
-    causes = {row.id: row for row in db.session.execute(select(RootCause.id, RootCause.code, RootCause.name))}
-    return [_rise("root_cause_rise", cause.code if cause else str(cause_id), latest_start, weeks,
-                  root_cause=cause.code if cause else str(cause_id), root_cause_name=cause.name if cause else "")
-            for cause_id, weeks in counts.items() for cause in [causes.get(cause_id)]
-            if stats.significant_rise(weeks[-1], weeks[:-1])]
+    causes = {row.id: (row.code, row.name) for row in db.session.execute(select(RootCause.id, RootCause.code, RootCause.name))}
+    findings = []
+    for cause_id, weeks in counts.items():
+        if stats.significant_rise(weeks[-1], weeks[:-1]):
+            code, name = causes.get(cause_id, (str(cause_id), ""))
+            findings.append(_rise("root_cause_rise", code, latest_start, weeks, root_cause=code, root_cause_name=name))
+    return findings
 
 
 def category_findings(now: datetime) -> list[dict]:
@@ -120,11 +122,14 @@ def category_findings(now: datetime) -> list[dict]:
         if 0 <= int(index) <= CAUSE_BASELINE_WEEKS:
             counts.setdefault(category_id, [0] * (CAUSE_BASELINE_WEEKS + 1))[int(index)] += int(n or 0)
     categories = {c.id: c for c in db.session.scalars(select(Category))}
-    return [_rise("category_rise", category.code if category else str(category_id), latest_start, weeks,
-                  category=category.code if category else str(category_id),
-                  category_names={language: category.name_in(language) for language in current_app.config["LANGUAGES"]} if category else {})
-            for category_id, weeks in counts.items() for category in [categories.get(category_id)]
-            if stats.significant_rise(weeks[-1], weeks[:-1])]
+    findings = []
+    for category_id, weeks in counts.items():
+        if stats.significant_rise(weeks[-1], weeks[:-1]):
+            category = categories.get(category_id)
+            code = category.code if category else str(category_id)
+            names = {language: category.name_in(language) for language in current_app.config["LANGUAGES"]} if category else {}
+            findings.append(_rise("category_rise", code, latest_start, weeks, category=code, category_names=names))
+    return findings
 
 
 def theme_findings(now: datetime) -> list[dict]:
