@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError
@@ -169,29 +169,47 @@ def sla_findings(now: datetime) -> list[dict]:
     return findings
 
 
+def _figure(value) -> str:
+    """A score, margin, share or z in the reader's locale (11,11 in Polish)."""
+    return format_decimal(value, format="#,##0.0#")
+
+
+def _day(period: str) -> str:
+    """The period's first day as the reader writes dates (the finding keeps it as ISO text)."""
+    try:
+        return format_date(date.fromisoformat(period), "medium")
+    except (TypeError, ValueError):
+        return period
+
+
+def _counts(values) -> str:
+    return ", ".join(format_decimal(n, format="#,##0") for n in values)
+
+
 def describe(finding: dict) -> str:
     kind = finding["kind"]
+    period = _day(finding["period"])
     if kind == "score_drop":
         return _("%(metric)s fell from %(previous)s (±%(pm)s, n=%(pn)d) to %(latest)s (±%(lm)s, n=%(ln)d) in the 4 weeks from %(period)s.",
-                 metric=METRIC_LABELS[finding["metric"]], previous=finding["previous"], pm=finding["previous_margin"],
-                 pn=finding["previous_n"], latest=finding["latest"], lm=finding["latest_margin"],
-                 ln=finding["latest_n"], period=finding["period"])
+                 metric=METRIC_LABELS[finding["metric"]], previous=_figure(finding["previous"]),
+                 pm=_figure(finding["previous_margin"]), pn=finding["previous_n"], latest=_figure(finding["latest"]),
+                 lm=_figure(finding["latest_margin"]), ln=finding["latest_n"], period=period)
     if kind == "root_cause_rise":
         return _("Complaints with root cause %(code)s rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
-                 code=_cause_label(finding), latest=finding["latest"], period=finding["period"],
-                 previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
+                 code=_cause_label(finding), latest=finding["latest"], period=period,
+                 previous=_counts(finding["previous"]), z=_figure(finding["z"]))
     if kind == "category_rise":
         return _("Complaints in category %(code)s (resolved or not) rose to %(latest)d in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
-                 code=_category_label(finding), latest=finding["latest"], period=finding["period"],
-                 previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
+                 code=_category_label(finding), latest=finding["latest"], period=period,
+                 previous=_counts(finding["previous"]), z=_figure(finding["z"]))
     if kind == "theme_rise":
         return _("Customers wrote about “%(theme)s” %(latest)d times in the week from %(period)s (previous weeks: %(previous)s; z = %(z)s).",
-                 theme=finding["theme"], latest=finding["latest"], period=finding["period"],
-                 previous=", ".join(str(n) for n in finding["previous"]), z=finding["z"])
+                 theme=finding["theme"], latest=finding["latest"], period=period,
+                 previous=_counts(finding["previous"]), z=_figure(finding["z"]))
     measure = _("first responses") if finding["measure"] == "first_response" else _("resolutions")
     return _("Only %(compliance)s %% of %(measure)s were on time in the week from %(period)s (target %(target)s %%, n=%(n)d).",
-             compliance=finding["compliance"], measure=measure, period=finding["period"], target=finding["target"],
-             n=finding["n"])
+             compliance=_figure(finding["compliance"]), measure=measure, period=period,
+             target=_figure(finding["target"]), n=finding["n"])
 
 
 def title_of(finding: dict) -> str:

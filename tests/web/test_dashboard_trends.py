@@ -137,17 +137,20 @@ def test_sla_compliance_under_target_raises_an_alert(app, staff):
 
 def test_the_dashboard_shows_alerts_in_the_readers_language(client, browser, app, staff):
     finding = {"kind": "sla_breach", "key": "sla_breach:resolution:2027-01-04", "period": "2027-01-04",
-               "measure": "resolution", "compliance": 50.0, "target": 90.0, "n": 12}
+               "measure": "resolution", "compliance": 52.5, "target": 90.0, "n": 1200}
     db.session.add(ReportAlert(dedupe_key=finding["key"], kind="sla_breach", period="2027-01-04",
                                title="Resolutions on time under target", body="Only 50.0 % of resolutions were on time.",
                                detail=finding, raised_at=NOW))
     db.session.commit()
     browser.login(staff.manager)
     english = client.get("/staff/reports/").get_data(as_text=True)
-    assert "Resolutions on time under target" in english and "Only 50.0 % of resolutions were on time" in english
+    assert "Resolutions on time under target" in english and "Only 52.5 % of resolutions were on time" in english
+    assert "Jan 4, 2027" in english and "n=1200" in english
     polish = browser.post_form("/staff/reports/", {"language": "pl", "next": "/staff/reports/"},
                                action="/staff/settings/language", follow_redirects=True).get_data(as_text=True)
     assert "Rozwiązania na czas poniżej celu" in polish and "Resolutions on time under target" not in polish
+    # Figures and the week's first day as a Polish reader writes them, not 52.5 and 2027-01-04.
+    assert "52,5" in polish and "90,0" in polish and "sty 2027" in polish and "2027-01-04" not in polish
 
 
 def test_alerts_are_listed_on_the_dashboard(client, browser, app, staff):
