@@ -53,6 +53,7 @@ TRIGGER_NAMES = ("tr_complaint_search_insert", "tr_complaint_search_update", "tr
 # whose complaints the visibility rule shows them (queries.visible_owners), not every match.
 OWNER_KEY = f"coalesce({{0}}.owner_id, {NOBODY})"
 INDEX_NAME = "ix_complaint_search_owner_document"
+NEWEST_INDEX_NAME = "ix_complaint_search_owner_newest"
 
 
 def trigger_names(dialect: str) -> tuple[str, ...]:
@@ -221,6 +222,26 @@ _FILL_POSTGRESQL = f"""INSERT INTO {SEARCH_TABLE} (complaint_id, owner_key, docu
 # Built after the fill: one sorted GIN build instead of a million insertions. A multicolumn GIN
 # serves a condition on either column alone as well (a manager's search: the document only).
 _INDEX_POSTGRESQL = f"CREATE INDEX {INDEX_NAME} ON {SEARCH_TABLE} USING gin (owner_key, document)"
+# An agent's search walks the complaints of the owners it may see newest first (queries._window_ids_postgresql):
+# without it the walk read every complaint, visible or not, and handed a word frequent among the
+# agent's complaints to the bitmap of all its matches (8 859 for "kal:*", 210 ms; walked: 7 ms).
+_NEWEST_INDEX_POSTGRESQL = f"CREATE INDEX IF NOT EXISTS {NEWEST_INDEX_NAME} ON {SEARCH_TABLE} (owner_key, complaint_id)"
+
+
+def create_newest_index(connection) -> None:
+    """PostgreSQL: the (owner_key, complaint_id) index of the search rows (migration 0030, create_search)."""
+    connection.execute(text(_NEWEST_INDEX_POSTGRESQL))
+
+
+def owners_floor(owners: tuple[int, ...], depth: int) -> int:
+    """PostgreSQL: the highest of the owners' `depth`-th newest complaint ids (0 where an owner has
+    fewer): above it, every owner has at most `depth` complaints, so a walk of their search rows
+    above it reads at most `depth` rows per owner."""
+    floors = [db.session.scalar(text(
+        f"SELECT complaint_id FROM {SEARCH_TABLE} WHERE owner_key = :owner"
+        " ORDER BY complaint_id DESC OFFSET :skip LIMIT 1").bindparams(owner=owner, skip=depth - 1)) or 0
+        for owner in owners]
+    return max(floors, default=0)
 
 
 # --- SQLite -----------------------------------------------------------------------------------
@@ -304,6 +325,7 @@ def create_search(connection) -> None:
             connection.execute(text(statement))
         connection.execute(text(_FILL_POSTGRESQL))
         connection.execute(text(_INDEX_POSTGRESQL))
+        create_newest_index(connection)
         for statement in functions_and_triggers:
             connection.execute(text(statement))
         return
