@@ -35,7 +35,13 @@ def confirm_by_reply(reference: str, from_address: str, *, now: datetime) -> boo
     the address matched (whether or not it was confirmed before)."""
     row = db.session.execute(sa.select(Complaint.id, Complaint.contact_email)
                              .where(Complaint.reference == (reference or "").strip().upper()[:20])).first()
-    if row is None or (from_address or "").strip().lower() != (row.contact_email or "").strip().lower():
+    return row is not None and confirm_by_reply_to(row, from_address, now=now)
+
+
+def confirm_by_reply_to(complaint, from_address: str, *, now: datetime) -> bool:
+    """`confirm_by_reply` for a complaint the caller has loaded already (its `id` and
+    `contact_email`): no lookup by reference."""
+    if (from_address or "").strip().lower() != (complaint.contact_email or "").strip().lower():
         return False
-    confirm_contact(row.id, now=now)
+    confirm_contact(complaint.id, now=now)
     return True

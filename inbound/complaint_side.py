@@ -50,7 +50,11 @@ def append_message(complaint: Complaint, text: str, files: list[uploads.Upload],
         transition(complaint, "customer_message")
     event = record_event(complaint, "customer_message", now=now, public=True, body=text, by_customer=True, detail=detail)
     attach_uploads(complaint, accepted, by_customer=True, now=now, event=event)
-    for recipient in owner_or_managers(complaint):
+    # The staff lookup needs nothing of what this message changed: no flush for it (the caller
+    # flushes the message's rows once, with the event).
+    with db.session.no_autoflush:
+        recipients = owner_or_managers(complaint)
+    for recipient in recipients:
         queue_email(kind="complaint_customer_message", to_address=recipient.email, to_name=recipient.name,
                     template="complaint_customer_message", language=recipient.language,
                     context={"complaint": complaint, "message": text, "attachment_count": len(accepted)},

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from complaints.contact import confirm_by_reply
+from complaints.contact import confirm_by_reply_to
 from customers.services import normalise_email
 from extensions import db
 from inbound import complaint_side, language, parsing, reasons, replies
@@ -179,7 +179,7 @@ def _process(row: InboundMessage, raw: bytes, *, now: datetime, lenient: bool) -
         detail["inbound_id"] = row.id
         event = complaint_side.append_message(found.complaint, text, parsed.attachments, now=now, detail=detail)
         if found.proves_receipt and found.complaint.contact_confirmed_at is None:  # complaints.contact
-            confirm_by_reply(found.complaint.reference, parsed.from_address, now=now)
+            confirm_by_reply_to(found.complaint, parsed.from_address, now=now)
         db.session.flush()
         row.event_id = event.id
         return _decided(row, "appended", complaint=found.complaint)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
+from email.policy import EmailPolicy, linesep_splitter
+from functools import lru_cache
 from email.utils import getaddresses, parseaddr
 
 import html2text
@@ -21,6 +23,25 @@ from complaints.uploads import Upload
 from inbound.robots import Bounce, classify
 
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,900}>")  # printable ASCII without < and >
+
+
+class _ParseOncePolicy(EmailPolicy):
+    """`email.policy.default`, except that a header value is parsed into its header object once
+    (the objects are immutable): reading a message asks for the same headers many times
+    (Content-Type alone several times per part, through get_body, the attachments, the robot checks)."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name"):
+            return value
+        return _header_object(self.header_factory, name, value)
+
+
+@lru_cache(maxsize=1024)
+def _header_object(factory, name: str, value: str):
+    return factory(name, "".join(linesep_splitter.split(value)))  # as EmailPolicy.header_fetch_parse
+
+
+_POLICY = _ParseOncePolicy()
 
 
 class Unreadable(Exception):
@@ -82,7 +103,7 @@ def parse(raw: bytes, *, max_bytes: int, max_header_bytes: int, lenient: bool = 
     if not lenient:
         check_raw(raw, max_bytes=max_bytes, max_header_bytes=max_header_bytes)
     try:
-        message = email.message_from_bytes(raw, policy=policy.default)
+        message = email.message_from_bytes(raw, policy=_POLICY)
         return _parsed(message, raw, lenient)
     except Unreadable:
         raise
