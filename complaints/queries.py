@@ -7,6 +7,8 @@ timeline entries). Every page, API list, export, search, timeline and chart goes
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -284,15 +286,18 @@ def _address_window_ids(query: Select, limit: int) -> list[int]:
     return list(db.session.scalars(query.with_only_columns(Complaint.id).order_by((Complaint.id + 0).desc()).limit(limit)))
 
 
-# PostgreSQL reads a search's window newest first in up to three steps: a short walk back over the
-# newest FIRST_LOOK complaints; if the words turned up there at least SPARSE times, a walk on to
-# PROBE_ROWS; the rest from the GIN bitmap over the older complaints (where the words are rare).
-# Where the rule shows some owners' complaints only (an agent), the walks count those owners'
-# complaints (search.owners_floor) instead of all: an agent sees ~6 % of them, so counting all
-# made a word common in the agent's complaints look rare and sent it to the bitmap.
+# PostgreSQL reads a search's window newest first in steps. Where the rule shows everyone's
+# complaints (a manager): a short walk back over the newest FIRST_LOOK complaints measures how
+# common the words are; the rest comes from whichever the cost model says is cheaper — a walk on
+# (WALK_US a complaint walked) or a GIN bitmap (POSTING_US for every match of the words, whatever
+# the range, plus MATCH_US a match inside the range) — over a range expected to hold the rest
+# (RANGE_MARGIN ×), and only then from a bitmap over everything older. Where the rule shows some
+# owners' complaints only (an agent), the walks count those owners' complaints
+# (search.owners_floor) instead of all: an agent sees ~6 % of them, so counting all made a word
+# common in the agent's complaints look rare and sent it to the bitmap.
 FIRST_LOOK = 2_000
-SPARSE = 10
-PROBE_ROWS = 20_000
+WALK_US, POSTING_US, MATCH_US = 4.8, 0.8, 6.0  # measured at 1 M (bench/HISTORY.md 2026-12-04 21:30)
+RANGE_MARGIN = 2
 # Per owner a walk reads the search row too (~5 µs, not ~2.5): it goes on only where the first
 # look's matches promise to fill the window within OWNERS_PROBE_ROWS of each owner's complaints.
 OWNERS_FIRST_LOOK = 1_000
@@ -305,46 +310,69 @@ def _window_ids_postgresql(query: Select, limit: int | None = None, *, matched=N
     `owners`: the owners the rule shows, None for all). The planner cannot be left to
     choose between walking backwards and a bitmap of all matches: it estimates a word prefix it
     has no statistics for at a few thousand matches when it has 70 000 (a bitmap of them all then
-    took 0.9 s). The walk costs ~2.5 µs a complaint, the bitmap ~7 µs a match: so the first look
-    measures how frequent the words are, and the walk goes on only where it is cheaper (≥ SPARSE
-    in FIRST_LOOK: ≥ 0.5 %). Bitmaps off during the walks, no parallel workers (this transaction):
+    took 0.9 s). So the first look measures how frequent the words are and the steps after it
+    are chosen by cost. Bitmaps off during the walks, no parallel workers (this transaction):
     a walk that stops after a few hundred rows gains nothing from them, and their start costs more
     on a busy machine."""
     limit = limit or MAX_SEARCH_RESULTS + 1
     ids_query = query.with_only_columns(Complaint.id).order_by(Complaint.id.desc())
-    by_owner = owners is not None and matched is not None
-    if by_owner:
-        floor = search.owners_floor(owners, OWNERS_FIRST_LOOK)
-
-        def probe_floor() -> int:
-            return search.owners_floor(owners, OWNERS_PROBE_ROWS)
-
-        def worth_walking(found: int) -> bool:
-            return found * OWNERS_PROBE_ROWS >= limit * OWNERS_FIRST_LOOK
-
-        def above(low: int, high: int | None = None):  # on both sides of the join: the search rows'
-            # (owner, id) index bounds the walk (PostgreSQL carries equalities across a join, not ranges)
-            bounds = [Complaint.id > low, matched.c.complaint_id > low]
-            if high is not None:
-                bounds += [Complaint.id <= high, matched.c.complaint_id <= high]
-            return and_(*bounds)
-    else:
-        newest = db.session.scalar(select(func.max(Complaint.id))) or 0
-        floor = newest - FIRST_LOOK
-
-        def probe_floor() -> int:
-            return newest - PROBE_ROWS
-
-        def worth_walking(found: int) -> bool:
-            return found >= SPARSE
-
-        def above(low: int, high: int | None = None):
-            return Complaint.id > low if high is None else and_(Complaint.id > low, Complaint.id <= high)
     db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    if owners is not None and matched is not None:
+        return _owners_window_ids(ids_query, limit, matched, owners)
+
+    def above(low: int, high: int | None = None):  # on both sides of the join where there is one, so
+        # a bitmap can AND the search rows' primary key range (PostgreSQL carries equalities across
+        # a join, not ranges)
+        bounds = [Complaint.id > low] + ([matched.c.complaint_id > low] if matched is not None else [])
+        if high is not None:
+            bounds += [Complaint.id <= high] + ([matched.c.complaint_id <= high] if matched is not None else [])
+        return and_(*bounds)
+
+    newest = db.session.scalar(select(func.max(Complaint.id))) or 0
+    floor = max(0, newest - FIRST_LOOK)
     ids = list(db.session.scalars(ids_query.where(above(floor)).limit(limit)))
-    if len(ids) < limit and floor > 0 and worth_walking(len(ids)):
-        deeper = probe_floor()
+
+    def reach() -> tuple[int, int, float]:
+        """(complaints expected to hold the rest of the window, with the margin; matches still
+        needed; the share of the complaints read so far that matched)"""
+        need = limit - len(ids)
+        share = max(len(ids), 1) / max(newest - floor, 1)
+        return min(floor, math.ceil(RANGE_MARGIN * need / share)), need, share
+
+    if len(ids) < limit and floor > 0:
+        span, need, share = reach()
+        if WALK_US * need / share < POSTING_US * share * floor + MATCH_US * RANGE_MARGIN * need:
+            low = floor - span
+            ids += db.session.scalars(ids_query.where(above(low, floor)).limit(limit - len(ids)))
+            floor = low
+    db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
+    if len(ids) < limit and floor > 0:
+        span, _need, _share = reach()
+        if span < floor:
+            low = floor - span
+            ids += db.session.scalars(ids_query.where(above(low, floor)).limit(limit - len(ids)))
+            floor = low
+    if len(ids) < limit and floor > 0:
+        ids += db.session.scalars(ids_query.where(Complaint.id <= floor).limit(limit - len(ids)))
+    return ids
+
+
+def _owners_window_ids(ids_query: Select, limit: int, matched, owners: tuple[int, ...]) -> list[int]:
+    """An agent's window: walks over the visible owners' search rows (their (owner_key,
+    complaint_id) index) for OWNERS_FIRST_LOOK per owner, on to OWNERS_PROBE_ROWS where the
+    first look's matches promise to fill the window there, then the GIN bitmap."""
+    def above(low: int, high: int | None = None):  # on both sides of the join: the search rows'
+        # (owner, id) index bounds the walk (PostgreSQL carries equalities across a join, not ranges)
+        bounds = [Complaint.id > low, matched.c.complaint_id > low]
+        if high is not None:
+            bounds += [Complaint.id <= high, matched.c.complaint_id <= high]
+        return and_(*bounds)
+
+    floor = search.owners_floor(owners, OWNERS_FIRST_LOOK)
+    ids = list(db.session.scalars(ids_query.where(above(floor)).limit(limit)))
+    if len(ids) < limit and floor > 0 and len(ids) * OWNERS_PROBE_ROWS >= limit * OWNERS_FIRST_LOOK:
+        deeper = search.owners_floor(owners, OWNERS_PROBE_ROWS)
         ids += db.session.scalars(ids_query.where(above(deeper, floor)).limit(limit - len(ids)))
         floor = deeper
     db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))

@@ -147,15 +147,17 @@ def test_a_whole_email_address_finds_that_contact_only(app, staff):
     assert refs(staff.agent, q="customer1@mail1.example") == []
 
 
-@pytest.mark.parametrize("first_look, sparse, probe", [(1, 1, 2), (1, 2, 3), (1000, 1, 1000), (1, 1, 1), (1, 1, 8)])
-def test_search_ranks_the_newest_matches_the_viewer_may_see(app, staff, monkeypatch, first_look, sparse, probe):
+@pytest.mark.parametrize("first_look, walk_us, probe", [(1, 0.0, 2), (1, 1e9, 3), (1000, 0.0, 1000), (1, 1e9, 1),
+                                                     (1, 0.0, 8), (2, 1e9, 8)])
+def test_search_ranks_the_newest_matches_the_viewer_may_see(app, staff, monkeypatch, first_look, walk_us, probe):
     """The window: the newest MAX_SEARCH_RESULTS visible matches, ranked; past it "more than"
-    (PostgreSQL reads it in up to three steps — first look, walk, bitmap: each path is taken, for
-    the manager over all complaints, for an agent over the visible owners' ones)."""
+    (PostgreSQL reads it in steps — first look, then a walk or a bounded bitmap as the cost model
+    says, then a bitmap over the rest: each path is taken, for the manager over all complaints,
+    for an agent over the visible owners' ones)."""
     monkeypatch.setattr(queries, "MAX_SEARCH_RESULTS", 3)
     monkeypatch.setattr(queries, "FIRST_LOOK", first_look)
-    monkeypatch.setattr(queries, "SPARSE", sparse)
-    monkeypatch.setattr(queries, "PROBE_ROWS", probe)
+    monkeypatch.setattr(queries, "WALK_US", walk_us)
+    monkeypatch.setattr(queries, "RANGE_MARGIN", 1)
     monkeypatch.setattr(queries, "OWNERS_FIRST_LOOK", first_look)
     monkeypatch.setattr(queries, "OWNERS_PROBE_ROWS", probe)
     filed = [complaints.file(description=f"Wobbly chair {i}").complaint for i in range(6)]
