@@ -15,7 +15,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (ColumnElement, Numeric, Select, and_, bindparam, case, cast, false, func, literal, or_, select,
-                        text, true)
+                        text, true, union_all)
 from sqlalchemy.orm import selectinload
 
 from complaints import search
@@ -293,15 +293,19 @@ def _address_window_ids(query: Select, limit: int) -> list[int]:
 # the range, plus MATCH_US a match inside the range) — over a range expected to hold the rest
 # (RANGE_MARGIN ×), and only then from a bitmap over everything older. Where the rule shows some
 # owners' complaints only (an agent), the walks count those owners' complaints
-# (search.owners_floor) instead of all: an agent sees ~6 % of them, so counting all made a word
+# (search.owners_reach) instead of all: an agent sees ~6 % of them, so counting all made a word
 # common in the agent's complaints look rare and sent it to the bitmap.
 FIRST_LOOK = 2_000
 WALK_US, POSTING_US, MATCH_US = 4.8, 0.8, 6.0  # measured at 1 M (bench/HISTORY.md 2026-12-04 21:30)
 RANGE_MARGIN = 2
-# Per owner a walk reads the search row too (~5 µs, not ~2.5): it goes on only where the first
-# look's matches promise to fill the window within OWNERS_PROBE_ROWS of each owner's complaints.
+# An agent's walks go over the visible owners' search rows ((owner_key, complaint_id) index, read
+# with the search row: OWNERS_WALK_US a row); the GIN bitmap there reads every posting of the
+# owners (OWNERS_POSTING_US a row: a prefix match cannot skip through them) plus MATCH_US a match.
+# After the first look (OWNERS_FIRST_LOOK per owner) up to OWNERS_WALKS walks, each over the
+# rows expected to hold the rest (RANGE_MARGIN ×), while the model says a walk is cheaper.
 OWNERS_FIRST_LOOK = 1_000
-OWNERS_PROBE_ROWS = 8_000
+OWNERS_WALK_US, OWNERS_POSTING_US = 2.3, 0.23  # measured at 1 M (bench/HISTORY.md 2026-12-04 22:30)
+OWNERS_WALKS = 2
 
 
 def _window_ids_postgresql(query: Select, limit: int | None = None, *, matched=None,
@@ -317,6 +321,7 @@ def _window_ids_postgresql(query: Select, limit: int | None = None, *, matched=N
     limit = limit or MAX_SEARCH_RESULTS + 1
     ids_query = query.with_only_columns(Complaint.id).order_by(Complaint.id.desc())
     db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    db.session.execute(text("SET LOCAL jit = off"))  # the walks' estimates (as if read to the end) start a 20 ms JIT
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
     if owners is not None and matched is not None:
         return _owners_window_ids(ids_query, limit, matched, owners)
@@ -359,9 +364,9 @@ def _window_ids_postgresql(query: Select, limit: int | None = None, *, matched=N
 
 
 def _owners_window_ids(ids_query: Select, limit: int, matched, owners: tuple[int, ...]) -> list[int]:
-    """An agent's window: walks over the visible owners' search rows (their (owner_key,
-    complaint_id) index) for OWNERS_FIRST_LOOK per owner, on to OWNERS_PROBE_ROWS where the
-    first look's matches promise to fill the window there, then the GIN bitmap."""
+    """An agent's window: walks over the visible owners' search rows, the first of
+    OWNERS_FIRST_LOOK per owner, then deeper where the cost model prefers a walk, then the GIN
+    bitmap over everything older."""
     def above(low: int, high: int | None = None):  # on both sides of the join: the search rows'
         # (owner, id) index bounds the walk (PostgreSQL carries equalities across a join, not ranges)
         bounds = [Complaint.id > low, matched.c.complaint_id > low]
@@ -369,12 +374,27 @@ def _owners_window_ids(ids_query: Select, limit: int, matched, owners: tuple[int
             bounds += [Complaint.id <= high, matched.c.complaint_id <= high]
         return and_(*bounds)
 
-    floor = search.owners_floor(owners, OWNERS_FIRST_LOOK)
+    depth = OWNERS_FIRST_LOOK
+    reach = search.owners_reach(owners, depth)
+    floor = reach.floor
     ids = list(db.session.scalars(ids_query.where(above(floor)).limit(limit)))
-    if len(ids) < limit and floor > 0 and len(ids) * OWNERS_PROBE_ROWS >= limit * OWNERS_FIRST_LOOK:
-        deeper = search.owners_floor(owners, OWNERS_PROBE_ROWS)
-        ids += db.session.scalars(ids_query.where(above(deeper, floor)).limit(limit - len(ids)))
-        floor = deeper
+    for _walk in range(OWNERS_WALKS):
+        if len(ids) >= limit or floor == 0:
+            break
+        need, share = limit - len(ids), max(len(ids), 1) / max(reach.above, 1)
+        rows, rest = need / share, max(reach.total - reach.above, 0)  # a walk stops when the window is full
+        if OWNERS_WALK_US * min(rows, rest) >= OWNERS_POSTING_US * reach.total + MATCH_US * share * rest:
+            break
+        depth = math.ceil(depth * (reach.above + RANGE_MARGIN * rows) / max(reach.above, 1))
+        reach = search.owners_reach(owners, depth)
+        # One walk per owner down its (owner, id) index, merged newest first, so that the walk
+        # stops when the window is full (over `owner_key IN (…)` the index hands each owner's rows
+        # in turn, and every match in the range was read and sorted).
+        wanted = limit - len(ids)
+        walks = union_all(*(ids_query.where(matched.c.owner_key == owner, above(reach.floor, floor)).limit(wanted)
+                            for owner in owners)).subquery("walks")
+        ids += db.session.scalars(select(walks.c.id).order_by(walks.c.id.desc()).limit(wanted))
+        floor = reach.floor
     db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
     if len(ids) < limit and floor > 0:
         ids += db.session.scalars(ids_query.where(Complaint.id <= floor).limit(limit - len(ids)))
